@@ -1,0 +1,166 @@
+import type { FileDiff, Hunk, ImageLine, Side } from '../../types.js';
+import { balanceOf } from './balance.js';
+import { countErrors, parseC, type Tree } from './tree-sitter.js';
+
+/** Name of the function a hunk-only fragment is wrapped in; sites inside it
+ *  belong to the function the hunk header names. */
+export const WRAPPER_FUNCTION = '__flushcheck_hunk_function';
+/** Stands for an `#if` condition the fragment does not show. */
+export const NOT_SHOWN_CONDITION = '__FLUSHCHECK_NOT_SHOWN__';
+
+/** One side of a file (or of one hunk) as tree-sitter parsed it. */
+export interface ParsedImage {
+  file: string;
+  side: Side;
+  text: string;
+  /** One entry per row of `text`. */
+  rows: ImageLine[];
+  tree: Tree;
+  /** For hunk fragments: the function the hunk header names. */
+  enclosingFunction: string | null;
+  /** True when the text is a whole file (from --tree or git), not a fragment. */
+  wholeFile: boolean;
+}
+
+export function sideText(hunk: Hunk, side: Side): { text: string; rows: ImageLine[] } {
+  const rows: ImageLine[] = [];
+  const lines: string[] = [];
+  for (const line of hunk.lines) {
+    if (side === 'old' ? line.change === 'added' : line.change === 'removed') continue;
+    lines.push(line.text);
+    rows.push({ fileLine: (side === 'old' ? line.oldLine : line.newLine) ?? 0, change: line.change, hunk: -1 });
+  }
+  return { text: lines.join('\n'), rows };
+}
+
+interface Wrapping {
+  prefix: string[];
+  suffix: string[];
+  inFunction: boolean;
+}
+
+/**
+ * The wrappings worth trying for a fragment: balance what it closes without
+ * opening (and the reverse), with and without an enclosing function body and
+ * a reopened condition. The one tree-sitter parses with fewest errors wins.
+ */
+function wrappings(text: string, preferFunction: boolean): Wrapping[] {
+  const b = balanceOf(text);
+  const base = (inFunction: boolean, parenFix: boolean): Wrapping => {
+    const prefix: string[] = [];
+    const suffix: string[] = [];
+    if (b.startsInComment) prefix.push('/*');
+    for (let i = 0; i < b.unopenedIfs; i++) prefix.push(`#if ${NOT_SHOWN_CONDITION}`);
+    const braces = b.unopenedBraces;
+    if (inFunction) prefix.push(`void ${WRAPPER_FUNCTION}(void) {`);
+    for (let i = inFunction ? 1 : 0; i < braces; i++) prefix.push('{');
+    if (parenFix && b.unopenedParens > 0) prefix.push(`if (${'('.repeat(b.unopenedParens - 1)}`);
+    if (b.endsInComment) suffix.push('*/');
+    if (b.unclosedParens > 0) suffix.push(')'.repeat(b.unclosedParens));
+    const closes = b.unclosedBraces + (inFunction && braces === 0 ? 1 : 0);
+    for (let i = 0; i < closes; i++) suffix.push('}');
+    for (let i = 0; i < b.unclosedIfs; i++) suffix.push('#endif');
+    return { prefix, suffix, inFunction };
+  };
+  const out: Wrapping[] = [];
+  const order = b.unopenedBraces > 0 ? [true] : preferFunction ? [true, false] : [false, true];
+  for (const inFunction of order) {
+    out.push(base(inFunction, false));
+    if (b.unopenedParens > 0) out.push(base(inFunction, true));
+  }
+  return out;
+}
+
+/** Parses one side of one hunk as a fragment, inside the best wrapping. */
+export function parseHunkSide(file: string, hunk: Hunk, hunkIndex: number, side: Side, enclosingFunction: string | null): ParsedImage {
+  const { text, rows } = sideText(hunk, side);
+  for (const row of rows) row.hunk = hunkIndex;
+  let best: ParsedImage | undefined;
+  let bestErrors = Infinity;
+  // Code inside a function is indented in Xen style; a call alone at column 0
+  // would otherwise parse cleanly as an old-style declaration.
+  // Labels (`out:`) sit at column 0 inside functions, so they say nothing.
+  const firstCode = text.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\*|\*)/.test(l) && !/^[A-Za-z_]\w*:\s*$/.test(l));
+  const preferFunction = enclosingFunction !== null && firstCode !== undefined && /^\s/.test(firstCode);
+  for (const w of wrappings(text, preferFunction)) {
+    const full = [...w.prefix, text, ...w.suffix].join('\n');
+    const tree = parseC(full);
+    const errors = countErrors(tree.rootNode);
+    if (errors < bestErrors) {
+      const synthetic = (): ImageLine => ({ fileLine: 0, change: 'synthetic', hunk: hunkIndex });
+      bestErrors = errors;
+      best = {
+        file,
+        side,
+        text: full,
+        rows: [...w.prefix.map(synthetic), ...rows, ...w.suffix.map(synthetic)],
+        tree,
+        enclosingFunction: w.inFunction || w.prefix.length > 0 ? enclosingFunction : null,
+        wholeFile: false,
+      };
+      if (errors === 0) break;
+    }
+  }
+  return best!;
+}
+
+/**
+ * Applies a file's hunks to its old text. Returns undefined when the context
+ * does not match (the tree is not the patch's base): callers fall back to
+ * fragments rather than guess.
+ */
+export function applyHunks(oldText: string, hunks: readonly Hunk[]): string | undefined {
+  const old = oldText.split('\n');
+  const out: string[] = [];
+  let at = 0; // 0-based index into old
+  for (const hunk of hunks) {
+    const start = Math.max(0, hunk.oldStart - 1 + (hunk.oldLines === 0 ? 1 : 0));
+    if (start < at) return undefined;
+    out.push(...old.slice(at, start));
+    at = start;
+    for (const line of hunk.lines) {
+      if (line.change === 'added') {
+        out.push(line.text);
+        continue;
+      }
+      if (old[at] !== line.text && old[at]?.trimEnd() !== line.text.trimEnd()) return undefined;
+      if (line.change === 'unchanged') out.push(old[at]!);
+      at++;
+    }
+  }
+  out.push(...old.slice(at));
+  return out.join('\n');
+}
+
+/** Whole-file images for both sides: rows inside hunks carry their change. */
+export function parseWholeFile(file: string, text: string, side: Side, diff: FileDiff): ParsedImage {
+  const lines = text.split('\n');
+  const rows: ImageLine[] = lines.map((_, i) => ({ fileLine: i + 1, change: 'context-from-tree', hunk: -1 }));
+  diff.hunks.forEach((hunk, h) => {
+    for (const line of hunk.lines) {
+      const n = side === 'old' ? line.oldLine : line.newLine;
+      if (n === undefined || (side === 'old' ? line.change === 'added' : line.change === 'removed')) continue;
+      const row = rows[n - 1];
+      if (row) {
+        row.change = line.change;
+        row.hunk = h;
+      }
+    }
+  });
+  return { file, side, text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
+}
+
+/** The function a hunk header names: `static int f(struct x *a,` → `f`. */
+export function sectionFunction(section: string): string | null {
+  const trimmed = section.trim();
+  if (!trimmed || !trimmed.includes('(')) return null;
+  const b = balanceOf(trimmed);
+  const tree = parseC(`${trimmed}${')'.repeat(b.unclosedParens)};`);
+  const declarator = tree.rootNode.descendantsOfType('function_declarator')[0];
+  const name = declarator?.childForFieldName('declarator');
+  if (name && (name.type === 'identifier' || name.type === 'field_identifier')) return name.text;
+  // Xen's `static void cf_check f(...)` and other attribute-like words confuse
+  // the grammar; the identifier right before the first `(` is then the name.
+  const beforeParen = /([A-Za-z_]\w*)\s*\($/.exec(trimmed.slice(0, trimmed.indexOf('(') + 1));
+  return beforeParen?.[1] ?? null;
+}

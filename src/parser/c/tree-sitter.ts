@@ -1,0 +1,66 @@
+import { createRequire } from 'node:module';
+import type ParserType from 'tree-sitter';
+
+// tree-sitter and tree-sitter-c are CommonJS native addons.
+const require = createRequire(import.meta.url);
+const Parser = require('tree-sitter') as typeof ParserType;
+const C = require('tree-sitter-c') as ParserType.Language;
+
+export type SyntaxNode = ParserType.SyntaxNode;
+export type Tree = ParserType.Tree;
+export type Query = ParserType.Query;
+
+let parser: ParserType | undefined;
+
+/** Parses C. Error recovery is tree-sitter's: the result may hold ERROR nodes. */
+export function parseC(text: string): Tree {
+  if (!parser) {
+    parser = new Parser();
+    parser.setLanguage(C);
+  }
+  // The default buffer is 32 KiB; a larger one avoids re-reading long inputs.
+  return parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
+}
+
+const queries = new Map<string, Query>();
+
+/** Compiles a tree-sitter query once per process. */
+export function query(source: string): Query {
+  let q = queries.get(source);
+  if (!q) {
+    q = new Parser.Query(C, source);
+    queries.set(source, q);
+  }
+  return q;
+}
+
+/** ERROR and MISSING nodes: how badly a text parsed, for choosing a wrapping. */
+export function countErrors(root: SyntaxNode): number {
+  if (!root.hasError) return 0;
+  let n = 0;
+  const cursor = root.walk();
+  let done = false;
+  while (!done) {
+    const node = cursor.currentNode;
+    if (node.isError || node.isMissing) n += 1 + (node.endIndex - node.startIndex > 80 ? 1 : 0);
+    if (node.hasError && cursor.gotoFirstChild()) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        done = true;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+/** Collapses runs of white space, so conditions compare and print the same. */
+export function normalizeSpace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** `( x )` → `x`: the text inside a parenthesized expression. */
+export function unparenthesize(node: SyntaxNode): string {
+  if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) return normalizeSpace(node.namedChildren[0]!.text);
+  return normalizeSpace(node.text);
+}

@@ -1,0 +1,184 @@
+import parseDiff from 'parse-diff';
+import type { FileDiff, FileStatus, Hunk, HunkLine, ToolError } from '../types.js';
+
+/** A run of input lines that holds one unified diff, with where it starts. */
+export interface DiffRegion {
+  /** 1-based input line of the region's first line. */
+  firstLine: number;
+  lines: string[];
+}
+
+const DIFF_GIT = /^diff --git /;
+const OLD_FILE = /^--- /;
+const NEW_FILE = /^\+\+\+ /;
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
+
+/** True when `lines[i]` opens a diff: `diff --git`, or `---`/`+++` followed by `@@`. */
+export function opensDiff(lines: readonly string[], i: number): boolean {
+  const line = lines[i] ?? '';
+  if (DIFF_GIT.test(line)) return true;
+  return OLD_FILE.test(line) && NEW_FILE.test(lines[i + 1] ?? '') && HUNK_HEADER.test(lines[i + 2] ?? '');
+}
+
+/**
+ * Finds the unquoted diff in a message body: from the first line that opens a
+ * diff to the mail signature (`-- `) or the end. Quoted lines (`> `) never open one.
+ */
+export function findDiffRegion(lines: readonly string[], firstLine: number): DiffRegion | undefined {
+  const start = lines.findIndex((_, i) => opensDiff(lines, i));
+  if (start < 0) return undefined;
+  let end = lines.length;
+  for (let i = start; i < lines.length; i++) {
+    if (lines[i] === '-- ' || lines[i] === '--') {
+      // `--` alone could be a removed line "-" of a hunk; only a signature if a version line follows or nothing does.
+      if (lines[i] === '-- ' || !/^[-+ @\\]/.test(lines[i + 1] ?? '')) {
+        end = i;
+        break;
+      }
+    }
+  }
+  return { firstLine: firstLine + start, lines: lines.slice(start, end) };
+}
+
+interface FileHeader {
+  /** Index of the file's first line in the region. */
+  at: number;
+  status: FileStatus;
+  notes: string[];
+  hunkLines: number[];
+}
+
+/**
+ * Extended git headers that parse-diff does not keep (renames, copies,
+ * binaries) and the input position of each hunk header. File boundaries
+ * follow parse-diff's own rules so the two lists stay index-aligned.
+ */
+function scanFileHeaders(lines: readonly string[]): FileHeader[] {
+  const headers: FileHeader[] = [];
+  let current: FileHeader | undefined;
+  let remainingOld = 0;
+  let remainingNew = 0;
+  const startFile = (at: number): FileHeader => {
+    current = { at, status: 'modified', notes: [], hunkLines: [] };
+    headers.push(current);
+    return current;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (remainingOld !== 0 || remainingNew !== 0) {
+      if (line.startsWith('\\')) continue;
+      if (line.startsWith('-')) remainingOld--;
+      else if (line.startsWith('+')) remainingNew--;
+      else {
+        remainingOld--;
+        remainingNew--;
+      }
+      continue;
+    }
+    let file: FileHeader | undefined = current;
+    if (/^diff\s/.test(line)) file = startFile(i);
+    else if (/^(---\s|\+\+\+\s|new file mode|deleted file mode|old mode|new mode|index\s)/.test(line) && (!file || file.hunkLines.length > 0)) file = startFile(i);
+    const hunk = HUNK_HEADER.exec(line);
+    if (hunk) {
+      file ??= startFile(i);
+      file.hunkLines.push(i);
+      remainingOld = hunk[2] === undefined ? 1 : Number(hunk[2]);
+      remainingNew = hunk[4] === undefined ? 1 : Number(hunk[4]);
+      continue;
+    }
+    if (!file) continue;
+    if (/^rename (from|to) /.test(line)) file.status = 'renamed';
+    else if (/^copy (from|to) /.test(line)) file.status = 'copied';
+    else if (/^Binary files .* differ$/.test(line) || line === 'GIT binary patch') file.status = 'binary';
+    if (/^(old mode|new mode|similarity index|dissimilarity index|rename |copy |Binary files|GIT binary patch|new file mode|deleted file mode)/.test(line)) {
+      file.notes.push(line);
+    }
+  }
+  return headers;
+}
+
+const stripPrefix = (path: string | undefined): string | null => {
+  if (!path || path === '/dev/null') return null;
+  return path;
+};
+
+function toHunkLines(chunk: parseDiff.Chunk): HunkLine[] {
+  const out: HunkLine[] = [];
+  for (const change of chunk.changes) {
+    // parse-diff repeats the previous change for "\ No newline at end of file".
+    if (change.content.startsWith('\\')) continue;
+    const text = change.content.slice(1);
+    if (change.type === 'add') out.push({ change: 'added', newLine: change.ln, text });
+    else if (change.type === 'del') out.push({ change: 'removed', oldLine: change.ln, text });
+    else out.push({ change: 'unchanged', oldLine: change.ln1, newLine: change.ln2, text });
+  }
+  return out;
+}
+
+/**
+ * Parses a diff region into files and hunks. A hunk with fewer lines than its
+ * header promises is an error at that header: the input was cut.
+ */
+export function parseDiffRegion(region: DiffRegion, source: string): { files: FileDiff[]; error?: ToolError } {
+  const parsed = parseDiff(region.lines.join('\n'));
+  const headers = scanFileHeaders(region.lines);
+  const files: FileDiff[] = [];
+  for (let f = 0; f < parsed.length; f++) {
+    const file = parsed[f]!;
+    const header = headers[f];
+    const hunks: Hunk[] = [];
+    for (let h = 0; h < file.chunks.length; h++) {
+      const chunk = file.chunks[h]!;
+      const headerLine = header?.hunkLines[h];
+      const inputLine = region.firstLine + (headerLine ?? 0);
+      const lines = toHunkLines(chunk);
+      const oldCount = lines.filter((l) => l.change !== 'added').length;
+      const newCount = lines.filter((l) => l.change !== 'removed').length;
+      if (oldCount < chunk.oldLines || newCount < chunk.newLines) {
+        return {
+          files,
+          error: {
+            file: source,
+            line: inputLine,
+            code: 'truncated-hunk',
+            message: `truncated hunk in ${file.to ?? file.from ?? '?'}: header promises ${chunk.oldLines} old and ${chunk.newLines} new lines, found ${oldCount} and ${newCount}`,
+          },
+        };
+      }
+      if (oldCount > chunk.oldLines || newCount > chunk.newLines) {
+        return {
+          files,
+          error: {
+            file: source,
+            line: inputLine,
+            code: 'malformed-hunk',
+            message: `malformed hunk in ${file.to ?? file.from ?? '?'}: header promises ${chunk.oldLines} old and ${chunk.newLines} new lines, found ${oldCount} and ${newCount}`,
+          },
+        };
+      }
+      const section = HUNK_HEADER.exec(chunk.content)?.[5] ?? '';
+      hunks.push({
+        oldStart: chunk.oldStart,
+        oldLines: chunk.oldLines,
+        newStart: chunk.newStart,
+        newLines: chunk.newLines,
+        section,
+        inputLine,
+        lines,
+      });
+    }
+    let status: FileStatus = header?.status ?? 'modified';
+    if (file.new) status = 'added';
+    else if (file.deleted) status = 'deleted';
+    if (status === 'modified' && hunks.length === 0 && (file.oldMode || file.newMode)) status = 'mode-only';
+    if (status === 'modified' && file.from && file.to && file.from !== file.to && file.from !== '/dev/null' && file.to !== '/dev/null') status = 'renamed';
+    files.push({
+      oldPath: stripPrefix(file.from),
+      newPath: stripPrefix(file.to),
+      status,
+      hunks,
+      notes: header?.notes ?? [],
+    });
+  }
+  return { files };
+}

@@ -1,0 +1,230 @@
+import type { SiteDefinition } from '../types.js';
+import type { ParsedImage } from '../parser/c/images.js';
+import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
+import { normalizeSpace, parseC, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS, isFlushFlag } from './family.js';
+
+/**
+ * Everything one walk of a parsed image yields that a site could be made of.
+ * Which of these are sites is decided later, once the family is known.
+ */
+export interface CollectedDefinition {
+  name: string;
+  form: SiteDefinition['form'];
+  params?: string[];
+  body?: string;
+  /** Identifiers the body mentions (calls and aliases). */
+  references: Set<string>;
+  conditions: string[];
+  node: SyntaxNode;
+  /** The part of the node that locates it: the signature of a function. */
+  head: SyntaxNode;
+  image: ParsedImage;
+}
+
+export interface CollectedCall {
+  name: string;
+  node: SyntaxNode;
+  args: string[];
+  enclosing: string | null;
+  guards: string[];
+  image: ParsedImage;
+}
+
+export interface CollectedUse {
+  name: string;
+  node: SyntaxNode;
+  enclosing: string | null;
+  guards: string[];
+  image: ParsedImage;
+}
+
+export interface Collected {
+  definitions: CollectedDefinition[];
+  calls: CollectedCall[];
+  uses: CollectedUse[];
+}
+
+const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
+
+/** Walks the tree once, depth first. */
+export function collect(image: ParsedImage): Collected {
+  const out: Collected = { definitions: [], calls: [], uses: [] };
+  const cursor = image.tree.rootNode.walk();
+  for (;;) {
+    visit(cursor.currentNode, image, out);
+    if (cursor.gotoFirstChild()) continue;
+    let climbed = true;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent()) {
+        climbed = false;
+        break;
+      }
+    }
+    if (!climbed) break;
+  }
+  return out;
+}
+
+function visit(node: SyntaxNode, image: ParsedImage, out: Collected): void {
+  switch (node.type) {
+    case 'call_expression': {
+      const fn = node.childForFieldName('function');
+      if (fn?.type !== 'identifier') return;
+      const args = node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text)) ?? [];
+      out.calls.push({ name: fn.text, node, args, enclosing: enclosingFunction(node, image), guards: guardsOf(node), image });
+      return;
+    }
+    case 'identifier':
+    case 'field_identifier':
+      if (BOOKKEEPING_ID.has(node.text)) out.uses.push({ name: node.text, node, enclosing: enclosingFunction(node, image), guards: guardsOf(node), image });
+      return;
+    case 'preproc_def':
+    case 'preproc_function_def': {
+      const name = node.childForFieldName('name');
+      if (!name) return;
+      const value = node.childForFieldName('value');
+      const body = value ? macroBody(value.text) : undefined;
+      const params = node.type === 'preproc_function_def' ? (node.childForFieldName('parameters')?.namedChildren.map((p) => p.text) ?? []) : undefined;
+      out.definitions.push({
+        name: name.text,
+        form: node.type === 'preproc_def' ? 'object-macro' : 'function-macro',
+        ...(params ? { params } : {}),
+        ...(body !== undefined ? { body } : {}),
+        references: body ? identifiersIn(body) : new Set(),
+        conditions: preprocessorConditions(node),
+        node,
+        head: node,
+        image,
+      });
+      return;
+    }
+    case 'function_definition': {
+      const declarator = functionDeclarator(node.childForFieldName('declarator'));
+      const name = declarator?.childForFieldName('declarator');
+      if (!declarator || !name || name.text === WRAPPER_FUNCTION) return;
+      const body = node.childForFieldName('body');
+      const isInline = node.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline'));
+      out.definitions.push({
+        name: name.text,
+        form: isInline ? 'inline-function' : 'function',
+        params: parameterNames(declarator),
+        ...(body ? { body: body.text } : {}),
+        references: new Set(),
+        conditions: preprocessorConditions(node),
+        node,
+        head: declarator,
+        image,
+      });
+      return;
+    }
+    case 'declaration': {
+      const declarator = functionDeclarator(node.childForFieldName('declarator'));
+      const name = declarator?.childForFieldName('declarator');
+      if (!declarator || name?.type !== 'identifier') return;
+      out.definitions.push({
+        name: name.text,
+        form: 'declaration',
+        params: parameterNames(declarator),
+        references: new Set(),
+        conditions: preprocessorConditions(node),
+        node,
+        head: node,
+        image,
+      });
+      return;
+    }
+  }
+}
+
+/** Macro replacement text without line continuations. */
+function macroBody(text: string): string {
+  return normalizeSpace(text.replace(/\\\n/g, ' '));
+}
+
+/** Identifiers in a macro body, read by tree-sitter from the body as a statement. */
+export function identifiersIn(body: string): Set<string> {
+  const tree = parseC(`void __flushcheck_macro(void) { ${body} ; }`);
+  const names = new Set<string>();
+  for (const node of tree.rootNode.descendantsOfType(['identifier', 'type_identifier'])) names.add(node.text);
+  names.delete('__flushcheck_macro');
+  return names;
+}
+
+function functionDeclarator(node: SyntaxNode | null): SyntaxNode | undefined {
+  let current = node;
+  while (current) {
+    if (current.type === 'function_declarator') return current;
+    current = current.childForFieldName('declarator');
+  }
+  return undefined;
+}
+
+function parameterNames(declarator: SyntaxNode): string[] {
+  const list = declarator.childForFieldName('parameters');
+  if (!list) return [];
+  const names: string[] = [];
+  for (const param of list.namedChildren) {
+    if (param.type !== 'parameter_declaration') continue;
+    let d = param.childForFieldName('declarator');
+    while (d && d.type !== 'identifier') d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type === 'identifier') ?? null;
+    names.push(d?.text ?? '');
+  }
+  return names;
+}
+
+/** The function a node is in: the real one, or the one the hunk header names. */
+export function enclosingFunction(node: SyntaxNode, image: ParsedImage): string | null {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'function_definition') continue;
+    const name = functionDeclarator(p.childForFieldName('declarator'))?.childForFieldName('declarator')?.text;
+    if (name === WRAPPER_FUNCTION) return image.enclosingFunction;
+    return name ?? null;
+  }
+  return null;
+}
+
+/** Branch conditions between a node and its function, outermost first. */
+export function guardsOf(node: SyntaxNode): string[] {
+  const guards: string[] = [];
+  let child = node;
+  for (let p = node.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
+    if (p.type === 'if_statement') {
+      const condition = p.childForFieldName('condition');
+      if (!condition || condition.id === child.id) continue;
+      const inElse = p.childForFieldName('alternative')?.id === child.id;
+      guards.push(inElse ? `!(${unparenthesize(condition)})` : unparenthesize(condition));
+    } else if (p.type === 'conditional_expression') {
+      const condition = p.childForFieldName('condition');
+      if (!condition || condition.id === child.id) continue;
+      const inElse = p.childForFieldName('alternative')?.id === child.id;
+      guards.push(inElse ? `!(${unparenthesize(condition)})` : unparenthesize(condition));
+    }
+  }
+  return guards.reverse();
+}
+
+function preprocessorCondition(node: SyntaxNode): string {
+  if (node.type === 'preproc_ifdef') {
+    const name = node.childForFieldName('name')?.text ?? NOT_SHOWN_CONDITION;
+    return node.child(0)?.text === '#ifndef' ? `!defined(${name})` : `defined(${name})`;
+  }
+  return normalizeSpace(node.childForFieldName('condition')?.text ?? NOT_SHOWN_CONDITION);
+}
+
+/** `#if`/`#ifdef`/`#elif`/`#else` around a node, outermost first; an else
+ *  branch is `!(cond)`. */
+export function preprocessorConditions(node: SyntaxNode): string[] {
+  const conditions: string[] = [];
+  let child = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (p.type !== 'preproc_if' && p.type !== 'preproc_ifdef' && p.type !== 'preproc_elif' && p.type !== 'preproc_elifdef') continue;
+    const inAlternative = p.childForFieldName('alternative')?.id === child.id;
+    const condition = preprocessorCondition(p);
+    conditions.push(inAlternative ? `!(${condition})` : condition);
+  }
+  return conditions.reverse();
+}
+
+export const isBookkeepingCall = (name: string): boolean => BOOKKEEPING_CALLS.includes(name);
+export { isFlushFlag };

@@ -1,0 +1,173 @@
+import type { Site, SiteChange, SiteKind } from '../types.js';
+import type { ParsedImage } from '../parser/c/images.js';
+import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { collect, isBookkeepingCall, type Collected, type CollectedDefinition } from './collect.js';
+import { BUILTIN_FLUSH_API, isFlushFlag } from './family.js';
+
+/** Collects every image, filling in which calls each function body makes. */
+export function collectAll(images: readonly ParsedImage[]): Collected[] {
+  return images.map((image) => {
+    const collected = collect(image);
+    for (const def of collected.definitions) {
+      if (def.form !== 'inline-function' && def.form !== 'function') continue;
+      for (const call of collected.calls) if (call.enclosing === def.name && within(call.node, def.node)) def.references.add(call.name);
+    }
+    return collected;
+  });
+}
+
+const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+
+/**
+ * Grows the family to a fixpoint: a macro or inline function whose body uses a
+ * member is a helper on top of the flush API (the seed's `flush_tlb_mask_sync`).
+ */
+export function extendFamily(definitions: readonly CollectedDefinition[], family: Set<string>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const def of definitions) {
+      if (family.has(def.name) || isFlushFlag(def.name)) continue;
+      if (def.form !== 'object-macro' && def.form !== 'function-macro' && def.form !== 'inline-function') continue;
+      for (const ref of def.references) {
+        if (family.has(ref)) {
+          family.add(def.name);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
+export const builtinFamily = (): Set<string> => new Set(BUILTIN_FLUSH_API);
+
+/** What the patch did to the rows a node spans, on its side; undefined when
+ *  the node is not part of the patch (tree text outside the hunks). */
+function changeOf(image: ParsedImage, first: number, last: number): { change: SiteChange; row: number } | undefined {
+  let changed = false;
+  let inHunk = false;
+  let firstReal = -1;
+  for (let r = first; r <= last; r++) {
+    const row = image.rows[r];
+    if (!row || row.change === 'synthetic') continue;
+    if (firstReal < 0) firstReal = r;
+    if (row.change === 'added' || row.change === 'removed') changed = true;
+    else if (row.change === 'unchanged') inHunk = true;
+  }
+  if (firstReal < 0) return undefined;
+  if (image.side === 'old') return changed ? { change: 'removed', row: firstReal } : undefined;
+  if (changed) return { change: 'added', row: firstReal };
+  return inHunk ? { change: 'unchanged', row: firstReal } : undefined;
+}
+
+function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
+  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  return false;
+}
+
+interface SiteInput {
+  patch: number;
+  image: ParsedImage;
+  node: SyntaxNode;
+  /** Rows that locate the site (a function's signature, not its body). */
+  lastRow: number;
+  api: string;
+  kind: SiteKind;
+  fn: string | null;
+  text: string;
+}
+
+function makeSite(input: SiteInput, extra: Partial<Site>): Site | undefined {
+  const { image, node } = input;
+  // A node that ends at column 0 (a macro's newline) does not reach into that row.
+  const endsAtRowStart = input.lastRow === node.endPosition.row && node.endPosition.column === 0 && input.lastRow > node.startPosition.row;
+  const located = changeOf(image, node.startPosition.row, endsAtRowStart ? input.lastRow - 1 : input.lastRow);
+  if (!located) return undefined;
+  const row = image.rows[located.row]!;
+  const column = located.row === node.startPosition.row ? node.startPosition.column + 1 : 1;
+  return {
+    id: `p${input.patch}:${image.file}:${image.side}:${row.fileLine}:${column}:${input.api}`,
+    patch: input.patch,
+    file: image.file,
+    line: row.fileLine,
+    column,
+    side: image.side,
+    change: located.change,
+    function: input.fn,
+    api: input.api,
+    kind: input.kind,
+    text: input.text,
+    guards: [],
+    ...extra,
+  };
+}
+
+/** The sites of one patch's images, given the family of flush names. */
+export function sitesOf(patch: number, collected: readonly Collected[], family: ReadonlySet<string>): Site[] {
+  const sites: Site[] = [];
+  const push = (site: Site | undefined): void => {
+    if (site) sites.push(site);
+  };
+  const familyKind = (name: string): Site['family'] => (BUILTIN_FLUSH_API.includes(name) ? 'builtin' : 'helper');
+  for (const c of collected) {
+    for (const call of c.calls) {
+      const isFlush = family.has(call.name);
+      if (!isFlush && !isBookkeepingCall(call.name)) continue;
+      const base = { patch, image: call.image, node: call.node, lastRow: call.node.endPosition.row, api: call.name, fn: call.enclosing, text: normalizeSpace(call.node.text) };
+      push(makeSite({ ...base, kind: isFlush ? 'call' : 'flag-use' }, { args: call.args, guards: call.guards, ...(isFlush ? { family: familyKind(call.name) } : {}) }));
+    }
+    for (const use of c.uses) {
+      const row = use.node.startPosition.row;
+      const line = use.image.text.split('\n', row + 1)[row] ?? use.name;
+      push(makeSite({ patch, image: use.image, node: use.node, lastRow: use.node.endPosition.row, api: use.name, kind: 'flag-use', fn: use.enclosing, text: normalizeSpace(line) }, { guards: use.guards }));
+    }
+    for (const def of c.definitions) {
+      const isFlag = isFlushFlag(def.name) && def.form === 'object-macro';
+      if (!family.has(def.name) && !isFlag) continue;
+      const firstLine = def.node.text.split('\n')[0] ?? def.name;
+      const isFunction = def.form === 'inline-function' || def.form === 'function';
+      const partial = isPartial(def.image, def.node);
+      push(
+        makeSite(
+          { patch, image: def.image, node: def.node, lastRow: def.head.endPosition.row, api: def.name, kind: 'definition', fn: isFunction ? def.name : null, text: normalizeSpace(firstLine.replace(/\\$/, '')) },
+          {
+            definition: {
+              form: def.form,
+              ...(def.params ? { params: def.params } : {}),
+              ...(def.body !== undefined ? { body: def.body } : {}),
+              conditions: def.conditions,
+              ...(partial ? { partial } : {}),
+            },
+            ...(isFlag ? {} : { family: familyKind(def.name) }),
+          },
+        ),
+      );
+    }
+  }
+  return sortSites(dedupe(sites));
+}
+
+function dedupe(sites: Site[]): Site[] {
+  const seen = new Set<string>();
+  return sites.filter((s) => {
+    const key = `${s.id}:${s.kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function sortSites(sites: Site[]): Site[] {
+  return sites.sort(
+    (a, b) =>
+      a.patch - b.patch ||
+      cmp(a.file, b.file) ||
+      a.line - b.line ||
+      cmp(a.side, b.side) ||
+      a.column - b.column ||
+      cmp(a.api, b.api) ||
+      cmp(a.kind, b.kind),
+  );
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,337 @@
+/**
+ * Every data type that flows through the pipeline, in pipeline order:
+ *
+ *   input → patch → parsed image → site → flush model → classification
+ *         → simulation → finding → run result → report
+ *
+ * Each stage is a function from one of these types to the next. The types that
+ * appear in `RunResult` are the public JSON contract (schema/flushcheck-result.schema.json):
+ * extend them, never rename a field or a value.
+ */
+
+// ───────────────────────────── errors are data ─────────────────────────────
+
+/** A problem with one input; the rest of the run carries on. Exit code 2. */
+export interface ToolError {
+  /** The input as the user named it (`-` is standard input). */
+  file: string;
+  /** 1-based line and column in that input, where known. */
+  line?: number;
+  column?: number;
+  /** Stable machine-readable code, e.g. `not-a-patch`, `truncated-hunk`. */
+  code: string;
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ToolError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const failed = <T = never>(error: ToolError): Result<T> => ({ ok: false, error });
+
+// ─────────────────────────────── 1. input ──────────────────────────────────
+
+export interface InputSource {
+  /** As named on the command line; `-` for standard input; `git:REV` for --git. */
+  name: string;
+  text: string;
+}
+
+export type PatchForm =
+  | 'unified-diff'
+  | 'format-patch'
+  | 'mbox'
+  | 'web-thread'
+  | 'git';
+
+// ─────────────────────────────── 2. patch ──────────────────────────────────
+
+export type LineChange = 'added' | 'removed' | 'unchanged';
+
+export interface HunkLine {
+  change: LineChange;
+  /** Line number in the old file (removed and unchanged lines). */
+  oldLine?: number;
+  /** Line number in the new file (added and unchanged lines). */
+  newLine?: number;
+  text: string;
+}
+
+export interface Hunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /** Text after the second `@@`: git's guess at the enclosing function. */
+  section: string;
+  /** 1-based line of the `@@` header in the input. */
+  inputLine: number;
+  lines: HunkLine[];
+}
+
+export type FileStatus =
+  | 'modified'
+  | 'added'
+  | 'deleted'
+  | 'renamed'
+  | 'copied'
+  | 'mode-only'
+  | 'binary';
+
+export interface FileDiff {
+  /** Path without the a/ or b/ prefix; null for /dev/null. */
+  oldPath: string | null;
+  newPath: string | null;
+  status: FileStatus;
+  hunks: Hunk[];
+  /** Mode changes, similarity index and the like: kept, never interpreted. */
+  notes: string[];
+}
+
+export interface PatchMeta {
+  /** 0-based index across the whole run, in input order. */
+  index: number;
+  /** The input this patch came from. */
+  source: string;
+  form: PatchForm;
+  subject?: string;
+  author?: string;
+  date?: string;
+  messageId?: string;
+  commit?: string;
+  /** `[PATCH v2 3/7]` → { version: 2, number: 3, total: 7 } */
+  series?: { version?: number; number?: number; total?: number };
+}
+
+export interface Patch {
+  meta: PatchMeta;
+  files: FileDiff[];
+}
+
+/** What reading one input produced: its patches, or one error. */
+export interface ReadInput {
+  source: string;
+  form: PatchForm;
+  patches: Patch[];
+}
+
+// ──────────────────────────── 3. parsed image ──────────────────────────────
+
+export type Side = 'old' | 'new';
+
+/**
+ * The text tree-sitter parsed for one side of one file of a patch. Hunks are
+ * fragments; `lineMap` ties each row of the parsed text back to the file.
+ */
+export interface ImageLine {
+  /** Line number in the file on this side; 0 for synthetic wrapper lines. */
+  fileLine: number;
+  change: LineChange | 'context-from-tree' | 'synthetic';
+  /** Index of the hunk this row came from, -1 outside hunks (tree text). */
+  hunk: number;
+}
+
+// ─────────────────────────────── 4. sites ──────────────────────────────────
+
+export type SiteKind = 'call' | 'definition' | 'flag-use';
+
+/** `tree` marks a site the patch does not touch whose meaning it changes. */
+export type SiteChange = LineChange | 'tree';
+
+export interface SiteDefinition {
+  form: 'object-macro' | 'function-macro' | 'inline-function' | 'function' | 'declaration';
+  params?: string[];
+  /** Macro replacement text or function body, as written. */
+  body?: string;
+  /** `#if` conditions that enclose the definition, outermost first, each as written
+   *  (an `#else` branch is recorded as `!(cond)`). */
+  conditions: string[];
+  /** The hunk shows only part of the definition (a fragment was completed to parse it). */
+  partial?: boolean;
+}
+
+export interface Site {
+  /** Stable within one run: `p<patch>:<file>:<side>:<line>:<col>:<api>`. */
+  id: string;
+  patch: number;
+  file: string;
+  /** 1-based line on `side`. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+  side: Side;
+  change: SiteChange;
+  /** Enclosing function, or null at file scope. */
+  function: string | null;
+  api: string;
+  kind: SiteKind;
+  /** Call arguments as written (calls only). */
+  args?: string[];
+  /** The call expression or the definition's first line, as written. */
+  text: string;
+  /** Branch conditions that guard a call inside its function, innermost last
+   *  (`if (c)` → `c`; its `else` → `!(c)`). */
+  guards: string[];
+  definition?: SiteDefinition;
+  /** Why this name counts as part of the flush family (helpers found on the way). */
+  family?: 'builtin' | 'helper';
+  /** Filled by the classifier (issue: reachability). */
+  classes?: SiteClass[];
+  evidence?: Evidence[];
+  /** Filled by the flush model and the simulator, one entry per architecture. */
+  arch?: Partial<Record<Arch, ArchResult>>;
+}
+
+// ───────────────────────────── 5. flush model ──────────────────────────────
+
+export type Arch = 'x86' | 'arm' | 'riscv' | 'ppc';
+export const ARCHES: readonly Arch[] = ['x86', 'arm', 'riscv', 'ppc'];
+
+export type Mechanism =
+  | 'ipi'
+  | 'assisted-possible'
+  | 'forced-ipi'
+  | 'conditional'
+  | 'broadcast'
+  | 'firmware'
+  | 'none'
+  | 'unknown';
+
+export interface FlushModel {
+  mechanism: Mechanism;
+  /** Where the deciding definition came from: `path:line`, `patch:path:line` or `built-in`. */
+  source: string;
+  /** For `conditional`: the C condition under which the IPI is forced. */
+  condition?: string;
+  /** Expansion steps, e.g. `flush_tlb_mask_sync(m) → flush_mask(m, FLUSH_TLB|FLUSH_FORCE_IPI)`. */
+  expansion?: string[];
+  /** Plain-words remarks: `alias of flush_tlb_mask`, `FLUSH_FORCE_IPI is 0 in this build`. */
+  notes?: string[];
+}
+
+// ─────────────────────────── 6. classification ─────────────────────────────
+
+export type SiteClass =
+  | 'page-type-change'
+  | 'allocation'
+  | 'deferred-allocation-flush'
+  | 'other';
+
+export interface Location {
+  file: string;
+  line: number;
+  function?: string | null;
+}
+
+/** One step of the chain that justifies a class. */
+export interface EvidenceStep extends Location {
+  message: string;
+}
+
+export interface Evidence {
+  class: SiteClass;
+  /** Root first, the site last. */
+  steps: EvidenceStep[];
+  /** Branch conditions on the way (e.g. "old type was a page table"). */
+  conditions?: string[];
+  /** Arguments a caller passes to a helper on this path, by parameter name. */
+  args?: Record<string, string>;
+}
+
+// ───────────────────────────── 7. simulation ───────────────────────────────
+
+export type Verdict =
+  | 'ok'
+  | 'missing-forced-ipi'
+  | 'unnecessary-forced-ipi'
+  | 'no-op'
+  | 'not-applicable'
+  | 'inconclusive';
+
+export interface TraceStep {
+  step: number;
+  cpu: number;
+  actor: 'walker' | 'initiator' | 'irq' | 'hw' | 'owner';
+  action: string;
+  /** What changed in the machine, in words. */
+  effect: string;
+}
+
+export interface SimResult {
+  safe: boolean;
+  states: number;
+  transitions: number;
+  /** Shortest counterexample when unsafe; empty when safe. */
+  trace: TraceStep[];
+  /** Which property failed (P1…P4), when unsafe. */
+  property?: string;
+  /** For `conditional` mechanisms: the outcome under which it fails. */
+  failsWhen?: string;
+  /** Bound hit when inconclusive. */
+  bound?: string;
+  scenario: string;
+  cpus: number;
+}
+
+export interface ArchResult extends FlushModel {
+  verdict?: Verdict;
+  sim?: SimResult;
+}
+
+// ─────────────────────────────── 8. finding ────────────────────────────────
+
+export type Severity = 'error' | 'warning' | 'note';
+export const SEVERITY_RANK: Record<Severity, number> = { note: 0, warning: 1, error: 2 };
+
+export interface Finding {
+  ruleId: string;
+  /** Kebab slug of the rule, e.g. `missing-forced-ipi`. */
+  ruleName: string;
+  messageId: string;
+  /** Data the message template is filled with. */
+  data: Record<string, string>;
+  /** Rendered once, from the rule's template (reporters never decide wording). */
+  message: string;
+  severity: Severity;
+  patch: number;
+  file: string;
+  line: number;
+  side: Side;
+  function: string | null;
+  siteId?: string;
+  arch?: Arch;
+  related: EvidenceStep[];
+  trace?: TraceStep[];
+  fix?: string;
+  /** Stable across unrelated line moves: hash of file, function, api, flags, rule. */
+  fingerprint: string;
+  suppressed?: { reason: string; line: number };
+}
+
+// ────────────────────────────── 9. run result ──────────────────────────────
+
+export interface RunInput {
+  name: string;
+  form?: PatchForm;
+  patches: number;
+  error?: ToolError;
+}
+
+export interface RunConfig {
+  arches: Arch[];
+  /** Build configuration symbols, e.g. { CONFIG_PV: true }. */
+  config: Record<string, boolean>;
+  tree?: string;
+  /** What the assisted-flush model came from: the tree's `flush_area_mask` or built-in. */
+  assistedModel?: string;
+}
+
+export interface RunResult {
+  schemaVersion: 1;
+  tool: { name: 'flushcheck'; version: string };
+  settings: RunConfig;
+  inputs: RunInput[];
+  patches: PatchMeta[];
+  sites: Site[];
+  findings: Finding[];
+  errors: ToolError[];
+}
