@@ -1,10 +1,11 @@
-import type { Arch, InputSource, Patch, PatchMeta, Result, RunInput, RunResult, Site, ToolError } from './types.js';
+import type { Arch, InputSource, Patch, PatchAnalysis, PatchMeta, StageOptions, Result, RunInput, RunResult, Site, ToolError } from './types.js';
 import type { BaseTree } from './parser/base-tree.js';
 import { readPatches } from './parser/read-input.js';
-import { collectAll, extendFamily, builtinFamily, sitesOf, sortSites } from './sites/find-sites.js';
+import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from './sites/find-sites.js';
 import { parsePatchImages } from './sites/patch-images.js';
 import type { Collected } from './sites/collect.js';
 import { runRules } from './rules/index.js';
+import { STAGES } from './stages.js';
 import { VERSION } from './version.js';
 
 export interface ReviewInput {
@@ -22,13 +23,16 @@ export interface ReviewOptions {
   treeLabel?: string;
 }
 
-function sitesOfPatch(patch: Patch, base: BaseTree | undefined, family: Set<string>): Site[] {
+/** One patch through parse → sites → every stage. */
+function analyzePatch(patch: Patch, base: BaseTree | undefined, family: Set<string>, options: StageOptions): Site[] {
   const collected: Collected[] = [];
   parsePatchImages(patch, base, family, (images) => {
     collected.push(...collectAll(images));
     extendFamily(collected.flatMap((c) => c.definitions), family);
   });
-  return sitesOf(patch.meta.index, collected, family);
+  const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, ...(base ? { base } : {}) };
+  for (const stage of STAGES) analysis.sites = stage(analysis);
+  return analysis.sites;
 }
 
 export const DEFAULT_CONFIG: Record<string, boolean> = { CONFIG_PV: true, CONFIG_SHADOW_PAGING: true, CONFIG_HVM: true };
@@ -62,7 +66,7 @@ export function review(inputs: readonly ReviewInput[], options: ReviewOptions): 
     for (const patch of read.value.patches) {
       patches.push(patch.meta);
       try {
-        sites.push(...sitesOfPatch(patch, input.base ?? options.tree, family));
+        sites.push(...analyzePatch(patch, input.base ?? options.tree, family, { arches: options.arches, config: options.config }));
       } catch (error) {
         // A defect of ours on one patch must not lose the others' results.
         errors.push({ file: input.name, code: 'internal-error', message: `internal error on patch ${patch.meta.index + 1}: ${(error as Error).message}` });

@@ -1,3 +1,5 @@
+import type { SyntaxNode, Tree } from './parser/c/tree-sitter.js';
+
 /**
  * Every data type that flows through the pipeline, in pipeline order:
  *
@@ -334,4 +336,91 @@ export interface RunResult {
   sites: Site[];
   findings: Finding[];
   errors: ToolError[];
+}
+
+// ─────────────── internal stage data (in memory only, never JSON) ───────────────
+
+/** One side of a file (or of one hunk) as tree-sitter parsed it. */
+export interface ParsedImage {
+  file: string;
+  side: Side;
+  text: string;
+  /** One entry per row of `text`. */
+  rows: ImageLine[];
+  tree: Tree;
+  /** For hunk fragments: the function the hunk header names. */
+  enclosingFunction: string | null;
+  /** True when the text is a whole file (from --tree or git), not a fragment. */
+  wholeFile: boolean;
+}
+
+/** A macro, function or prototype seen in an image. */
+export interface CollectedDefinition {
+  name: string;
+  form: SiteDefinition['form'];
+  params?: string[];
+  body?: string;
+  /** Identifiers the body mentions (for functions: the calls it makes). */
+  references: Set<string>;
+  conditions: string[];
+  node: SyntaxNode;
+  /** The part of the node that locates it: the signature of a function. */
+  head: SyntaxNode;
+  image: ParsedImage;
+}
+
+export interface CollectedCall {
+  name: string;
+  node: SyntaxNode;
+  args: string[];
+  enclosing: string | null;
+  guards: string[];
+  image: ParsedImage;
+}
+
+export interface CollectedUse {
+  name: string;
+  node: SyntaxNode;
+  enclosing: string | null;
+  guards: string[];
+  image: ParsedImage;
+}
+
+/** What one walk of one image yields. */
+export interface Collected {
+  definitions: CollectedDefinition[];
+  calls: CollectedCall[];
+  uses: CollectedUse[];
+}
+
+/** Options every stage sees. */
+export interface StageOptions {
+  arches: Arch[];
+  config: Record<string, boolean>;
+}
+
+/**
+ * One patch on its way through the stages after site finding. Stages read
+ * `collected` (the parsed images) and return enriched copies of `sites`.
+ */
+export interface PatchAnalysis {
+  patch: Patch;
+  collected: Collected[];
+  sites: Site[];
+  /** The flush family as known after this patch (builtin names and helpers). */
+  family: ReadonlySet<string>;
+  /** Base tree, when the run has one (`--tree`, `--git`). */
+  base?: BaseTreeReader;
+  options: StageOptions;
+}
+
+/** A stage after site finding: model, classify, simulate. See src/stages.ts. */
+export type Stage = (analysis: PatchAnalysis) => Site[];
+
+/** Read-only view of a base tree (see parser/base-tree.ts). */
+export interface BaseTreeReader {
+  readonly label: string;
+  read(path: string): string | undefined;
+  /** Directory root for whole-tree work, when the tree is a directory. */
+  readonly directory?: string;
 }

@@ -1,49 +1,8 @@
-import type { SiteDefinition } from '../types.js';
-import type { ParsedImage } from '../parser/c/images.js';
+import type { Collected, ParsedImage } from '../types.js';
+export type { Collected, CollectedCall, CollectedDefinition, CollectedUse } from '../types.js';
 import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
 import { normalizeSpace, parseC, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS, isFlushFlag } from './family.js';
-
-/**
- * Everything one walk of a parsed image yields that a site could be made of.
- * Which of these are sites is decided later, once the family is known.
- */
-export interface CollectedDefinition {
-  name: string;
-  form: SiteDefinition['form'];
-  params?: string[];
-  body?: string;
-  /** Identifiers the body mentions (calls and aliases). */
-  references: Set<string>;
-  conditions: string[];
-  node: SyntaxNode;
-  /** The part of the node that locates it: the signature of a function. */
-  head: SyntaxNode;
-  image: ParsedImage;
-}
-
-export interface CollectedCall {
-  name: string;
-  node: SyntaxNode;
-  args: string[];
-  enclosing: string | null;
-  guards: string[];
-  image: ParsedImage;
-}
-
-export interface CollectedUse {
-  name: string;
-  node: SyntaxNode;
-  enclosing: string | null;
-  guards: string[];
-  image: ParsedImage;
-}
-
-export interface Collected {
-  definitions: CollectedDefinition[];
-  calls: CollectedCall[];
-  uses: CollectedUse[];
-}
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
 

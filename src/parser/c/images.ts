@@ -1,26 +1,13 @@
-import type { FileDiff, Hunk, ImageLine, Side } from '../../types.js';
+import type { FileDiff, Hunk, ImageLine, ParsedImage, Side } from '../../types.js';
+export type { ParsedImage };
 import { balanceOf } from './balance.js';
-import { countErrors, parseC, type Tree } from './tree-sitter.js';
+import { countErrors, parseC } from './tree-sitter.js';
 
 /** Name of the function a hunk-only fragment is wrapped in; sites inside it
  *  belong to the function the hunk header names. */
 export const WRAPPER_FUNCTION = '__flushcheck_hunk_function';
 /** Stands for an `#if` condition the fragment does not show. */
 export const NOT_SHOWN_CONDITION = '__FLUSHCHECK_NOT_SHOWN__';
-
-/** One side of a file (or of one hunk) as tree-sitter parsed it. */
-export interface ParsedImage {
-  file: string;
-  side: Side;
-  text: string;
-  /** One entry per row of `text`. */
-  rows: ImageLine[];
-  tree: Tree;
-  /** For hunk fragments: the function the hunk header names. */
-  enclosingFunction: string | null;
-  /** True when the text is a whole file (from --tree or git), not a fragment. */
-  wholeFile: boolean;
-}
 
 export function sideText(hunk: Hunk, side: Side): { text: string; rows: ImageLine[] } {
   const rows: ImageLine[] = [];

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+
+/** Everything the CLI touches outside itself, so tests can run it in-process. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Buffer;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+
+/** Thrown for bad options; the CLI prints its message on one line and exits 2. */
+export class UsageError extends Error {}
+
+export interface CommandContext {
+  io: CliIo;
+  /** Records the command's exit code. */
+  setExit: (code: number) => void;
+}
+
+/** A command is one module that adds itself to the program. */
+export type CommandModule = (program: Command, context: CommandContext) => void;

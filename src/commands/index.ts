@@ -1,0 +1,5 @@
+import type { CommandModule } from './context.js';
+import { reviewCommand } from './review.js';
+
+/** Every subcommand. A new command is one module plus a line here. */
+export const COMMANDS: readonly CommandModule[] = [reviewCommand];

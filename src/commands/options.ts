@@ -1,0 +1,34 @@
+import type { Arch, RunResult, Severity, ToolError } from '../types.js';
+import { ARCHES, SEVERITY_RANK } from '../types.js';
+import { DEFAULT_CONFIG } from '../pipeline.js';
+import { EXIT, UsageError } from './context.js';
+
+export function parseArches(value: string): Arch[] {
+  const arches = value.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of arches) if (!ARCHES.includes(a as Arch)) throw new UsageError(`--arch: unknown architecture "${a}" (known: ${ARCHES.join(', ')})`);
+  return arches as Arch[];
+}
+
+/** `CONFIG_PV=n,CONFIG_SHADOW_PAGING=n` over the default build. */
+export function parseConfig(value: string | undefined): Record<string, boolean> {
+  const config = { ...DEFAULT_CONFIG };
+  if (!value) return config;
+  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(CONFIG_[A-Za-z0-9_]+)(?:=([yn]|1|0|true|false))?$/.exec(item);
+    if (!m) throw new UsageError(`--config: expected CONFIG_NAME=y|n, got "${item}"`);
+    config[m[1]!] = m[2] === undefined || m[2] === 'y' || m[2] === '1' || m[2] === 'true';
+  }
+  return config;
+}
+
+export function errorLine(error: ToolError): string {
+  const where = [error.file, error.line, error.column].filter((x) => x !== undefined).join(':');
+  return `flushcheck: ${where}: ${error.message}`;
+}
+
+export function exitCodeFor(run: RunResult, failOn: Severity | 'never'): number {
+  if (run.errors.length > 0) return EXIT.error;
+  if (failOn === 'never') return EXIT.ok;
+  const threshold = SEVERITY_RANK[failOn];
+  return run.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
+}

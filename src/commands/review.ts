@@ -1,0 +1,70 @@
+import { Option } from 'commander';
+import { statSync } from 'node:fs';
+import type { Severity } from '../types.js';
+import { ARCHES, ok } from '../types.js';
+import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
+import { DirTree } from '../parser/base-tree.js';
+import { readGitRange } from '../parser/git-range.js';
+import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline.js';
+import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
+import { UsageError, type CliIo, type CommandModule } from './context.js';
+import { errorLine, exitCodeFor, parseArches, parseConfig } from './options.js';
+
+interface ReviewCliOptions {
+  format: string;
+  failOn: Severity | 'never';
+  tree?: string;
+  git?: string;
+  arch: string;
+  config?: string;
+  maxInputBytes: string;
+}
+
+export function openTree(dir: string | undefined): DirTree | undefined {
+  if (!dir) return undefined;
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    return new DirTree(dir);
+  } catch {
+    throw new UsageError(`--tree: ${dir} is not a directory`);
+  }
+}
+
+function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo): number {
+  const reporter = REPORTERS[opts.format];
+  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
+  const maxBytes = Number(opts.maxInputBytes);
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
+  const tree = openTree(opts.tree);
+  const inputs: ReviewInput[] = [];
+  if (opts.git) {
+    const commits = readGitRange(tree?.directory ?? io.cwd, opts.git);
+    if (!commits.ok) inputs.push({ name: `git:${opts.git}`, source: commits });
+    else for (const c of commits.value) inputs.push({ name: c.name, source: ok({ name: c.name, text: c.text }), base: c.base });
+  }
+  const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
+  for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
+  const run = review(inputs, {
+    arches: parseArches(opts.arch),
+    config: parseConfig(opts.config),
+    ...(tree ? { tree, treeLabel: opts.tree } : {}),
+  });
+  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
+  io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
+  return exitCodeFor(run, opts.failOn);
+}
+
+export const reviewCommand: CommandModule = (program, { io, setExit }) => {
+  program
+    .command('review')
+    .description('review patches: list their flush sites and report the flushes that must force an IPI')
+    .argument('[patch...]', 'patch, series, mbox or mailing-list thread text; - or nothing for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'))
+    .option('--tree <dir>', 'the base source tree the patch applies to (whole files instead of hunks)')
+    .option('--git <range>', 'review the commits of RANGE in the git checkout (--tree or the current directory)')
+    .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
+    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n')
+    .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
+    .action((patches: string[], opts: ReviewCliOptions) => setExit(runReview(patches, opts, io)));
+};

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { main } from '../../src/cli.js';
+
+export const REPO = join(import.meta.dirname, '..', '..');
+export const SEED = join(REPO, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt');
+export const fixture = (...parts: string[]): string => join(REPO, 'fixtures', ...parts);
+export const readFixture = (...parts: string[]): string => readFileSync(fixture(...parts), 'utf8');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process, as a user would from a shell. */
+export async function runCli(args: string[], options: { stdin?: string | Buffer; isTTY?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readStdin: () => Buffer.from(options.stdin ?? ''),
+    isTTY: options.isTTY ?? false,
+    env: options.env ?? {},
+    cwd: REPO,
+  });
+  return { code, stdout, stderr };
+}
