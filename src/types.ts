@@ -43,7 +43,9 @@ export type PatchForm =
   | 'format-patch'
   | 'mbox'
   | 'web-thread'
-  | 'git';
+  | 'git'
+  /** `flushcheck scan`: a whole tree, no patch. */
+  | 'tree';
 
 // ─────────────────────────────── 2. patch ──────────────────────────────────
 
@@ -181,6 +183,17 @@ export interface Site {
   evidence?: Evidence[];
   /** Filled by the flush model and the simulator, one entry per architecture. */
   arch?: Partial<Record<Arch, ArchResult>>;
+  /** On a `MEMF_no_tlbflush` allocation site: the flush it owes, and a path out that skips it. */
+  obligation?: Obligation;
+}
+
+/** A function that allocates with `MEMF_no_tlbflush` owes a flush on every path out. */
+export interface Obligation {
+  owner: string;
+  /** Flush sites that discharge it. */
+  flushedAt: Location[];
+  /** A path from the allocation to an exit that passes no flush, if any. */
+  missingPath?: EvidenceStep[];
 }
 
 // ───────────────────────────── 5. flush model ──────────────────────────────
