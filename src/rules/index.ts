@@ -1,9 +1,12 @@
 import type { Finding, RunResult } from '../types.js';
 import { fingerprint } from './fingerprint.js';
+import { missingForcedIpi } from './missing-forced-ipi.js';
 import type { Rule } from './rule.js';
+import { simulationInconclusive } from './simulation-inconclusive.js';
+import { unnecessaryForcedIpi } from './unnecessary-forced-ipi.js';
 
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
-export const RULES: readonly Rule[] = [];
+export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, simulationInconclusive] as Rule[];
 
 export function renderMessage(template: string, data: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);

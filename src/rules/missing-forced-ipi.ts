@@ -1,0 +1,68 @@
+import { defineRule } from './rule.js';
+import { classWords, sitesWithVerdict } from './site-verdicts.js';
+
+/**
+ * A flush on a path that frees, reuses or retypes page-table pages must be an
+ * IPI flush on x86, because the spurious-fault walker relies on it; the
+ * simulator found an interleaving where an assisted flush lets the walker
+ * read a reused frame.
+ */
+export const missingForcedIpi = defineRule({
+  meta: {
+    id: 'FC001',
+    name: 'missing-forced-ipi',
+    severity: 'error',
+    title: 'Flush must force an IPI on x86',
+    messages: {
+      missing:
+        '{{api}} can complete as an assisted flush on {{arch}} ({{mechanism}}), but this flush is on a {{classes}} path: it must force an IPI, or a page-table walker with interrupts off can read a freed or retyped frame',
+    },
+    docs: {
+      summary:
+        'Reports a TLB flush on a page-type-change or allocation path that may take the assisted (hypercall or broadcast) path on x86 instead of sending IPIs.',
+      x86:
+        "spurious_page_fault() walks the page tables with interrupts disabled and relies on the fact that whoever frees or retypes a page-table page must send it a flush IPI first, which cannot complete until the walk ends. An assisted flush (Xen running nested, e.g. the PV shim) completes without the walker's cooperation, so the page can be freed and reused under the walk. Flushes on these paths must use arch_flush_tlb_mask(), FLUSH_NO_ASSIST (FLUSH_FORCE_IPI in 2020 trees) or a helper that adds it.",
+      arm:
+        'On Arm nothing changes: TLB maintenance is broadcast by hardware, stage-2 faults are serialised by the p2m lock rather than by masking interrupts, and "forcing an IPI" is a no-op alias. The parameter or helper exists only so common code can tell x86 which flushes protect a page-table walker: pass the forcing value whenever the flush publishes the reuse of memory that may have been a page table (allocation, page-type change).',
+      bad: [
+        'static void populate_physmap(struct memop_args *a)',
+        '{',
+        '    bool need_tlbflush = false;',
+        '    uint32_t tlbflush_timestamp = 0;',
+        '',
+        '    a->memflags |= MEMF_no_tlbflush;',
+        '    /* ... allocate, accumulate_tlbflush(&need_tlbflush, ...) ... */',
+        '',
+        ' out:',
+        '    if ( need_tlbflush )',
+        '        filtered_flush_tlb_mask(tlbflush_timestamp, false);',
+        '}',
+      ].join('\n'),
+      good: [
+        'static void populate_physmap(struct memop_args *a)',
+        '{',
+        '    bool need_tlbflush = false;',
+        '    uint32_t tlbflush_timestamp = 0;',
+        '',
+        '    a->memflags |= MEMF_no_tlbflush;',
+        '    /* ... allocate, accumulate_tlbflush(&need_tlbflush, ...) ... */',
+        '',
+        ' out:',
+        '    if ( need_tlbflush )',
+        '        filtered_flush_tlb_mask(tlbflush_timestamp, true);',
+        '}',
+      ].join('\n'),
+    },
+  },
+  check(run) {
+    return sitesWithVerdict(run, 'missing-forced-ipi').map(({ site, arch, result }) => ({
+      messageId: 'missing' as const,
+      data: { api: site.api, arch, mechanism: result.mechanism, classes: classWords(site) },
+      site,
+      arch,
+      related: site.evidence?.flatMap((e) => e.steps) ?? [],
+      ...(result.sim?.trace.length ? { trace: result.sim.trace } : {}),
+      fix: 'Force the IPI on this path: call arch_flush_tlb_mask() (or the helper that adds FLUSH_NO_ASSIST), pass the forcing argument to a helper that takes one, or add FLUSH_NO_ASSIST to the flags.',
+    }));
+  },
+});
