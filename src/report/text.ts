@@ -15,7 +15,7 @@ function siteLine(site: Site, paint: Paint): string {
   const where = `${mark}${site.side === 'old' ? 'old' : 'new'}:${site.line}`.padEnd(10);
   const colored = site.change === 'added' ? paint('green', where) : site.change === 'removed' ? paint('red', where) : where;
   const fn = (site.function ?? '(file scope)').padEnd(26);
-  const what = site.text;
+  const what = site.kind === 'flag-use' ? `${site.api}: ${site.text}` : site.text;
   const guard = site.guards.length ? paint('dim', `  [if ${site.guards.join(' && ')}]`) : '';
   const cond = site.definition?.conditions.length ? paint('dim', `  [#if ${site.definition.conditions.join(' && ')}]`) : '';
   const arch = site.arch

@@ -50,6 +50,12 @@ function wrappings(text: string, preferFunction: boolean): Wrapping[] {
     return { prefix, suffix, inFunction };
   };
   const out: Wrapping[] = [];
+  // A hunk that starts at a function's opening brace needs only the signature.
+  const firstCode = text.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\*|\*)/.test(l));
+  if (preferFunction && firstCode?.trim() === '{' && b.unopenedBraces === 0) {
+    const w = base(false, false);
+    out.push({ ...w, prefix: [...w.prefix, `void ${WRAPPER_FUNCTION}(void)`], inFunction: true });
+  }
   const order = b.unopenedBraces > 0 ? [true] : preferFunction ? [true, false] : [false, true];
   for (const inFunction of order) {
     out.push(base(inFunction, false));
@@ -68,7 +74,7 @@ export function parseHunkSide(file: string, hunk: Hunk, hunkIndex: number, side:
   // would otherwise parse cleanly as an old-style declaration.
   // Labels (`out:`) sit at column 0 inside functions, so they say nothing.
   const firstCode = text.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\*|\*)/.test(l) && !/^[A-Za-z_]\w*:\s*$/.test(l));
-  const preferFunction = enclosingFunction !== null && firstCode !== undefined && /^\s/.test(firstCode);
+  const preferFunction = enclosingFunction !== null && firstCode !== undefined && (/^\s/.test(firstCode) || firstCode.trim() === '{');
   for (const w of wrappings(text, preferFunction)) {
     const full = [...w.prefix, text, ...w.suffix].join('\n');
     const tree = parseC(full);
