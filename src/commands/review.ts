@@ -5,7 +5,7 @@ import { ARCHES, ok } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
-import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline.js';
+import { DEFAULT_ARCHES, reviewAsync, type ReviewInput } from '../pipeline.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
 import { errorLine, exitCodeFor, parseArches, parseConfig } from './options.js';
@@ -30,7 +30,7 @@ export function openTree(dir: string | undefined): DirTree | undefined {
   }
 }
 
-function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo): number {
+async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo): Promise<number> {
   const reporter = REPORTERS[opts.format];
   if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
   const maxBytes = Number(opts.maxInputBytes);
@@ -44,7 +44,7 @@ function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo): numb
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
   for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
-  const run = review(inputs, {
+  const run = await reviewAsync(inputs, {
     arches: parseArches(opts.arch),
     config: parseConfig(opts.config),
     ...(tree ? { tree, treeLabel: opts.tree } : {}),
@@ -66,5 +66,5 @@ export const reviewCommand: CommandModule = (program, { io, setExit }) => {
     .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
     .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n')
     .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
-    .action((patches: string[], opts: ReviewCliOptions) => setExit(runReview(patches, opts, io)));
+    .action(async (patches: string[], opts: ReviewCliOptions) => setExit(await runReview(patches, opts, io)));
 };
