@@ -23,6 +23,15 @@ export interface ReviewOptions {
   treeLabel?: string;
 }
 
+/** Reading one input never loses the run: a defect of ours becomes that input's error. */
+function readSafely(name: string, text: string, firstIndex: number): ReturnType<typeof readPatches> {
+  try {
+    return readPatches(name, text, firstIndex);
+  } catch (error) {
+    return { ok: false, error: { file: name, code: 'internal-error', message: `internal error while reading: ${(error as Error).message}` }, errors: [] };
+  }
+}
+
 /** One patch through parse → sites → every stage. */
 function analyzePatch(patch: Patch, base: BaseTree | undefined, family: Set<string>, options: StageOptions): Site[] {
   const collected: Collected[] = [];
@@ -56,7 +65,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       runInputs.push({ name: input.name, patches: 0, error: input.source.error });
       continue;
     }
-    const read = readPatches(input.name, input.source.value.text, patches.length);
+    const read = readSafely(input.name, input.source.value.text, patches.length);
     errors.push(...read.errors);
     if (!read.ok) {
       errors.push(read.error);

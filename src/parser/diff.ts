@@ -9,6 +9,8 @@ export interface DiffRegion {
 }
 
 const DIFF_GIT = /^diff --git /;
+/** Longer than any path a diff header can carry (PATH_MAX is 4096). */
+const MAX_HEADER_LINE = 8192;
 const OLD_FILE = /^--- /;
 const NEW_FILE = /^\+\+\+ /;
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
@@ -120,8 +122,25 @@ function toHunkLines(chunk: parseDiff.Chunk): HunkLine[] {
  * header promises is an error at that header: the input was cut.
  */
 export function parseDiffRegion(region: DiffRegion, source: string): { files: FileDiff[]; error?: ToolError } {
-  const parsed = parseDiff(region.lines.join('\n'));
-  const headers = scanFileHeaders(region.lines);
+  // parse-diff's file-name pattern is quadratic on long `diff` lines; no real path is this long.
+  const long = region.lines.findIndex((l) => l.length > MAX_HEADER_LINE && /^(diff|---|\+\+\+)\s/.test(l));
+  if (long >= 0) {
+    return { files: [], error: { file: source, line: region.firstLine + long, code: 'header-too-long', message: `diff header line is longer than ${MAX_HEADER_LINE} characters` } };
+  }
+  // parse-diff dereferences the previous change for a "\ No newline" marker; right after
+  // a hunk header there is none, and such a marker means nothing anyway.
+  const kept: number[] = [];
+  region.lines.forEach((l, i) => {
+    if (!(l.startsWith('\\') && /^@@ /.test(region.lines[i - 1] ?? ''))) kept.push(i);
+  });
+  const lines = kept.map((i) => region.lines[i]!);
+  let parsed: parseDiff.File[];
+  try {
+    parsed = parseDiff(lines.join('\n'));
+  } catch (error) {
+    return { files: [], error: { file: source, line: region.firstLine, code: 'malformed-diff', message: `malformed diff: ${(error as Error).message}` } };
+  }
+  const headers = scanFileHeaders(lines);
   const files: FileDiff[] = [];
   for (let f = 0; f < parsed.length; f++) {
     const file = parsed[f]!;
@@ -130,7 +149,7 @@ export function parseDiffRegion(region: DiffRegion, source: string): { files: Fi
     for (let h = 0; h < file.chunks.length; h++) {
       const chunk = file.chunks[h]!;
       const headerLine = header?.hunkLines[h];
-      const inputLine = region.firstLine + (headerLine ?? 0);
+      const inputLine = region.firstLine + (headerLine === undefined ? 0 : kept[headerLine]!);
       const lines = toHunkLines(chunk);
       const oldCount = lines.filter((l) => l.change !== 'added').length;
       const newCount = lines.filter((l) => l.change !== 'removed').length;
