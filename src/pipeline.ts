@@ -1,4 +1,4 @@
-import type { Arch, InputSource, Patch, PatchAnalysis, PatchMeta, StageOptions, Result, RunInput, RunResult, Site, ToolError } from './types.js';
+import type { Arch, InputSource, Patch, PatchForm, PatchAnalysis, PatchMeta, StageOptions, Result, RunInput, RunResult, Site, ToolError } from './types.js';
 import type { BaseTree } from './parser/base-tree.js';
 import { readPatches } from './parser/read-input.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from './sites/find-sites.js';
@@ -13,6 +13,8 @@ export interface ReviewInput {
   source: Result<InputSource>;
   /** The patch's base tree for this input (git commits carry their parent). */
   base?: BaseTree;
+  /** Set when the caller knows better than detection (commits read with --git). */
+  form?: PatchForm;
 }
 
 export interface ReviewOptions {
@@ -24,9 +26,14 @@ export interface ReviewOptions {
 }
 
 /** Reading one input never loses the run: a defect of ours becomes that input's error. */
-function readSafely(name: string, text: string, firstIndex: number): ReturnType<typeof readPatches> {
+function readSafely(name: string, text: string, firstIndex: number, form?: PatchForm): ReturnType<typeof readPatches> {
   try {
-    return readPatches(name, text, firstIndex);
+    const read = readPatches(name, text, firstIndex);
+    if (form && read.ok) {
+      read.value.form = form;
+      for (const patch of read.value.patches) patch.meta.form = form;
+    }
+    return read;
   } catch (error) {
     return { ok: false, error: { file: name, code: 'internal-error', message: `internal error while reading: ${(error as Error).message}` }, errors: [] };
   }
@@ -65,7 +72,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       runInputs.push({ name: input.name, patches: 0, error: input.source.error });
       continue;
     }
-    const read = readSafely(input.name, input.source.value.text, patches.length);
+    const read = readSafely(input.name, input.source.value.text, patches.length, input.form);
     errors.push(...read.errors);
     if (!read.ok) {
       errors.push(read.error);

@@ -40,7 +40,7 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo)
   if (opts.git) {
     const commits = readGitRange(tree?.directory ?? io.cwd, opts.git);
     if (!commits.ok) inputs.push({ name: `git:${opts.git}`, source: commits });
-    else for (const c of commits.value) inputs.push({ name: c.name, source: ok({ name: c.name, text: c.text }), base: c.base });
+    else for (const c of commits.value) inputs.push({ name: c.name, source: ok({ name: c.name, text: c.text }), base: c.base, form: 'git' });
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
   for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
