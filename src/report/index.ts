@@ -1,10 +1,12 @@
 import { json } from './json.js';
+import { markdown } from './markdown.js';
 import type { Reporter } from './reporter.js';
 import { text } from './text.js';
 
 /** Every output format by name. A new format is one module plus a line here. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = {
   json,
+  markdown,
   text,
 };
 
