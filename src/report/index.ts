@@ -1,3 +1,4 @@
+import { github } from './github.js';
 import { json } from './json.js';
 import { markdown } from './markdown.js';
 import type { Reporter } from './reporter.js';
@@ -5,6 +6,7 @@ import { text } from './text.js';
 
 /** Every output format by name. A new format is one module plus a line here. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = {
+  github,
   json,
   markdown,
   text,

@@ -65,31 +65,39 @@ function counterexample(run: RunResult, f: Finding, site: Site | undefined): str
   return [`**Counterexample**${f.arch ? ` on ${ARCH_NAME[f.arch]}` : ''}${facts ? ` (${facts})` : ''}:`, '', mdCodeBlock(sequenceDiagram(f.trace), 'mermaid')].join('\n');
 }
 
-export interface SectionOptions {
-  /** Put a machine-readable marker with the fingerprint in the section (GitHub comments). */
-  fingerprintMarker?: boolean;
-  /** Start open rather than collapsed. */
-  open?: boolean;
+/** A finding's headline: severity, rule, architecture, place (HTML-escaped: it goes in a `<summary>`). */
+export function findingSummary(f: Finding): string {
+  const where = `${whereText(f)}${f.function ? ` in ${f.function}` : ''}`;
+  return `${SEVERITY_MARK[f.severity]} <b>${htmlText(f.ruleId)}</b> ${htmlText(f.ruleName)}${f.arch ? ` · ${ARCH_NAME[f.arch]}` : ''} · ${htmlText(where)}`;
 }
 
-/** One finding as a collapsible section: evidence, mechanism per arch, counterexample, fix, words for Arm reviewers. */
-export function findingSection(run: RunResult, f: Finding, options: SectionOptions = {}): string {
-  const rule = ruleById(f.ruleId);
+/** The body of a finding beyond its message, as Markdown blocks: evidence, mechanisms, counterexample. */
+export function findingEvidence(run: RunResult, f: Finding): string[] {
   const site = siteOf(run, f);
-  const where = `${whereText(f)}${f.function ? ` in ${f.function}` : ''}`;
-  const summary = `${SEVERITY_MARK[f.severity]} <b>${htmlText(f.ruleId)}</b> ${htmlText(f.ruleName)}${f.arch ? ` · ${ARCH_NAME[f.arch]}` : ''} · ${htmlText(where)}`;
-  const parts: string[] = [`<details${options.open ? ' open' : ''}>`, `<summary>${summary}</summary>`, '', mdText(f.message)];
-  if (f.suppressed) parts.push('', `Suppressed at line ${f.suppressed.line}: ${mdText(f.suppressed.reason)}`);
-  if (f.related.length) parts.push('', '**Evidence**', '', evidenceList(f));
+  const parts: string[] = [];
+  if (f.related.length) parts.push('**Evidence**', '', evidenceList(f), '');
   const mechanism = site ? mechanismTable(run, site) : '';
-  if (mechanism) parts.push('', '**Flush mechanism**', '', mechanism);
+  if (mechanism) parts.push('**Flush mechanism**', '', mechanism, '');
   const trace = counterexample(run, f, site);
-  if (trace) parts.push('', trace);
-  if (f.fix) parts.push('', `**Suggested fix:** ${mdText(f.fix)}`);
-  // Rule docs are ours, not the patch's: written in Markdown already.
-  if (rule) parts.push('', `**For Arm and other non-x86 reviewers:** ${rule.meta.docs.arm}`);
-  if (options.fingerprintMarker) parts.push('', `<!-- flushcheck:finding ${f.fingerprint.replace(/[^0-9a-f-]/g, '')} -->`);
-  parts.push('', '</details>');
+  if (trace) parts.push(trace, '');
+  return parts;
+}
+
+/** Words for Arm (and other non-x86) reviewers, from the rule's docs (ours, written in Markdown). */
+export function armWords(f: Finding): string {
+  const rule = ruleById(f.ruleId);
+  return rule ? `**For Arm and other non-x86 reviewers:** ${rule.meta.docs.arm}` : '';
+}
+
+/** One finding as a collapsible section: evidence, mechanism per arch, counterexample, fix, words for Arm. */
+export function findingSection(run: RunResult, f: Finding): string {
+  const parts: string[] = ['<details>', `<summary>${findingSummary(f)}</summary>`, '', mdText(f.message), ''];
+  if (f.suppressed) parts.push(`Suppressed at line ${f.suppressed.line}: ${mdText(f.suppressed.reason)}`, '');
+  parts.push(...findingEvidence(run, f));
+  if (f.fix) parts.push(`**Suggested fix:** ${mdText(f.fix)}`, '');
+  const arm = armWords(f);
+  if (arm) parts.push(arm, '');
+  parts.push('</details>');
   return parts.join('\n');
 }
 
