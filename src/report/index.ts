@@ -1,14 +1,20 @@
 import { github } from './github.js';
+import { gitlab } from './gitlab.js';
 import { json } from './json.js';
 import { markdown } from './markdown.js';
 import type { Reporter } from './reporter.js';
+import { rdjson } from './rdjson.js';
+import { sarif } from './sarif.js';
 import { text } from './text.js';
 
 /** Every output format by name. A new format is one module plus a line here. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = {
   github,
+  gitlab,
   json,
   markdown,
+  rdjson,
+  sarif,
   text,
 };
 
