@@ -4,6 +4,7 @@ import { json } from './json.js';
 import { markdown } from './markdown.js';
 import type { Reporter } from './reporter.js';
 import { rdjson } from './rdjson.js';
+import { reply } from './reply.js';
 import { sarif } from './sarif.js';
 import { text } from './text.js';
 
@@ -14,6 +15,7 @@ export const REPORTERS: Readonly<Record<string, Reporter>> = {
   json,
   markdown,
   rdjson,
+  reply,
   sarif,
   text,
 };

@@ -24,4 +24,12 @@ describe('hostile patch', () => {
     // In code the text stays as written: code is never scanned for mentions or links.
     expect(visible).toContain('flush_tlb_mask(mask /* ```` @here <!-- --> javascript:alert(1) | */)');
   });
+
+  it('every format renders it, the same bytes twice', () => {
+    for (const [name, reporter] of Object.entries(REPORTERS)) {
+      const once = reporter(run, { color: false });
+      expect(once.length, name).toBeGreaterThan(0);
+      expect(reporter(hostile(), { color: false }), name).toBe(once);
+    }
+  });
 });
