@@ -3,7 +3,8 @@ import { covers } from '../suppressions/apply.js';
 import { defineRule, type ReportLocation, type RuleReport } from './rule.js';
 
 const at = (s: Suppression): ReportLocation => ({ patch: s.patch, file: s.file, line: s.line, side: s.side, function: s.function });
-const identity = (s: Suppression, ...what: string[]): string[] => [s.file, s.function ?? '', s.side, ...what];
+/** What identifies a suppression across rebases: where it is by name, and what it says. */
+const identity = (s: Suppression, ...what: string[]): string[] => [s.file, s.function ?? '', s.side, s.text.replace(/\s+/g, ' '), ...what];
 
 /**
  * An inline suppression is a claim that a reviewer looked at a finding and
