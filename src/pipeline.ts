@@ -1,6 +1,8 @@
-import type { Arch, InputSource, Patch, PatchForm, PatchAnalysis, PatchMeta, StageOptions, Result, RunInput, RunResult, Site, ToolError } from './types.js';
+import type { Arch, InputSource, Patch, PatchAnalysis, PatchForm, PatchMeta, RootClass, RuleSetting, StageOptions, Result, RunInput, RunResult, Site, Suppression, ToolError } from './types.js';
 import type { BaseTree } from './parser/base-tree.js';
 import { readPatches } from './parser/read-input.js';
+import { summarizeFiles } from './parser/hunk-summary.js';
+import { readSuppressions } from './suppressions/read.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from './sites/find-sites.js';
 import { parsePatchImages } from './sites/patch-images.js';
 import type { Collected } from './sites/collect.js';
@@ -23,6 +25,10 @@ export interface ReviewOptions {
   /** `--tree DIR`: base of every input that has none of its own. */
   tree?: BaseTree;
   treeLabel?: string;
+  /** From the configuration file: extra classification roots, severity overrides. */
+  roots?: Partial<Record<RootClass, string[]>>;
+  rules?: Record<string, RuleSetting>;
+  configFile?: string;
 }
 
 /** Reading one input never loses the run: a defect of ours becomes that input's error. */
@@ -64,6 +70,8 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
   const patches: PatchMeta[] = [];
   const sites: Site[] = [];
   const errors: ToolError[] = [];
+  const suppressions: Suppression[] = [];
+  const stageOptions: StageOptions = { arches: options.arches, config: options.config, ...(options.roots ? { roots: options.roots } : {}) };
   // The family grows through a series: a helper defined by patch 1 is a flush in patch 2.
   const family = builtinFamily();
   for (const input of inputs) {
@@ -81,9 +89,10 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
     }
     runInputs.push({ name: input.name, form: read.value.form, patches: read.value.patches.length, ...(read.errors[0] ? { error: read.errors[0] } : {}) });
     for (const patch of read.value.patches) {
-      patches.push(patch.meta);
+      patches.push({ ...patch.meta, files: summarizeFiles(patch.files) });
       try {
-        sites.push(...analyzePatch(patch, input.base ?? options.tree, family, { arches: options.arches, config: options.config }));
+        sites.push(...analyzePatch(patch, input.base ?? options.tree, family, stageOptions));
+        suppressions.push(...readSuppressions(patch));
       } catch (error) {
         // A defect of ours on one patch must not lose the others' results.
         errors.push({ file: input.name, code: 'internal-error', message: `internal error on patch ${patch.meta.index + 1}: ${(error as Error).message}` });
@@ -98,12 +107,16 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       arches: options.arches,
       config: options.config,
       ...(options.treeLabel ? { tree: options.treeLabel } : {}),
+      ...(options.roots ? { roots: options.roots } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.configFile ? { configFile: options.configFile } : {}),
     },
     inputs: runInputs,
     patches,
     sites: sortSites(sites),
     findings: [],
     errors,
+    ...(suppressions.length ? { suppressions } : {}),
   };
   result.findings = runRules(result);
   return result;

@@ -104,6 +104,27 @@ export interface PatchMeta {
   commit?: string;
   /** `[PATCH v2 3/7]` → { version: 2, number: 3, total: 7 } */
   series?: { version?: number; number?: number; total?: number };
+  /** What the diff shows, per file: reporters place comments only on these lines
+   *  (GitHub rejects a review with one comment outside the diff) and quote them. */
+  files?: PatchFileSummary[];
+}
+
+/** One file of a patch as the diff shows it. */
+export interface PatchFileSummary {
+  oldPath: string | null;
+  newPath: string | null;
+  status: FileStatus;
+  hunks: HunkSummary[];
+}
+
+export interface HunkSummary {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  section: string;
+  /** The hunk's lines as the diff writes them: first character `+`, `-` or ` `. */
+  lines: string[];
 }
 
 export interface Patch {
@@ -322,6 +343,34 @@ export interface Finding {
   suppressed?: { reason: string; line: number };
 }
 
+/**
+ * An inline `/* flushcheck: ignore FC001 -- reason *\/` comment, read from a
+ * tree-sitter comment node of the patch. It covers findings on its own lines
+ * and on the line after it, on the same side of the same file.
+ */
+export interface Suppression {
+  patch: number;
+  file: string;
+  side: Side;
+  /** 1-based first and last line of the comment on `side`. */
+  line: number;
+  endLine: number;
+  change: LineChange;
+  /** Function the comment sits in, or null at file scope. */
+  function: string | null;
+  /** Rule ids (a rule named by its slug is mapped to its id). */
+  rules: string[];
+  /** Names in the comment that are no rule of this flushcheck. */
+  unknownRules?: string[];
+  /** Required: a suppression without one suppresses nothing. */
+  reason?: string;
+  /** The comment as written. */
+  text: string;
+}
+
+/** Severity overrides from the configuration: a severity, or `off` to drop the rule. */
+export type RuleSetting = Severity | 'off';
+
 // ────────────────────────────── 9. run result ──────────────────────────────
 
 export interface RunInput {
@@ -338,7 +387,18 @@ export interface RunConfig {
   tree?: string;
   /** What the assisted-flush model came from: the tree's `flush_area_mask` or built-in. */
   assistedModel?: string;
+  /** Extra classification roots from the configuration file, by class. */
+  roots?: Partial<Record<RootClass, string[]>>;
+  /** Severity overrides from the configuration file, by rule id. */
+  rules?: Record<string, RuleSetting>;
+  /** The configuration file the run read, as named. */
+  configFile?: string;
+  /** `--baseline FILE`: findings already in that report are left out. */
+  baseline?: { file: string; known: number };
 }
+
+/** The classes a configuration can add roots for. */
+export type RootClass = Exclude<SiteClass, 'other'>;
 
 export interface RunResult {
   schemaVersion: 1;
@@ -349,6 +409,8 @@ export interface RunResult {
   sites: Site[];
   findings: Finding[];
   errors: ToolError[];
+  /** Inline suppressions found in the patches, used or not. */
+  suppressions?: Suppression[];
 }
 
 // ─────────────── internal stage data (in memory only, never JSON) ───────────────
@@ -410,6 +472,8 @@ export interface Collected {
 export interface StageOptions {
   arches: Arch[];
   config: Record<string, boolean>;
+  /** Extra roots from the configuration file (the classifier reads them). */
+  roots?: Partial<Record<RootClass, string[]>>;
 }
 
 /**

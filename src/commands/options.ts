@@ -9,9 +9,9 @@ export function parseArches(value: string): Arch[] {
   return arches as Arch[];
 }
 
-/** `CONFIG_PV=n,CONFIG_SHADOW_PAGING=n` over the default build. */
-export function parseConfig(value: string | undefined): Record<string, boolean> {
-  const config = { ...DEFAULT_CONFIG };
+/** `CONFIG_PV=n,CONFIG_SHADOW_PAGING=n` over the default build (or over `base`, from a config file). */
+export function parseConfig(value: string | undefined, base: Record<string, boolean> = DEFAULT_CONFIG): Record<string, boolean> {
+  const config = { ...base };
   if (!value) return config;
   for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(CONFIG_[A-Za-z0-9_]+)(?:=([yn]|1|0|true|false))?$/.exec(item);

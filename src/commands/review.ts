@@ -1,11 +1,13 @@
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
 import { ARCHES, ok } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
-import { DEFAULT_ARCHES, reviewAsync, type ReviewInput } from '../pipeline.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline.js';
+import { loadConfig } from '../config.js';
+import { applyBaseline, readBaseline } from '../baseline.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
 import { errorLine, exitCodeFor, parseArches, parseConfig } from './options.js';
@@ -18,6 +20,8 @@ interface ReviewCliOptions {
   arch: string;
   config?: string;
   maxInputBytes: string;
+  configFile?: string;
+  baseline?: string;
 }
 
 export function openTree(dir: string | undefined): DirTree | undefined {
@@ -30,11 +34,18 @@ export function openTree(dir: string | undefined): DirTree | undefined {
   }
 }
 
-async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo): Promise<number> {
+async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo, command?: Command): Promise<number> {
   const reporter = REPORTERS[opts.format];
   if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
   const maxBytes = Number(opts.maxInputBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
+  const loaded = loadConfig(opts.configFile, io.cwd);
+  if (!loaded.result.ok) throw new UsageError(`${loaded.file}: ${loaded.result.message}`);
+  const fileConfig = loaded.result.config;
+  const baseline = opts.baseline ? readBaseline(opts.baseline, io.cwd) : undefined;
+  if (baseline && !baseline.ok) throw new UsageError(`--baseline ${opts.baseline}: ${baseline.message}`);
+  // An option typed on the command line beats the file; the file beats the defaults.
+  const arches = command?.getOptionValueSource('arch') !== 'cli' && fileConfig.architectures ? fileConfig.architectures : parseArches(opts.arch);
   const tree = openTree(opts.tree);
   const inputs: ReviewInput[] = [];
   if (opts.git) {
@@ -44,11 +55,15 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo)
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
   for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
-  const run = await reviewAsync(inputs, {
-    arches: parseArches(opts.arch),
-    config: parseConfig(opts.config),
+  const reviewed = await reviewAsync(inputs, {
+    arches,
+    config: parseConfig(opts.config, { ...DEFAULT_CONFIG, ...fileConfig.build }),
     ...(tree ? { tree, treeLabel: opts.tree } : {}),
+    ...(fileConfig.roots ? { roots: fileConfig.roots } : {}),
+    ...(fileConfig.rules ? { rules: fileConfig.rules } : {}),
+    ...(loaded.file ? { configFile: loaded.file } : {}),
   });
+  const run = baseline?.ok ? applyBaseline(reviewed, baseline.fingerprints, opts.baseline!) : reviewed;
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
   io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
   return exitCodeFor(run, opts.failOn);
@@ -66,5 +81,7 @@ export const reviewCommand: CommandModule = (program, { io, setExit }) => {
     .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
     .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n')
     .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
-    .action(async (patches: string[], opts: ReviewCliOptions) => setExit(await runReview(patches, opts, io)));
+    .option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)')
+    .option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report')
+    .action(async (patches: string[], opts: ReviewCliOptions, command: Command) => setExit(await runReview(patches, opts, io, command)));
 };

@@ -1,10 +1,22 @@
+import { github } from './github.js';
+import { gitlab } from './gitlab.js';
 import { json } from './json.js';
+import { markdown } from './markdown.js';
 import type { Reporter } from './reporter.js';
+import { rdjson } from './rdjson.js';
+import { reply } from './reply.js';
+import { sarif } from './sarif.js';
 import { text } from './text.js';
 
 /** Every output format by name. A new format is one module plus a line here. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = {
+  github,
+  gitlab,
   json,
+  markdown,
+  rdjson,
+  reply,
+  sarif,
   text,
 };
 

@@ -7,6 +7,10 @@ import type { Arch, Site } from '../types.js';
  * never its line number.
  */
 export function fingerprint(ruleId: string, site: Site, arch?: Arch): string {
-  const parts = [ruleId, site.file, site.function ?? '', site.api, site.kind, (site.args ?? []).slice(1).join(','), site.side, arch ?? ''];
+  return fingerprintOf([ruleId, site.file, site.function ?? '', site.api, site.kind, (site.args ?? []).slice(1).join(','), site.side, arch ?? '']);
+}
+
+/** The hash itself, for findings identified by something other than a site. */
+export function fingerprintOf(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }

@@ -1,4 +1,4 @@
-import type { Arch, EvidenceStep, RunResult, Severity, Site, TraceStep } from '../types.js';
+import type { Arch, EvidenceStep, RunResult, Severity, Side, Site, TraceStep } from '../types.js';
 
 /** Everything a rule's documentation needs; `docs/rules.md` is generated from it. */
 export interface RuleDocs {
@@ -24,19 +24,36 @@ export interface RuleMeta<M extends string> {
   docs: RuleDocs;
 }
 
-/** What a rule reports; the runner turns it into a Finding. */
-export interface RuleReport<M extends string> {
+/** Where a report that concerns no site points (e.g. a suppression comment). */
+export interface ReportLocation {
+  patch: number;
+  file: string;
+  line: number;
+  side: Side;
+  function: string | null;
+}
+
+interface ReportBody<M extends string> {
   messageId: M;
   data: Record<string, string>;
-  site: Site;
   arch?: Arch;
   related?: EvidenceStep[];
   trace?: TraceStep[];
   fix?: string;
 }
 
+/**
+ * What a rule reports; the runner turns it into a Finding. It is about a site,
+ * or about a place with no site: then `identity` (never a line number) makes
+ * its fingerprint.
+ */
+export type RuleReport<M extends string> = ReportBody<M> & ({ site: Site } | { site?: undefined; at: ReportLocation; identity: string[] });
+
 export interface Rule<M extends string = string> {
   meta: RuleMeta<M>;
+  /** Runs after the other rules, on `run.findings` as they stand once
+   *  inline suppressions are applied (e.g. to report unused suppressions). */
+  afterSuppressions?: boolean;
   check(run: RunResult): RuleReport<M>[];
 }
 

@@ -1,0 +1,99 @@
+import AjvModule from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Arch, RootClass, RuleSetting } from './types.js';
+import { RULES } from './rules/index.js';
+
+/** `.flushcheck.json` as validated against schema/flushcheck-config.schema.json. */
+export interface FlushcheckConfig {
+  architectures?: Arch[];
+  build?: Record<string, boolean>;
+  roots?: Partial<Record<RootClass, string[]>>;
+  /** By rule id once loaded (names are mapped to ids). */
+  rules?: Record<string, RuleSetting>;
+}
+
+export const DEFAULT_CONFIG_FILE = '.flushcheck.json';
+
+// The schema ships next to dist/ and src/ alike (package.json "files": schema).
+const SCHEMA_PATH = new URL('../schema/flushcheck-config.schema.json', import.meta.url);
+
+type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null };
+let validator: Validate | undefined;
+
+function validate(): Validate {
+  if (!validator) {
+    // ajv is CommonJS: under NodeNext its class is the default export's `default`.
+    const Ajv = AjvModule.default;
+    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
+    validator = new Ajv({ allErrors: false, strict: true }).compile(schema) as Validate;
+  }
+  return validator;
+}
+
+/** One line for the first thing wrong, naming where it is. */
+function describeError(error: NonNullable<Validate['errors']>[number]): string {
+  const at = error.instancePath ? error.instancePath.slice(1).replace(/\//g, '.') : 'top level';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key "${String(error.params.additionalProperty)}" at ${at}`;
+    case 'propertyNames':
+      return `bad key "${String(error.params.propertyName)}" at ${at}`;
+    case 'enum':
+      return `${at}: must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${at}: ${error.message ?? error.keyword}`;
+  }
+}
+
+export type ConfigResult = { ok: true; config: FlushcheckConfig } | { ok: false; message: string };
+
+/** Parses and validates a configuration text; errors are one line, without the file name. */
+export function parseConfigText(text: string): ConfigResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `not valid JSON: ${(error as Error).message.split('\n')[0]}` };
+  }
+  const check = validate();
+  if (!check(data)) {
+    // The propertyNames keyword reports its pattern failure first; the outer error names the key.
+    const errors = check.errors ?? [];
+    const named = errors.find((e) => e.keyword === 'propertyNames') ?? errors[0];
+    return { ok: false, message: named ? describeError(named) : 'invalid' };
+  }
+  const config = data as FlushcheckConfig & { $schema?: string };
+  const rules: Record<string, RuleSetting> = {};
+  for (const [name, setting] of Object.entries(config.rules ?? {})) {
+    const rule = RULES.find((r) => r.meta.id === name || r.meta.name === name);
+    if (!rule) return { ok: false, message: `rules: unknown rule "${name}" (flushcheck rules lists them)` };
+    rules[rule.meta.id] = setting;
+  }
+  return {
+    ok: true,
+    config: {
+      ...(config.architectures ? { architectures: config.architectures } : {}),
+      ...(config.build ? { build: config.build } : {}),
+      ...(config.roots ? { roots: config.roots } : {}),
+      ...(config.rules ? { rules: Object.fromEntries(Object.entries(rules).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
+    },
+  };
+}
+
+/**
+ * The configuration for a run: the named file (which must exist), or
+ * `.flushcheck.json` in `cwd` when there is one, or none.
+ */
+export function loadConfig(explicit: string | undefined, cwd: string): { file?: string; result: ConfigResult } {
+  const file = explicit ?? (existsSync(join(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
+  if (!file) return { result: { ok: true, config: {} } };
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { file, result: { ok: false, message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read' } };
+  }
+  return { file, result: parseConfigText(text) };
+}

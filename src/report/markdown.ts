@@ -1,0 +1,169 @@
+import type { Arch, Finding, RunResult, Site } from '../types.js';
+import { ARCH_NAME, SEVERITY_MARK, VERDICT_MARK, archResult, archesOf, plural, ruleById, severityCounts, siteOf, whereText } from './common.js';
+import { htmlText, mdCode, mdCodeBlock, mdText } from './escape.js';
+import { sequenceDiagram } from './mermaid.js';
+import type { Reporter } from './reporter.js';
+
+/** The hidden line a CI job looks for to update its earlier comment instead of adding one. */
+export const MARKDOWN_MARKER = '<!-- flushcheck:review -->';
+
+/** GitHub refuses comment bodies over 65,536 characters; leave room for the tail. */
+export const BODY_LIMIT = 60_000;
+
+/** Rows beyond this are counted, so a huge series still fits in one comment. */
+const TABLE_ROWS = 150;
+
+const changeMark: Record<Site['change'], string> = { added: '+', removed: '−', unchanged: '', tree: '~' };
+
+function verdictCell(site: Site, arch: Arch): string {
+  const r = archResult(site, arch);
+  if (!r) return '—';
+  const mechanism = mdText(r.mechanism);
+  return r.verdict ? `${VERDICT_MARK[r.verdict]} ${mdText(r.verdict)} (${mechanism})` : mechanism;
+}
+
+/** Site, function, class and one verdict column per architecture, for every flush call. */
+export function summaryTable(run: RunResult, sites: readonly Site[]): string {
+  const arches = archesOf(run);
+  const head = ['Site', 'Function', 'Class', ...arches.map((a) => `${ARCH_NAME[a]} verdict`)];
+  const rows = sites.slice(0, TABLE_ROWS).map((s) => [
+    `${changeMark[s.change]}${mdCode(`${s.file}:${s.line}`, { inTable: true })} ${mdCode(s.text, { inTable: true })}`,
+    s.function ? mdCode(s.function, { inTable: true }) : '(file scope)',
+    s.classes?.length ? s.classes.map(mdText).join(', ') : '—',
+    ...arches.map((a) => verdictCell(s, a)),
+  ]);
+  const more = sites.length > TABLE_ROWS ? ['', `${plural(sites.length - TABLE_ROWS, 'more flush call')} not shown.`] : [];
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), ...more].join('\n');
+}
+
+function evidenceList(f: Finding): string {
+  return f.related.map((step, i) => `${i + 1}. ${mdCode(`${step.file}:${step.line}`)}${step.function ? ` in ${mdCode(step.function)}` : ''}: ${mdText(step.message)}`).join('\n');
+}
+
+function mechanismTable(run: RunResult, site: Site): string {
+  const rows: string[] = [];
+  const notes: string[] = [];
+  for (const arch of archesOf(run)) {
+    const r = archResult(site, arch);
+    if (!r) continue;
+    const verdict = r.verdict ? `${VERDICT_MARK[r.verdict]} ${mdText(r.verdict)}` : '—';
+    rows.push(`| ${ARCH_NAME[arch]} | ${mdText(r.mechanism)} | ${verdict} | ${mdCode(r.source, { inTable: true })} |`);
+    if (r.condition) notes.push(`- ${ARCH_NAME[arch]}: forced only when ${mdCode(r.condition)}`);
+    if (r.expansion?.length) notes.push(`- ${ARCH_NAME[arch]}: ${r.expansion.map((e) => mdCode(e)).join(' → ')}`);
+    for (const note of r.notes ?? []) notes.push(`- ${ARCH_NAME[arch]}: ${mdText(note)}`);
+  }
+  if (rows.length === 0) return '';
+  return ['| Architecture | Mechanism | Verdict | Defined at |', '| --- | --- | --- | --- |', ...rows, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+function counterexample(run: RunResult, f: Finding, site: Site | undefined): string {
+  if (!f.trace?.length) return '';
+  const sim = f.arch ? archResult(site, f.arch)?.sim : undefined;
+  const facts = sim
+    ? [sim.property ? `property ${mdText(sim.property)}` : '', mdText(sim.scenario), plural(sim.cpus, 'CPU'), `${sim.states} states`, sim.failsWhen ? `fails when ${mdCode(sim.failsWhen)}` : ''].filter(Boolean).join(', ')
+    : '';
+  return [`**Counterexample**${f.arch ? ` on ${ARCH_NAME[f.arch]}` : ''}${facts ? ` (${facts})` : ''}:`, '', mdCodeBlock(sequenceDiagram(f.trace), 'mermaid')].join('\n');
+}
+
+/** A finding's headline: severity, rule, architecture, place (HTML-escaped: it goes in a `<summary>`). */
+export function findingSummary(f: Finding): string {
+  const where = `${whereText(f)}${f.function ? ` in ${f.function}` : ''}`;
+  return `${SEVERITY_MARK[f.severity]} <b>${htmlText(f.ruleId)}</b> ${htmlText(f.ruleName)}${f.arch ? ` · ${ARCH_NAME[f.arch]}` : ''} · ${htmlText(where)}`;
+}
+
+/** The body of a finding beyond its message, as Markdown blocks: evidence, mechanisms, counterexample. */
+export function findingEvidence(run: RunResult, f: Finding): string[] {
+  const site = siteOf(run, f);
+  const parts: string[] = [];
+  if (f.related.length) parts.push('**Evidence**', '', evidenceList(f), '');
+  const mechanism = site ? mechanismTable(run, site) : '';
+  if (mechanism) parts.push('**Flush mechanism**', '', mechanism, '');
+  const trace = counterexample(run, f, site);
+  if (trace) parts.push(trace, '');
+  return parts;
+}
+
+/** Words for Arm (and other non-x86) reviewers, from the rule's docs (ours, written in Markdown). */
+export function armWords(f: Finding): string {
+  const rule = ruleById(f.ruleId);
+  return rule ? `**For Arm and other non-x86 reviewers:** ${rule.meta.docs.arm}` : '';
+}
+
+/** One finding as a collapsible section: evidence, mechanism per arch, counterexample, fix, words for Arm. */
+export function findingSection(run: RunResult, f: Finding): string {
+  const parts: string[] = ['<details>', `<summary>${findingSummary(f)}</summary>`, '', mdText(f.message), ''];
+  if (f.suppressed) parts.push(`Suppressed at line ${f.suppressed.line}: ${mdText(f.suppressed.reason)}`, '');
+  parts.push(...findingEvidence(run, f));
+  if (f.fix) parts.push(`**Suggested fix:** ${mdText(f.fix)}`, '');
+  const arm = armWords(f);
+  if (arm) parts.push(arm, '');
+  parts.push('</details>');
+  return parts.join('\n');
+}
+
+function patchLines(run: RunResult): string[] {
+  return run.patches.map((p) => {
+    const subject = p.subject ? mdText(p.subject) : '(no subject)';
+    const author = p.author ? ` — ${mdText(p.author)}` : '';
+    return `- Patch ${p.index + 1}/${run.patches.length}: ${subject}${author}`;
+  });
+}
+
+/** Sections in order until the body would pass the limit; the rest are counted, not lost silently. */
+export function fitSections(sections: readonly string[], budget: number): { shown: string[]; left: number } {
+  const shown: string[] = [];
+  let used = 0;
+  for (const section of sections) {
+    if (used + section.length + 2 > budget) break;
+    shown.push(section);
+    used += section.length + 2;
+  }
+  return { shown, left: sections.length - shown.length };
+}
+
+/** The head of a report: marker, title, counts, patches, input errors. */
+export function reportHead(run: RunResult): string[] {
+  const active = run.findings.filter((f) => !f.suppressed);
+  const calls = run.sites.filter((s) => s.kind === 'call');
+  const counts = active.length ? `**${plural(active.length, 'finding')}** (${severityCounts(active)})` : '**No findings**';
+  const out = [
+    MARKDOWN_MARKER,
+    '### flushcheck review',
+    '',
+    `${counts} · ${plural(calls.length, 'flush call')} in ${plural(run.patches.length, 'patch', 'patches')} · ${archesOf(run).map((a) => ARCH_NAME[a]).join(', ')}`,
+    '',
+    ...patchLines(run),
+  ];
+  if (run.errors.length) out.push('', `**${plural(run.errors.length, 'input error')}:**`, '', ...run.errors.map((e) => `- ${mdCode(e.file)}: ${mdText(e.message)}`));
+  return out;
+}
+
+export function suppressedList(run: RunResult): string[] {
+  const suppressed = run.findings.filter((f) => f.suppressed);
+  if (!suppressed.length) return [];
+  return [
+    '',
+    `**Suppressed (${suppressed.length})**`,
+    '',
+    ...suppressed.map((f) => `- ${mdText(f.ruleId)} ${mdText(f.ruleName)} at ${mdCode(whereText(f))}: ${mdText(f.suppressed!.reason)}`),
+  ];
+}
+
+/** One pull/merge-request comment: summary table, then one collapsible section per finding. */
+export const markdown: Reporter = (run) => {
+  const out = reportHead(run);
+  const calls = run.sites.filter((s) => s.kind === 'call');
+  if (calls.length) out.push('', summaryTable(run, calls));
+  const active = run.findings.filter((f) => !f.suppressed);
+  const head = out.join('\n');
+  const tail = suppressedList(run).join('\n');
+  const { shown, left } = fitSections(
+    active.map((f) => findingSection(run, f)),
+    BODY_LIMIT - head.length - tail.length,
+  );
+  const parts = [head];
+  if (shown.length) parts.push('', shown.join('\n\n'));
+  if (left) parts.push('', `${plural(left, 'more finding')} did not fit in one comment: run flushcheck locally or read the job log.`);
+  if (tail) parts.push(tail);
+  return `${parts.join('\n')}\n`;
+};

@@ -1,0 +1,142 @@
+import type { Finding, HunkSummary, PatchFileSummary, PatchMeta, RunResult } from '../types.js';
+import { ARCH_NAME, archResult, fileOf, numberedLines, plural, ruleById, siteOf, whereText, type NumberedLine } from './common.js';
+import { oneLine, plain } from './escape.js';
+import type { Reporter } from './reporter.js';
+
+/*
+ * A plain-text reply for the mailing list, the way Xen review happens: the
+ * hunk lines that matter quoted with "> ", each finding written under the
+ * line it concerns, "[...]" where quoted text was trimmed. Prose wraps at 72
+ * columns; quoted lines stay as the patch wrote them.
+ */
+
+const WIDTH = 72;
+/** Lines of context quoted above a finding's line. */
+const CONTEXT = 3;
+
+/** Word-wraps one paragraph; `hang` indents the lines after the first. */
+export function wrap(text: string, width = WIDTH, first = '', hang = first): string[] {
+  const words = oneLine(text).split(' ').filter(Boolean);
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of words) {
+    if (!empty && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = hang + word;
+    } else {
+      line = empty ? line + word : `${line} ${word}`;
+    }
+    empty = false;
+  }
+  if (!empty) lines.push(line);
+  return lines;
+}
+
+function findingText(run: RunResult, f: Finding): string[] {
+  const arch = f.arch ? `${ARCH_NAME[f.arch]}, ` : '';
+  const out = [...wrap(`${f.ruleId} ${f.ruleName} (${arch}${f.severity}): ${f.message}.`)];
+  if (f.related.length) {
+    out.push('', 'Evidence:');
+    f.related.forEach((step, i) => out.push(...wrap(`${step.file}:${step.line}${step.function ? ` (${step.function})` : ''}: ${step.message}`, WIDTH, `  ${i + 1}. `, '     ')));
+  }
+  const site = siteOf(run, f);
+  const mechanisms = run.settings.arches.flatMap((a) => {
+    const r = archResult(site, a);
+    return r ? [`${ARCH_NAME[a]}: ${r.mechanism}${r.verdict ? `, ${r.verdict}` : ''} (from ${r.source})`] : [];
+  });
+  if (mechanisms.length) {
+    out.push('', 'Flush mechanism:');
+    for (const m of mechanisms) out.push(...wrap(m, WIDTH, '  ', '    '));
+  }
+  if (f.trace?.length) {
+    const sim = f.arch ? archResult(site, f.arch)?.sim : undefined;
+    out.push('', `Counterexample${sim?.property ? ` (${sim.property}, ${plural(sim.cpus, 'CPU')})` : ''}:`);
+    for (const s of [...f.trace].sort((a, b) => a.step - b.step)) out.push(...wrap(`CPU ${s.cpu} ${s.actor}: ${s.action}${s.effect ? ` -- ${s.effect}` : ''}`, WIDTH, `  ${s.step}. `, '     '));
+  }
+  if (f.fix) out.push('', ...wrap(`Fix: ${f.fix}`));
+  const rule = ruleById(f.ruleId);
+  if (rule) out.push('', ...wrap(`For Arm reviewers: ${rule.meta.docs.arm}`));
+  return out;
+}
+
+/** Trailing blanks dropped: mail clients strip them anyway, and `>  ` after a blank context line is noise. */
+const quote = (line: string): string => `> ${line}`.trimEnd();
+const hunkHeader = (h: HunkSummary): string => `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${h.section ? ` ${h.section}` : ''}`;
+const shows = (line: NumberedLine, f: Finding): boolean => (f.side === 'new' ? line.mark !== '-' && line.newLine === f.line : line.mark !== '+' && line.oldLine === f.line);
+
+function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[]): string[] {
+  const out: string[] = [];
+  const author = meta.author ? plain(oneLine(meta.author)) : 'the patch author';
+  const date = meta.date && !Number.isNaN(Date.parse(meta.date)) ? `On ${plain(oneLine(meta.date))}, ` : '';
+  out.push(`${date}${author} wrote:`);
+  if (meta.subject) out.push(quote(plain(oneLine(meta.subject))));
+  const placed = new Set<Finding>();
+  let trimmed = false;
+  const trim = (): void => {
+    if (!trimmed) out.push('', '[...]', '');
+    trimmed = true;
+  };
+  for (const file of meta.files ?? []) {
+    let fileShown = false;
+    for (const hunk of file.hunks) {
+      const lines = numberedLines(hunk);
+      const here = lines.map((line) => findings.filter((f) => !placed.has(f) && fileMatches(file, f) && shows(line, f)));
+      let quotedTo = -1;
+      let hunkShown = false;
+      here.forEach((atLine, i) => {
+        if (atLine.length === 0) return;
+        const from = Math.max(quotedTo + 1, i - CONTEXT);
+        if (!hunkShown) {
+          trim();
+          if (!fileShown) out.push(quote(`diff --git a/${file.oldPath ?? file.newPath} b/${file.newPath ?? file.oldPath}`));
+          out.push(quote(plain(hunkHeader(hunk))));
+          if (from > 0) out.push('> [...]');
+          fileShown = hunkShown = true;
+        } else if (from > quotedTo + 1) {
+          out.push('> [...]');
+        }
+        for (let j = from; j <= i; j++) out.push(quote(plain(`${lines[j]!.mark}${lines[j]!.text}`)));
+        quotedTo = i;
+        trimmed = false;
+        for (const f of atLine) {
+          out.push('', ...findingText(run, f), '');
+          placed.add(f);
+        }
+      });
+    }
+  }
+  const elsewhere = findings.filter((f) => !placed.has(f));
+  if (elsewhere.length) {
+    trim();
+    out.push('On lines the patch does not show:', '');
+    for (const f of elsewhere) out.push(...wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`), ...findingText(run, f), '');
+  }
+  if (findings.length === 0) {
+    trim();
+    const calls = run.sites.filter((s) => s.patch === meta.index && s.kind === 'call').length;
+    out.push(`flushcheck found nothing to report in ${plural(calls, 'flush call')}.`, '');
+  } else {
+    trim();
+  }
+  return out;
+}
+
+function fileMatches(file: PatchFileSummary, f: Finding): boolean {
+  return (f.side === 'old' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath)) === f.file;
+}
+
+export const reply: Reporter = (run) => {
+  const out: string[] = [];
+  for (const meta of run.patches) {
+    const findings = run.findings.filter((f) => f.patch === meta.index && !f.suppressed);
+    if (run.patches.length > 1) out.push(`=== Reply to patch ${meta.index + 1}/${run.patches.length} ===`, '');
+    out.push(...patchReply(run, meta, findings));
+    const suppressed = run.findings.filter((f) => f.patch === meta.index && f.suppressed);
+    for (const f of suppressed) out.push(...wrap(`Suppressed in the patch: ${f.ruleId} at ${whereText(f)} (${f.suppressed!.reason})`));
+    if (suppressed.length) out.push('');
+  }
+  for (const e of run.errors) out.push(...wrap(`flushcheck could not read ${e.file}: ${e.message}`));
+  // One blank line between blocks, none at the end but the final newline.
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+};
