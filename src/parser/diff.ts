@@ -45,6 +45,9 @@ interface FileHeader {
   at: number;
   /** Opened by `diff --git`: paths are exact, renames and copies are real. */
   git: boolean;
+  /** `rename from`/`copy from` and `rename to`/`copy to`: exact paths, with no a/ b/ prefix to guess at. */
+  from?: string;
+  to?: string;
   status: FileStatus;
   notes: string[];
   hunkLines: number[];
@@ -89,8 +92,11 @@ function scanFileHeaders(lines: readonly string[]): FileHeader[] {
       continue;
     }
     if (!file) continue;
-    if (/^rename (from|to) /.test(line)) file.status = 'renamed';
-    else if (/^copy (from|to) /.test(line)) file.status = 'copied';
+    const moved = /^(rename|copy) (from|to) (.+)$/.exec(line);
+    if (moved) {
+      file.status = moved[1] === 'rename' ? 'renamed' : 'copied';
+      file[moved[2] as 'from' | 'to'] = moved[3]!;
+    }
     else if (/^Binary files .* differ$/.test(line) || line === 'GIT binary patch') file.status = 'binary';
     if (/^(old mode|new mode|similarity index|dissimilarity index|rename |copy |Binary files|GIT binary patch|new file mode|deleted file mode)/.test(line)) {
       file.notes.push(line);
@@ -191,8 +197,8 @@ export function parseDiffRegion(region: DiffRegion, source: string): { files: Fi
     if (file.new) status = 'added';
     else if (file.deleted) status = 'deleted';
     if (status === 'modified' && hunks.length === 0 && (file.oldMode || file.newMode)) status = 'mode-only';
-    let oldPath = stripPrefix(file.from);
-    let newPath = stripPrefix(file.to);
+    let oldPath = header?.from ?? stripPrefix(file.from);
+    let newPath = header?.to ?? stripPrefix(file.to);
     if (header?.git === false) {
       ({ oldPath, newPath } = plainDiffPaths(oldPath, newPath));
       // `diff -N` shows a missing file as an empty one under its own name.

@@ -41,6 +41,11 @@ describe('plain diff -u paths', () => {
     ]);
   });
 
+  it('takes the paths of a pure rename from its rename lines (diff.noprefix leaves nothing else)', () => {
+    const { files } = parse(['diff --git xen/common/grant_table.c xen/common/grant-table.c', 'similarity index 100%', 'rename from xen/common/grant_table.c', 'rename to xen/common/grant-table.c'].join('\n'));
+    expect(files.map((f) => [f.oldPath, f.newPath, f.status])).toEqual([['xen/common/grant_table.c', 'xen/common/grant-table.c', 'renamed']]);
+  });
+
   it('keeps git renames, which name both paths exactly', () => {
     const { files } = parse(
       ['diff --git a/xen/common/grant_table.c b/xen/common/grant-table.c', 'similarity index 90%', 'rename from xen/common/grant_table.c', 'rename to xen/common/grant-table.c', 'index 0344247..5d8d997 100644', '--- a/xen/common/grant_table.c', '+++ b/xen/common/grant-table.c', ...hunk].join('\n'),
