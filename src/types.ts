@@ -413,6 +413,58 @@ export interface RunResult {
   suppressions?: Suppression[];
 }
 
+// ───────────────────── 10. fixture tests (flushcheck test) ─────────────────────
+
+/** Semgrep-style inline expectations, read from C comments. */
+export type AnnotationKind = 'ruleid' | 'ok' | 'todoruleid' | 'todook';
+
+export interface Annotation {
+  kind: AnnotationKind;
+  /** A rule id (`FC001`) or its slug (`missing-forced-ipi`). */
+  rule: string;
+  /** The line it speaks about: the next code line, or its own for a trailing comment. */
+  file: string;
+  line: number;
+  /** Which side's line numbers `line` is in; both for a file the patch leaves alone. */
+  sides: Side[];
+  /** The patch whose post-image holds it; undefined for tree files. */
+  patch?: number;
+  /** Where the comment itself is, for messages: `path:line`. */
+  at: string;
+}
+
+/** One patch-like file of a fixture directory and its sidecars. */
+export interface FixtureCase {
+  /** The input as shown in messages (the path as reached from the arguments). */
+  input: string;
+  /** `<name>.expect`, whether or not it exists yet. */
+  expect: string;
+  /** `<name>.tree/`, when present: the base tree, as `--tree`. */
+  tree?: string;
+  /** `<name>.json`, when present: arches and config. */
+  options?: string;
+}
+
+export interface CaseProblem {
+  kind: 'missing' | 'noisy' | 'error';
+  /** An expectation line, or the error. */
+  text: string;
+  /** Where an annotation said so, e.g. `ok: FC001 at xen/mm.c:41`. */
+  because?: string;
+}
+
+export interface CaseResult {
+  case: FixtureCase;
+  passed: boolean;
+  problems: CaseProblem[];
+  /** What the tool reported, as `.expect` lines, sorted. */
+  actual: string[];
+  /** Known gaps that changed (a `todoruleid` now reported, a `todook` no longer). */
+  notes: string[];
+  /** `--update` rewrote the `.expect` file. */
+  updated?: boolean;
+}
+
 // ─────────────── internal stage data (in memory only, never JSON) ───────────────
 
 /** One side of a file (or of one hunk) as tree-sitter parsed it. */

@@ -1,6 +1,7 @@
 import type { CommandModule } from './context.js';
 import { reviewCommand } from './review.js';
 import { rulesCommand } from './rules.js';
+import { testCommand } from './test.js';
 
 /** Every subcommand. A new command is one module plus a line here. */
-export const COMMANDS: readonly CommandModule[] = [reviewCommand, rulesCommand];
+export const COMMANDS: readonly CommandModule[] = [reviewCommand, rulesCommand, testCommand];

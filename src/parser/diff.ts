@@ -45,6 +45,11 @@ export function findDiffRegion(lines: readonly string[], firstLine: number): Dif
 interface FileHeader {
   /** Index of the file's first line in the region. */
   at: number;
+  /** Opened by `diff --git`: paths are exact, renames and copies are real. */
+  git: boolean;
+  /** `rename from`/`copy from` and `rename to`/`copy to`: exact paths, with no a/ b/ prefix to guess at. */
+  from?: string;
+  to?: string;
   status: FileStatus;
   notes: string[];
   hunkLines: number[];
@@ -61,7 +66,7 @@ function scanFileHeaders(lines: readonly string[]): FileHeader[] {
   let remainingOld = 0;
   let remainingNew = 0;
   const startFile = (at: number): FileHeader => {
-    current = { at, status: 'modified', notes: [], hunkLines: [] };
+    current = { at, git: /^diff --git /.test(lines[at] ?? ''), status: 'modified', notes: [], hunkLines: [] };
     headers.push(current);
     return current;
   };
@@ -89,8 +94,11 @@ function scanFileHeaders(lines: readonly string[]): FileHeader[] {
       continue;
     }
     if (!file) continue;
-    if (/^rename (from|to) /.test(line)) file.status = 'renamed';
-    else if (/^copy (from|to) /.test(line)) file.status = 'copied';
+    const moved = /^(rename|copy) (from|to) (.+)$/.exec(line);
+    if (moved) {
+      file.status = moved[1] === 'rename' ? 'renamed' : 'copied';
+      file[moved[2] as 'from' | 'to'] = moved[3]!;
+    }
     else if (/^Binary files .* differ$/.test(line) || line === 'GIT binary patch') file.status = 'binary';
     if (/^(old mode|new mode|similarity index|dissimilarity index|rename |copy |Binary files|GIT binary patch|new file mode|deleted file mode)/.test(line)) {
       file.notes.push(line);
@@ -103,6 +111,24 @@ const stripPrefix = (path: string | undefined): string | null => {
   if (!path || path === '/dev/null') return null;
   return path;
 };
+
+/**
+ * Paths of a plain `diff -u` / `diff -ur` entry. Such a diff cannot rename: it
+ * compares two trees (`xen-4.17.orig/xen/mm.c` and `xen-4.17/xen/mm.c`) or two
+ * copies of one file (`mm.c.orig` and `mm.c`). Like `patch -p1`, drop a
+ * leading directory the two paths disagree on, then name both sides by the
+ * new path, which is the file the patch applies to.
+ */
+function plainDiffPaths(from: string | null, to: string | null): { oldPath: string | null; newPath: string | null } {
+  if (!from || !to || from === to) return { oldPath: from, newPath: to };
+  const a = from.split('/');
+  const b = to.split('/');
+  if (a.length > 1 && b.length > 1 && a[0] !== b[0] && a.slice(1).join('/') === b.slice(1).join('/')) {
+    const path = b.slice(1).join('/');
+    return { oldPath: path, newPath: path };
+  }
+  return { oldPath: to, newPath: to };
+}
 
 function toHunkLines(chunk: parseDiff.Chunk): HunkLine[] {
   const out: HunkLine[] = [];
@@ -190,14 +216,23 @@ export function parseDiffRegion(region: DiffRegion, source: string): { files: Fi
     if (file.new) status = 'added';
     else if (file.deleted) status = 'deleted';
     if (status === 'modified' && hunks.length === 0 && (file.oldMode || file.newMode)) status = 'mode-only';
-    if (status === 'modified' && file.from && file.to && file.from !== file.to && file.from !== '/dev/null' && file.to !== '/dev/null') status = 'renamed';
-    files.push({
-      oldPath: stripPrefix(file.from),
-      newPath: stripPrefix(file.to),
-      status,
-      hunks,
-      notes: header?.notes ?? [],
-    });
+    let oldPath = header?.from ?? stripPrefix(file.from);
+    let newPath = header?.to ?? stripPrefix(file.to);
+    if (header?.git === false) {
+      ({ oldPath, newPath } = plainDiffPaths(oldPath, newPath));
+      // `diff -N` shows a missing file as an empty one under its own name.
+      const only = hunks.length === 1 ? hunks[0]! : undefined;
+      if (status === 'modified' && only?.oldStart === 0 && only.oldLines === 0) {
+        status = 'added';
+        oldPath = null;
+      } else if (status === 'modified' && only?.newStart === 0 && only.newLines === 0) {
+        status = 'deleted';
+        newPath = null;
+      }
+    } else if (status === 'modified' && oldPath && newPath && oldPath !== newPath) {
+      status = 'renamed';
+    }
+    files.push({ oldPath, newPath, status, hunks, notes: header?.notes ?? [] });
   }
   return { files };
 }

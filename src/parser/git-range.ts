@@ -29,7 +29,8 @@ export function readGitRange(repo: string, range: string): Result<GitCommitInput
   }
   const out: GitCommitInput[] = [];
   for (const commit of commits) {
-    const text = git(repo, ['format-patch', '--stdout', '-1', '--no-signature', '--no-color', commit]);
+    // Fixed prefixes: a user's diff.noprefix or diff.mnemonicPrefix must not change the paths we read.
+    const text = git(repo, ['format-patch', '--stdout', '-1', '--no-signature', '--no-color', '--src-prefix=a/', '--dst-prefix=b/', commit]);
     let parent: string;
     try {
       parent = git(repo, ['rev-parse', '--verify', '--quiet', `${commit}^`]).trim();

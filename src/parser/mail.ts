@@ -151,7 +151,7 @@ export function decodeHeader(value: string): string {
     });
 }
 
-/** `[PATCH v2 3/7] x86: foo` → subject `x86: foo` with series data; keeps the tag in `raw`. */
+/** `[PATCH v2 3/7] x86: foo` → the subject as written (tag kept, white space folded) and the series data `{ version: 2, number: 3, total: 7 }`. */
 export function parseSubject(raw: string): { subject: string; series?: { version?: number; number?: number; total?: number } } {
   const subject = raw.replace(/\s+/g, ' ').trim();
   const tag = /^(?:(?:re|fwd?):\s*)*\[([^\]]*)\]/i.exec(subject);

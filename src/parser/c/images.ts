@@ -73,6 +73,9 @@ export function parseHunkSide(file: string, hunk: Hunk, hunkIndex: number, side:
   // Code inside a function is indented in Xen style; a call alone at column 0
   // would otherwise parse cleanly as an old-style declaration.
   // Labels (`out:`) sit at column 0 inside functions, so they say nothing.
+  // A lone `{` at column 0 opens the body of the function the header names
+  // (a hunk that starts right after the signature); at file scope it would
+  // parse as a stray block just as cleanly.
   const firstCode = text.split('\n').find((l) => l.trim() !== '' && !/^\s*(#|\/\*|\*)/.test(l) && !/^[A-Za-z_]\w*:\s*$/.test(l));
   const preferFunction = enclosingFunction !== null && firstCode !== undefined && (/^\s/.test(firstCode) || firstCode.trim() === '{');
   for (const w of wrappings(text, preferFunction)) {

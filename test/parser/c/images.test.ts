@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { Hunk } from '../../../src/types.js';
+import { parseHunkSide } from '../../../src/parser/c/images.js';
+import { collect } from '../../../src/sites/collect.js';
+
+function hunkOf(section: string, lines: string[]): Hunk {
+  return {
+    oldStart: 20,
+    oldLines: lines.length,
+    newStart: 20,
+    newLines: lines.length,
+    section,
+    inputLine: 1,
+    lines: lines.map((text, i) => ({ change: 'unchanged', oldLine: 20 + i, newLine: 20 + i, text })),
+  };
+}
+
+describe('hunk fragments', () => {
+  it('puts a hunk that starts at the body brace inside the function its header names', () => {
+    // `{` at column 0 parses as a stray block at file scope just as cleanly;
+    // only the header says it opens static void f().
+    const hunk = hunkOf('static void gnttab_flush(struct domain *ld,', ['{', '    unsigned int i;', '', '    flush_tlb_mask(ld->dirty_cpumask);']);
+    const image = parseHunkSide('xen/common/grant_table.c', hunk, 0, 'new', 'gnttab_flush');
+    const calls = collect(image).calls.filter((c) => c.name === 'flush_tlb_mask');
+    expect(calls.map((c) => c.enclosing)).toEqual(['gnttab_flush']);
+  });
+
+  it('leaves file-scope code at file scope', () => {
+    const hunk = hunkOf('void flush_area_mask(const cpumask_t *mask, const void *va,', ['#define flush_tlb_mask(mask) \\', '    flush_mask(mask, FLUSH_TLB)', '']);
+    const image = parseHunkSide('xen/arch/x86/include/asm/flushtlb.h', hunk, 0, 'new', 'flush_area_mask');
+    expect(collect(image).definitions.map((d) => [d.name, d.form])).toEqual([['flush_tlb_mask', 'function-macro']]);
+  });
+});
