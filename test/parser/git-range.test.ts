@@ -104,7 +104,7 @@ describe('review --git RANGE', () => {
     const run = JSON.parse(cli.stdout) as RunResult;
 
     const heads = git('rev-list', '--reverse', 'HEAD~2..HEAD').trim().split('\n');
-    expect(run.inputs.map((i) => [i.name, i.form, i.patches])).toEqual(heads.map((h) => [`git:${h.slice(0, 12)}`, 'format-patch', 1]));
+    expect(run.inputs.map((i) => [i.name, i.form, i.patches])).toEqual(heads.map((h) => [`git:${h.slice(0, 12)}`, 'git', 1]));
     expect(run.patches.map((p) => [p.subject, p.author, p.date, p.commit])).toEqual([
       ['[PATCH] xen/mm: add flush_reused_run()', 'Ines Duarte <ines.duarte@example.org>', 'Thu, 7 Mar 2024 16:40:12 +0000', heads[0]],
       ['[PATCH] x86/mm: flush unmapped ranges with flush_reused_run()', 'Ines Duarte <ines.duarte@example.org>', 'Thu, 7 Mar 2024 16:40:13 +0000', heads[1]],
