@@ -285,6 +285,8 @@ export interface SimResult {
   bound?: string;
   scenario: string;
   cpus: number;
+  /** What the scenario assumes, in words (e.g. why Arm has no interrupt-masking walker). */
+  notes?: string[];
 }
 
 export interface ArchResult extends FlushModel {
