@@ -1,5 +1,7 @@
 import type { CommandModule } from './context.js';
+import { explainCommand } from './explain.js';
 import { reviewCommand } from './review.js';
+import { simulateCommand } from './simulate.js';
 
 /** Every subcommand. A new command is one module plus a line here. */
-export const COMMANDS: readonly CommandModule[] = [reviewCommand];
+export const COMMANDS: readonly CommandModule[] = [reviewCommand, simulateCommand, explainCommand];
