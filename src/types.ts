@@ -289,6 +289,22 @@ export interface SimResult {
   notes?: string[];
 }
 
+/** What forcing (or not forcing) one flush costs, from the documented parameters in src/sim/cost.ts. */
+export interface CostEstimate {
+  /** Online CPUs assumed. */
+  cpus: number;
+  /** CPUs one forced flush interrupts. */
+  targets: number;
+  /** Wall time of one IPI flush to that many targets, x2APIC (low) to xAPIC (high). */
+  ipiFlushMs: { low: number; high: number };
+  /** Whole-workload system-time ratio, IPI vs assisted flushes, as measured. */
+  workloadRatio: number;
+  /** Whether the finding's fix adds forcing or removes it. */
+  direction: 'adds-forcing' | 'removes-forcing';
+  summary: string;
+  assumptions: string[];
+}
+
 export interface ArchResult extends FlushModel {
   verdict?: Verdict;
   sim?: SimResult;

@@ -7,3 +7,4 @@ export { outcomesOf, unforcedFlush, CONCRETE_FLUSHES, type ConcreteFlush } from 
 export { explore, type Exploration, type ExploreOptions } from './explorer.js';
 export { PROPERTIES, type PropertyId } from './properties.js';
 export { renderTimeline, renderMermaid } from './render.js';
+export { estimateCost, COST_PARAMETERS } from './cost.js';
