@@ -42,8 +42,10 @@ export interface SpinRun {
   transitions: number;
   /** Breadth-first search for the first error: undefined when none. */
   error?: { kind: 'invariant' | 'deadlock'; depth: number };
-  /** Wall time of each phase, ms. */
+  /** Wall time of each phase, ms (processes included). */
   ms: { generate: number; compile: number; count: number; verify: number };
+  /** pan's own measure of the counting search, seconds (excludes process start-up). */
+  panSeconds?: number;
 }
 
 const time = <T>(f: () => T): [T, number] => {
@@ -71,6 +73,8 @@ export function runSpin(spec: ScenarioSpec, flush: ConcreteFlush, optimize = '-O
     if (!Number.isFinite(states)) throw new Error(`pan gave no state count:\n${full}`);
     const m = /pan:1: assertion violated (.*) \(at depth (\d+)\)/.exec(first);
     const result: SpinRun = { states, transitions, ms: { generate, compile, count, verify } };
+    const elapsed = /pan: elapsed time ([\d.e+-]+) seconds/.exec(full);
+    if (elapsed) result.panSeconds = Number(elapsed[1]);
     if (m) result.error = { kind: /bad==0/.test(m[1]!.replace(/\s/g, '')) ? 'deadlock' : 'invariant', depth: Number(m[2]) };
     return result;
   } finally {
