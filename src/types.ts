@@ -306,6 +306,24 @@ export interface SimResult {
   bound?: string;
   scenario: string;
   cpus: number;
+  /** What the scenario assumes, in words (e.g. why Arm has no interrupt-masking walker). */
+  notes?: string[];
+}
+
+/** What forcing (or not forcing) one flush costs, from the documented parameters in src/sim/cost.ts. */
+export interface CostEstimate {
+  /** Online CPUs assumed. */
+  cpus: number;
+  /** CPUs one forced flush interrupts. */
+  targets: number;
+  /** Wall time of one IPI flush to that many targets, x2APIC (low) to xAPIC (high). */
+  ipiFlushMs: { low: number; high: number };
+  /** Whole-workload system-time ratio, IPI vs assisted flushes, as measured. */
+  workloadRatio: number;
+  /** Whether the finding's fix adds forcing or removes it. */
+  direction: 'adds-forcing' | 'removes-forcing';
+  summary: string;
+  assumptions: string[];
 }
 
 export interface ArchResult extends FlushModel {

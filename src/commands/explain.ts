@@ -1,0 +1,66 @@
+import { Option } from 'commander';
+import type { Site } from '../types.js';
+import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
+import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline.js';
+import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
+import { errorLine, parseArches, parseConfig } from './options.js';
+import { openTree } from './review.js';
+import { formatSim, SIM_FORMATS, type SimFormat } from './simulate.js';
+
+interface ExplainCliOptions {
+  format: SimFormat;
+  tree?: string;
+  arch: string;
+  config?: string;
+}
+
+/** `FILE:LINE` → its parts; the file may be a suffix of the site's path. */
+export function parseLocation(value: string): { file: string; line: number } {
+  const m = /^(.+):(\d+)$/.exec(value);
+  if (!m || Number(m[2]) <= 0) throw new UsageError(`expected FILE:LINE, got "${value}"`);
+  return { file: m[1]!, line: Number(m[2]) };
+}
+
+const matches = (site: Site, file: string, line: number): boolean => site.line === line && (site.file === file || site.file.endsWith(`/${file}`));
+
+function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptions, io: CliIo): number {
+  const { file, line } = parseLocation(location);
+  const tree = openTree(opts.tree);
+  const names = patchArgs.length === 0 ? ['-'] : patchArgs;
+  const inputs: ReviewInput[] = names.map((name) => ({ name, source: loadInput(name, DEFAULT_MAX_INPUT_BYTES, io.readStdin) }));
+  const run = review(inputs, { arches: parseArches(opts.arch), config: parseConfig(opts.config), ...(tree ? { tree, treeLabel: opts.tree } : {}) });
+  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
+  if (run.errors.length) return EXIT.error;
+  // The new side first: that is the code the patch proposes.
+  const sites = run.sites.filter((s) => s.kind === 'call' && matches(s, file, line)).sort((a, b) => (a.side === b.side ? 0 : a.side === 'new' ? -1 : 1));
+  if (sites.length === 0) throw new UsageError(`${location}: no flush call at that line in the input`);
+  const parts: string[] = [];
+  let unsafe = false;
+  for (const site of sites) {
+    const arches = Object.entries(site.arch ?? {}).filter(([, r]) => r?.sim);
+    if (arches.length === 0) {
+      parts.push(`${site.file}:${site.line} (${site.side}) ${site.text}: not simulated (no flush model or classification for this site)\n`);
+      continue;
+    }
+    for (const [arch, result] of arches) {
+      if (!result!.sim!.safe) unsafe = true;
+      if (opts.format === 'text') parts.push(`${site.file}:${site.line} (${site.side}) ${site.function ?? '(file scope)'}: ${site.text}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n`);
+      parts.push(formatSim(result!.sim!, opts.format));
+    }
+  }
+  io.stdout(parts.join(opts.format === 'json' ? '' : '\n'));
+  return unsafe ? EXIT.findings : EXIT.ok;
+}
+
+export const explainCommand: CommandModule = (program, { io, setExit }) => {
+  program
+    .command('explain')
+    .description('replay one flush site of a review in the simulator and print its timeline')
+    .argument('<file:line>', 'the site, as FILE:LINE (FILE may be a path suffix)')
+    .argument('[patch...]', 'the review input (patch, series, mbox or thread); - or nothing for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(SIM_FORMATS).default('text'))
+    .option('--tree <dir>', 'the base source tree the patch applies to')
+    .option('--arch <list>', 'architectures to model', DEFAULT_ARCHES.join(','))
+    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n')
+    .action((location: string, patches: string[], opts: ExplainCliOptions) => setExit(runExplain(location, patches, opts, io)));
+};

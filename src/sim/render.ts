@@ -1,0 +1,114 @@
+import type { SimResult, TraceStep } from '../types.js';
+import { PROPERTIES, type PropertyId } from './properties.js';
+
+/**
+ * Renderings of a simulation: a text timeline with one column per CPU, and a Mermaid
+ * sequenceDiagram. Pure functions of the SimResult: the report helper embeds them in
+ * Markdown, the CLI prints them.
+ */
+
+export interface TimelineOptions {
+  /** Width of one CPU column (default 38). */
+  columnWidth?: number;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    let w = word;
+    while (w.length > width) {
+      if (line) {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [''];
+}
+
+const cpusOf = (sim: SimResult, trace: readonly TraceStep[]): number => Math.max(sim.cpus, ...trace.map((s) => s.cpu + 1));
+
+function propertyLine(sim: SimResult): string {
+  if (sim.safe) return 'SAFE: P1–P4 hold in every reachable state';
+  if (sim.property) return `UNSAFE: ${sim.property} violated: ${PROPERTIES[sim.property as PropertyId] ?? sim.property}`;
+  return `INCONCLUSIVE: ${sim.bound ?? 'search incomplete'}`;
+}
+
+/** Summary lines shared by both renderings. */
+export function summaryLines(sim: SimResult): string[] {
+  const lines = [`scenario: ${sim.scenario} (${sim.cpus} CPUs)`, propertyLine(sim)];
+  if (sim.failsWhen) lines.push(`fails when: ${sim.failsWhen}`);
+  lines.push(`explored: ${sim.states} states, ${sim.transitions} transitions`);
+  for (const note of sim.notes ?? []) lines.push(`note: ${note}`);
+  return lines;
+}
+
+/** A text timeline: time goes down, one column per CPU; each step's effect follows it. */
+export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): string {
+  const width = options.columnWidth ?? 38;
+  const trace = sim.trace;
+  const n = cpusOf(sim, trace);
+  const out = summaryLines(sim);
+  if (trace.length === 0) return `${out.join('\n')}\n`;
+  const pad = (s: string): string => s + ' '.repeat(Math.max(0, width - s.length));
+  const row = (label: string, cells: string[]): string => `${label.padStart(4)} ${cells.map(pad).join(' │ ')}`.trimEnd();
+  out.push('');
+  out.push(row('step', Array.from({ length: n }, (_, c) => `CPU${c}`)));
+  out.push(`${'─'.repeat(4)} ${Array.from({ length: n }, () => '─'.repeat(width)).join('─┼─')}`);
+  for (const step of trace) {
+    const text = wrap(`[${step.actor}] ${step.action}`, width);
+    const effect = wrap(`→ ${step.effect}`, width);
+    const lines = [...text, ...effect];
+    lines.forEach((line, i) => out.push(row(i === 0 ? String(step.step) : '', Array.from({ length: n }, (_, c) => (c === step.cpu ? line : '')))));
+  }
+  if (sim.property === 'P4') out.push(`${' '.repeat(5)}deadlock: no CPU can make progress, and not every actor is done`);
+  return `${out.join('\n')}\n`;
+}
+
+function mermaidText(text: string): string {
+  // `;` ends a statement and `#` starts an entity in Mermaid.
+  return text.replace(/#/g, '#35;').replace(/;/g, ',').replace(/\s+/g, ' ').trim();
+}
+
+/** A Mermaid sequenceDiagram of the trace: one participant per CPU, flush IPIs as arrows. */
+export function renderMermaid(sim: SimResult): string {
+  const trace = sim.trace;
+  const n = cpusOf(sim, trace);
+  const roles = new Map<number, Set<string>>();
+  for (const s of trace) roles.set(s.cpu, (roles.get(s.cpu) ?? new Set()).add(s.actor));
+  const out = ['sequenceDiagram'];
+  for (const line of summaryLines(sim)) out.push(`  %% ${line.replace(/\n/g, ' ')}`);
+  for (let c = 0; c < n; c++) {
+    const r = [...(roles.get(c) ?? [])].filter((a) => a !== 'irq').sort();
+    out.push(`  participant CPU${c} as CPU${c}${r.length ? ` (${r.join(', ')})` : ''}`);
+  }
+  let lockHolder = 0;
+  for (const step of trace) {
+    const me = `CPU${step.cpu}`;
+    const failing = !sim.safe && step === trace[trace.length - 1] && sim.property !== 'P4';
+    if (failing) out.push('  rect rgb(255, 221, 221)');
+    out.push(`  Note over ${me}: ${step.step}. ${mermaidText(`${step.actor}: ${step.action}`)}`);
+    const targets = [...step.effect.matchAll(/flush IPI pending on CPU(\d+)/g)].map((m) => Number(m[1]));
+    if (targets.length) lockHolder = step.cpu;
+    for (const t of targets) out.push(`  ${me}-)CPU${t}: flush IPI`);
+    if (/acknowledged/.test(step.effect) && step.actor === 'irq') out.push(`  ${me}--)CPU${lockHolder}: ack`);
+    const rest = step.effect.split('; ').filter((p) => !/flush IPI pending on/.test(p)).join('; ');
+    if (rest) out.push(`  Note right of ${me}: ${mermaidText(rest)}`);
+    if (failing) out.push('  end');
+  }
+  if (!sim.safe && sim.property) {
+    const span = n > 1 ? `CPU0,CPU${n - 1}` : 'CPU0';
+    const what = sim.property === 'P4' ? 'deadlock: no CPU can make progress' : `${sim.property} violated`;
+    out.push(`  Note over ${span}: ${mermaidText(what)}`);
+  }
+  return `${out.join('\n')}\n`;
+}

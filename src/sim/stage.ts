@@ -1,0 +1,20 @@
+import { ARCHES, type ArchResult, type PatchAnalysis, type Site, type Stage } from '../types.js';
+import { DEFAULT_CPUS, judgeSite } from './verdict.js';
+
+/**
+ * Pipeline stage: for every call site the model and the classifier have described, each
+ * architecture with a mechanism gets a verdict and the simulation behind it. Sites
+ * without `arch` or `classes` (those stages absent, or nothing found) pass unchanged.
+ */
+export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] =>
+  analysis.sites.map((site) => {
+    if (site.kind !== 'call' || !site.arch || !site.classes?.length) return site;
+    const arch: Partial<Record<(typeof ARCHES)[number], ArchResult>> = {};
+    for (const a of ARCHES) {
+      const model = site.arch[a];
+      if (!model) continue;
+      const judged = judgeSite(site, a, model, { cpus: DEFAULT_CPUS, config: analysis.options.config });
+      arch[a] = judged ? { ...model, verdict: judged.verdict, sim: judged.sim } : { ...model };
+    }
+    return { ...site, arch };
+  });
