@@ -1,7 +1,7 @@
 import type { Arch, Finding, RunResult, Site } from '../types.js';
 import { ARCH_NAME, SEVERITY_MARK, VERDICT_MARK, archResult, archesOf, plural, ruleById, severityCounts, siteOf, whereText } from './common.js';
 import { htmlText, mdCode, mdCodeBlock, mdText } from './escape.js';
-import { sequenceDiagram } from './mermaid.js';
+import { renderMermaid } from '../sim/render.js';
 import type { Reporter } from './reporter.js';
 
 /** The hidden line a CI job looks for to update its earlier comment instead of adding one. */
@@ -62,7 +62,9 @@ function counterexample(run: RunResult, f: Finding, site: Site | undefined): str
   const facts = sim
     ? [sim.property ? `property ${mdText(sim.property)}` : '', mdText(sim.scenario), plural(sim.cpus, 'CPU'), `${sim.states} states`, sim.failsWhen ? `fails when ${mdCode(sim.failsWhen)}` : ''].filter(Boolean).join(', ')
     : '';
-  return [`**Counterexample**${f.arch ? ` on ${ARCH_NAME[f.arch]}` : ''}${facts ? ` (${facts})` : ''}:`, '', mdCodeBlock(sequenceDiagram(f.trace), 'mermaid')].join('\n');
+  // The simulator's own renderer; a finding without its site's result still has its trace.
+  const diagram = renderMermaid(sim ?? { safe: false, states: 0, transitions: 0, trace: f.trace, scenario: '', cpus: Math.max(...f.trace.map((s) => s.cpu)) + 1 });
+  return [`**Counterexample**${f.arch ? ` on ${ARCH_NAME[f.arch]}` : ''}${facts ? ` (${facts})` : ''}:`, '', mdCodeBlock(diagram.trimEnd(), 'mermaid')].join('\n');
 }
 
 /** A finding's headline: severity, rule, architecture, place (HTML-escaped: it goes in a `<summary>`). */

@@ -39,7 +39,7 @@ describe('markdown reporter', () => {
     const mermaid = /<pre><code class="language-mermaid">([\s\S]*?)<\/code><\/pre>/.exec(section)?.[1];
     expect(mermaid).toBeDefined();
     expect(mermaid!.split('\n')[0]).toBe('sequenceDiagram');
-    expect(mermaid).toContain('participant CPU1 as CPU 1 (walker)');
+    expect(mermaid).toContain('participant CPU1 as CPU1 (walker)');
     expect(mermaid).toContain('CPU0-&gt;&gt;CPU0: 5. filtered_flush_tlb_mask(ts, false)#58; assisted flush');
     expect(section).toContain('<strong>Suggested fix:</strong> Force the IPI on this path');
     expect(section).toContain('<strong>For Arm and other non-x86 reviewers:</strong> On Arm nothing changes');
