@@ -84,6 +84,4 @@ export function htmlText(text: string): string {
  * so each becomes a `#code;` entity; backticks too, so the label cannot
  * end the fenced block around the diagram.
  */
-export function mermaidText(text: string): string {
-  return oneLine(text).replace(/[#;%<>&"`:{}[\]|\\]/g, (c) => `#${c.charCodeAt(0)};`);
-}
+export { mermaidText } from '../util/mermaid-text.js';

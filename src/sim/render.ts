@@ -1,3 +1,4 @@
+import { mermaidText } from '../util/mermaid-text.js';
 import type { SimResult, TraceStep } from '../types.js';
 import { PROPERTIES, type PropertyId } from './properties.js';
 
@@ -74,10 +75,6 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   return `${out.join('\n')}\n`;
 }
 
-function mermaidText(text: string): string {
-  // `;` ends a statement and `#` starts an entity in Mermaid.
-  return text.replace(/#/g, '#35;').replace(/;/g, ',').replace(/\s+/g, ' ').trim();
-}
 
 /** A Mermaid sequenceDiagram of the trace: one participant per CPU, flush IPIs as arrows. */
 export function renderMermaid(sim: SimResult): string {

@@ -40,7 +40,8 @@ describe('markdown reporter', () => {
     expect(mermaid).toBeDefined();
     expect(mermaid!.split('\n')[0]).toBe('sequenceDiagram');
     expect(mermaid).toContain('participant CPU1 as CPU1 (walker)');
-    expect(mermaid).toContain('CPU0-&gt;&gt;CPU0: 5. filtered_flush_tlb_mask(ts, false)#58; assisted flush');
+    expect(mermaid).toMatch(/Note over CPU1: 1\. walker#58; spurious_page_fault\(\)#58; interrupts off/);
+    expect(mermaid).toContain('P1 violated');
     expect(section).toContain('<strong>Suggested fix:</strong> Force the IPI on this path');
     expect(section).toContain('<strong>For Arm and other non-x86 reviewers:</strong> On Arm nothing changes');
   });

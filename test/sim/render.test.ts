@@ -52,6 +52,6 @@ describe('Mermaid sequenceDiagram', () => {
 
   it('never lets a semicolon end a statement early', () => {
     const m = renderMermaid(hazard());
-    for (const line of m.split('\n').filter((l) => !l.trimStart().startsWith('%%'))) expect(line).not.toMatch(/;/);
+    for (const line of m.split('\n').filter((l) => !l.trimStart().startsWith('%%'))) expect(line.replace(/#\d+;/g, '')).not.toMatch(/;/);
   });
 });
