@@ -1,0 +1,279 @@
+import type { CollectedCall, FlushModel, Mechanism } from '../types.js';
+import { normalizeSpace } from '../parser/c/tree-sitter.js';
+import type { DefinitionDb, ModelDefinition } from './database.js';
+import { evaluateText, isExact, join, mergeConds, parseExpression, truthOfAlts, type Bits, type Cond } from './evaluate.js';
+import { bind, identifierTokens, substitute, templateCalls } from './expand.js';
+import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
+
+/**
+ * Models one flush call: expands macros with their arguments, follows inline
+ * helpers (binding their parameters, so a caller's literal picks a branch),
+ * and ends at a primitive whose body says how other CPUs are flushed. Each
+ * way through is a path with the conditions it takes; paths are then folded
+ * into one mechanism, `conditional` when a C condition picks between forcing
+ * an IPI and allowing the assisted path.
+ */
+
+/** An argument as passed, with where its text was written. */
+export interface Arg {
+  text: string;
+  origin: string;
+}
+
+interface Path {
+  conds: Cond[];
+  mechanism: Mechanism;
+  source: string;
+  /** For a `conditional` path: when it forces the IPI. */
+  condition?: string;
+}
+
+interface Outcome {
+  paths: Path[];
+  steps: string[];
+  notes: string[];
+}
+
+export interface ModelContext {
+  db: DefinitionDb;
+  /** Names that are flushes: an unresolvable one is `unknown`, not "no flush". */
+  family: ReadonlySet<string>;
+}
+
+const MAX_DEPTH = 24;
+const MAX_STEPS = 32;
+
+const argList = (args: readonly Arg[]): string => args.map((a) => a.text).join(', ');
+
+export function modelCall(name: string, args: readonly Arg[], ctx: ModelContext): FlushModel {
+  const outcome = evalCall(name, args, ctx, [], undefined);
+  if (!outcome) return { mechanism: 'none', source: 'built-in', notes: [`no definition of ${name} in view and it is not a flush`] };
+  return finalize(outcome);
+}
+
+function evalCall(name: string, args: readonly Arg[], ctx: ModelContext, stack: readonly ModelDefinition[], exclude: Set<ModelDefinition> | undefined): Outcome | null {
+  if (stack.length > MAX_DEPTH) return { paths: [{ conds: [], mechanism: 'unknown', source: stack.at(-1)!.source }], steps: [], notes: [`expansion of ${name} is too deep`] };
+  const res = ctx.db.resolve(name, exclude);
+  const notes: string[] = res.assumed.map((c) => `${name} at ${res.def!.source} assumes #if ${c}`);
+  const def = res.def;
+  if (!def || stack.includes(def)) {
+    if (res.declarations.length === 0 && !ctx.family.has(name)) return null;
+    const decl = res.declarations[0];
+    return {
+      paths: [{ conds: [], mechanism: 'unknown', source: decl?.source ?? 'built-in' }],
+      steps: [],
+      notes: [...notes, `${name}: ${decl ? `declared at ${decl.source}, but ` : ''}no definition for ${ctx.db.arch} in view`],
+    };
+  }
+  const inner = [...stack, def];
+  let outcome: Outcome | null;
+  switch (def.form) {
+    case 'object-macro':
+      outcome = evalObjectMacro(def, args, ctx, inner);
+      break;
+    case 'function-macro': {
+      const bindings = bind(def.params, args.map((a) => a.text));
+      const step = `${name}(${argList(args)}) → ${substitute(def.body ?? '', bindings)}  [${def.source}]`;
+      outcome = prepend(step, evalCalls(def, templateCalls(def.body ?? ''), args, ctx, inner));
+      break;
+    }
+    default:
+      outcome = evalFunction(def, args, ctx, inner);
+  }
+  if (def.layer === 'built-in') {
+    const decl = res.declarations.find((d) => d.layer !== 'built-in');
+    if (decl) notes.push(`${name} is declared at ${decl.source}; its body is not in view, the built-in model is used`);
+    else if (ctx.db.layers.some((l) => l.kind === 'tree')) notes.push(`${name} is not defined for ${ctx.db.arch} in the tree; the built-in model is used`);
+  }
+  // A hunk that shows only part of a definition may not show how it flushes:
+  // fall back on the next definition (tree or built-in) before giving up.
+  if (def.partial && (!outcome || outcome.paths.every((p) => p.mechanism === 'unknown'))) {
+    const retry = evalCall(name, args, ctx, stack, new Set([...(exclude ?? []), def]));
+    if (retry) return { ...retry, notes: [`${name} at ${def.source} is shown only in part; using ${retry.paths[0]?.source ?? 'the next definition'}`, ...retry.notes] };
+  }
+  if (!outcome) return null;
+  return { ...outcome, notes: [...notes, ...outcome.notes] };
+}
+
+const prepend = (step: string, o: Outcome | null): Outcome | null => (o ? { ...o, steps: [step, ...o.steps] } : null);
+
+/** `#define a b`: a call of `a` is a call of `b`; otherwise the body's calls. */
+function evalObjectMacro(def: ModelDefinition, args: readonly Arg[], ctx: ModelContext, stack: ModelDefinition[]): Outcome | null {
+  const body = def.body ?? '';
+  const node = parseExpression(body);
+  if (node?.type === 'identifier') {
+    const sub = evalCall(body, args, ctx, stack, undefined);
+    const step = `${def.name}(${argList(args)}) → ${body}(${argList(args)})  [${def.source}]`;
+    const alias = `${def.name} is an alias of ${body} on ${ctx.db.arch} (${def.source})`;
+    if (!sub) return null;
+    return { ...sub, steps: [step, ...sub.steps], notes: [alias, ...sub.notes] };
+  }
+  return prepend(`${def.name} → ${body}  [${def.source}]`, evalCalls(def, templateCalls(body), [], ctx, stack));
+}
+
+function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: ModelContext, stack: ModelDefinition[]): Outcome | null {
+  const primitive = analyzePrimitive(def);
+  if (primitive.sendsIpi) return evalPrimitive(def, primitive.assisted, args, ctx);
+  const outcome = evalCalls(def, def.calls, args, ctx, stack);
+  if (outcome && outcome.paths.length > 0) return outcome;
+  const leaf = classifyLeaf(def);
+  if (leaf && leaf.mechanism !== 'none') return { paths: [{ conds: [], mechanism: leaf.mechanism, source: def.source }], steps: [], notes: leaf.note ? [leaf.note] : [] };
+  if (ctx.family.has(def.name)) {
+    return { paths: [{ conds: [], mechanism: leaf?.mechanism ?? 'unknown', source: def.source }], steps: [], notes: [leaf?.note ?? `${def.name} at ${def.source}: its body shows no remote flush we can model`] };
+  }
+  return null;
+}
+
+/**
+ * The calls of a body, with the caller's arguments bound to the parameters:
+ * a branch whose condition the arguments decide is taken or dropped, one
+ * they do not decide becomes a condition of the paths under it.
+ */
+function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: readonly Arg[], ctx: ModelContext, stack: ModelDefinition[]): Outcome | null {
+  const bindings = bind(def.params, args.map((a) => a.text));
+  const byParam = new Map<string, Arg>();
+  def.params.forEach((p, i) => {
+    if (p && args[i]) byParam.set(p, args[i]!);
+  });
+  const paths: Path[] = [];
+  const steps: string[] = [];
+  const notes: string[] = [];
+  let flushes = false;
+  for (const call of calls) {
+    const conds: Cond[] = [];
+    let taken = true;
+    for (const guard of call.guards) {
+      const text = substitute(guard, bindings);
+      const truth = truthOfAlts(evaluateText(text, ctx.db.env()));
+      if (truth === false) taken = false;
+      else if (truth === undefined) conds.push({ text, at: def.source });
+    }
+    if (!taken) continue;
+    const callArgs = call.args.map((a): Arg => byParam.get(a) ?? { text: substitute(a, bindings), origin: def.source });
+    const sub = evalCall(call.name, callArgs, ctx, stack, undefined);
+    if (!sub) continue;
+    flushes = true;
+    if (def.form !== 'function-macro' && def.form !== 'object-macro') {
+      steps.push(`${def.name}(${argList(args)}) → ${call.name}(${argList(callArgs)})${conds.length ? ` if ${conds.map((c) => c.text).join(' && ')}` : ''}  [${def.source}]`);
+    }
+    steps.push(...sub.steps);
+    notes.push(...sub.notes);
+    for (const p of sub.paths) paths.push({ ...p, conds: mergeConds(conds, p.conds) });
+  }
+  return flushes ? { paths, steps, notes } : null;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+const FULL = 0xffffffff;
+
+/** The bottom of an x86 expansion: IPI unless the flags allow the assisted path. */
+function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined, args: readonly Arg[], ctx: ModelContext): Outcome {
+  if (!assisted) {
+    return {
+      paths: [{ conds: [], mechanism: 'ipi', source: def.source }],
+      steps: [],
+      notes: [`${def.name} at ${def.source} has no assisted path: every remote flush is an IPI`],
+    };
+  }
+  const notes = [`assisted path: read from ${def.layer === 'built-in' ? `the built-in model of ${def.name}` : `${def.name} at ${def.source}`} (taken only when ${assisted.when})`];
+  const flags = args[assisted.flagsIndex];
+  if (!flags) return { paths: [{ conds: [], mechanism: 'unknown', source: def.source }], steps: [], notes: [...notes, `${def.name} is called without its ${assisted.flagsParam} argument`] };
+  const allowed = join(evaluateText(assisted.allowed, ctx.db.env()));
+  const seen = new Set<string>();
+  const alts = evaluateText(flags.text, ctx.db.env(flags.origin, (n) => seen.add(n)));
+  notes.push(...zeroFlagNotes(seen, ctx));
+  const steps: string[] = [];
+  const paths: Path[] = alts.map((alt) => {
+    const outside = (alt.value.ones & allowed.zeros) >>> 0;
+    const label = alt.conds.length ? ` when ${alt.conds.map((c) => c.text).join(' && ')}` : '';
+    if (outside !== 0) {
+      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${forcingNames(flags.text, allowed, ctx)} outside ${assisted.allowed}, so the remote flush is an IPI`);
+      return { conds: alt.conds, mechanism: 'forced-ipi' as const, source: flags.origin };
+    }
+    if (((alt.value.zeros | allowed.ones) >>> 0) === FULL) {
+      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: within ${assisted.allowed}, so the flush may be assisted`);
+      return { conds: alt.conds, mechanism: 'assisted-possible' as const, source: flags.origin };
+    }
+    steps.push(`${assisted.flagsParam} = ${flags.text}${label}: not known here`);
+    return { conds: alt.conds, mechanism: 'unknown' as const, source: flags.origin };
+  });
+  if (paths.some((p) => p.mechanism === 'unknown')) notes.push(`the flags ${flags.text} are not known before run time`);
+  return { paths, steps, notes };
+}
+
+function describe(b: Bits): string {
+  return isExact(b) ? hex(b.ones) : `${hex(b.ones)} or more`;
+}
+
+/** The flags in an expression whose bits fall outside the allowed set. */
+function forcingNames(flagsText: string, allowed: Bits, ctx: ModelContext): string {
+  const names = [...identifierTokens(flagsText)].filter((n) => {
+    const v = ctx.db.macroValue(n);
+    return v && (join(v).ones & allowed.zeros) !== 0;
+  });
+  return names.length ? names.sort().join(', ') : 'bits';
+}
+
+/** `FLUSH_NO_ASSIST is 0 in this build`: a flag whose non-zero definition's `#if` is false. */
+function zeroFlagNotes(names: ReadonlySet<string>, ctx: ModelContext): string[] {
+  const notes: string[] = [];
+  for (const name of [...names].sort()) {
+    const res = ctx.db.resolve(name);
+    if (res.def?.form !== 'object-macro') continue;
+    const v = ctx.db.macroValue(name);
+    if (!v || !isExact(join(v)) || join(v).ones !== 0) continue;
+    const nonZero = res.rejected.find((r) => r.form === 'object-macro' && r.body !== undefined && join(evaluateText(r.body, ctx.db.env())).ones !== 0);
+    if (nonZero) notes.push(`${name} is 0 in this build (#if ${nonZero.conditions.join(' && ')} does not hold, ${nonZero.source}): forcing is a no-op`);
+  }
+  return notes;
+}
+
+// ─────────────────────────────── folding ───────────────────────────────────
+
+const FORCING: ReadonlySet<Mechanism> = new Set(['forced-ipi', 'ipi', 'conditional']);
+
+function wrap(text: string): string {
+  return /\|\||\?|&&/.test(text) && !(text.startsWith('(') && text.endsWith(')')) ? `(${text})` : text;
+}
+
+function conjunction(texts: readonly string[]): string {
+  return texts.length === 1 ? texts[0]! : texts.map(wrap).join(' && ');
+}
+
+function dedupe(list: readonly string[]): string[] {
+  return [...new Set(list)];
+}
+
+/** Folds the paths of one call into its mechanism. */
+function finalize(outcome: Outcome): FlushModel {
+  const steps = dedupe(outcome.steps).slice(0, MAX_STEPS);
+  const notes = dedupe(outcome.notes);
+  const withText = (m: FlushModel): FlushModel => {
+    const all = dedupe([...notes, ...(m.notes ?? [])]);
+    return { ...m, ...(steps.length ? { expansion: steps } : {}), ...(all.length ? { notes: all } : {}) };
+  };
+  const paths = outcome.paths.filter((p) => p.mechanism !== 'none' || outcome.paths.every((q) => q.mechanism === 'none'));
+  if (paths.length === 0) return withText({ mechanism: 'none', source: 'built-in' });
+  // Conditions every path shares (e.g. "the mask is not empty") do not choose between them.
+  const common = new Set(paths[0]!.conds.map((c) => c.text).filter((t) => paths.every((p) => p.conds.some((c) => c.text === t))));
+  const own = paths.map((p) => ({ ...p, conds: p.conds.filter((c) => !common.has(c.text)) }));
+  const mechanisms = new Set(own.map((p) => p.mechanism));
+  const first = own[0]!;
+  if (mechanisms.size === 1 && first.mechanism !== 'conditional') return withText({ mechanism: first.mechanism, source: first.source });
+  if (mechanisms.has('unknown')) return withText({ mechanism: 'unknown', source: own.find((p) => p.mechanism === 'unknown')!.source });
+  if ([...mechanisms].every((m) => m === 'ipi' || m === 'forced-ipi')) return withText({ mechanism: mechanisms.has('ipi') ? 'ipi' : 'forced-ipi', source: first.source });
+  const forcing = own.filter((p) => FORCING.has(p.mechanism));
+  const assisted = own.filter((p) => p.mechanism === 'assisted-possible');
+  if (forcing.length + assisted.length === own.length && forcing.length > 0) {
+    const terms = forcing.map((p) => [...p.conds.map((c) => c.text), ...(p.condition ? [p.condition] : [])]);
+    if (terms.some((t) => t.length === 0)) {
+      return withText({ mechanism: 'unknown', source: first.source, notes: ['several flushes with different mechanisms on the same path'] });
+    }
+    const condition = dedupe(terms.map(conjunction)).map((t) => (terms.length > 1 ? wrap(t) : t)).join(' || ');
+    const decided = forcing[0]!.conds[0]?.at ?? forcing[0]!.source;
+    return withText({ mechanism: 'conditional', source: decided, condition: normalizeSpace(condition) });
+  }
+  return withText({ mechanism: 'unknown', source: first.source });
+}
+
+export type { Path as ModelPath };
