@@ -6,6 +6,7 @@ import { parsePatchImages } from './sites/patch-images.js';
 import type { Collected } from './sites/collect.js';
 import { runRules } from './rules/index.js';
 import { STAGES } from './stages.js';
+import { assistedModelSource } from './model/index.js';
 import { VERSION } from './version.js';
 
 export interface ReviewInput {
@@ -80,6 +81,7 @@ export function review(inputs: readonly ReviewInput[], options: ReviewOptions): 
       arches: options.arches,
       config: options.config,
       ...(options.treeLabel ? { tree: options.treeLabel } : {}),
+      assistedModel: assistedModelSource(options.tree ?? inputs.find((i) => i.base)?.base, options.config),
     },
     inputs: runInputs,
     patches,

@@ -63,17 +63,21 @@ export function archOfPath(path: string): ArchScope {
 
 interface Place {
   line: number;
-  /** The row came from the tree, not from a hunk. */
+  /** No row of it is in a hunk: it is the tree's text, untouched by the patch. */
   fromTree: boolean;
 }
 
-/** The first real (non-synthetic) row a node spans. */
+/** The first real (non-synthetic) row a node spans, and whether a hunk shows any of it. */
 function placeOf(image: ParsedImage, node: SyntaxNode): Place {
+  let line: number | undefined;
+  let inHunk = false;
   for (let r = node.startPosition.row; r <= node.endPosition.row; r++) {
     const row = image.rows[r];
-    if (row && row.change !== 'synthetic') return { line: row.fileLine, fromTree: row.change === 'context-from-tree' };
+    if (!row || row.change === 'synthetic') continue;
+    line ??= row.fileLine;
+    if (row.change !== 'context-from-tree') inHunk = true;
   }
-  return { line: node.startPosition.row + 1, fromTree: image.wholeFile };
+  return { line: line ?? node.startPosition.row + 1, fromTree: !inHunk };
 }
 
 function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
