@@ -47,7 +47,12 @@ const argList = (args: readonly Arg[]): string => args.map((a) => a.text).join('
 
 export function modelCall(name: string, args: readonly Arg[], ctx: ModelContext): FlushModel {
   const outcome = evalCall(name, args, ctx, [], undefined);
-  if (!outcome) return { mechanism: 'none', source: 'built-in', notes: [`no definition of ${name} in view and it is not a flush`] };
+  if (!outcome) {
+    const def = ctx.db.resolve(name).def;
+    return def
+      ? { mechanism: 'none', source: def.source, notes: [`${name} does not flush other CPUs as far as its expansion shows`] }
+      : { mechanism: 'none', source: 'built-in', notes: [`no definition of ${name} in view, and it is not a flush`] };
+  }
   return finalize(outcome);
 }
 
@@ -57,7 +62,8 @@ function evalCall(name: string, args: readonly Arg[], ctx: ModelContext, stack: 
   const notes: string[] = res.assumed.map((c) => `${name} at ${res.def!.source} assumes #if ${c}`);
   const def = res.def;
   if (!def || stack.includes(def)) {
-    if (res.declarations.length === 0 && !ctx.family.has(name)) return null;
+    // Only a flush is unknown without a body; any other function is taken not to flush.
+    if (!ctx.family.has(name)) return null;
     const decl = res.declarations[0];
     return {
       paths: [{ conds: [], mechanism: 'unknown', source: decl?.source ?? 'built-in' }],
@@ -181,7 +187,7 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
   const allowed = join(evaluateText(assisted.allowed, ctx.db.env()));
   const seen = new Set<string>();
   const alts = evaluateText(flags.text, ctx.db.env(flags.origin, (n) => seen.add(n)));
-  notes.push(...zeroFlagNotes(seen, ctx));
+  notes.push(...flagNotes(seen, ctx));
   const steps: string[] = [];
   const paths: Path[] = alts.map((alt) => {
     const outside = (alt.value.ones & allowed.zeros) >>> 0;
@@ -214,12 +220,16 @@ function forcingNames(flagsText: string, allowed: Bits, ctx: ModelContext): stri
   return names.length ? names.sort().join(', ') : 'bits';
 }
 
-/** `FLUSH_NO_ASSIST is 0 in this build`: a flag whose non-zero definition's `#if` is false. */
-function zeroFlagNotes(names: ReadonlySet<string>, ctx: ModelContext): string[] {
+/**
+ * Remarks on the flags used: `FLUSH_NO_ASSIST is 0 in this build` (a flag
+ * whose non-zero definition's `#if` is false), and `#if`s taken to hold.
+ */
+function flagNotes(names: ReadonlySet<string>, ctx: ModelContext): string[] {
   const notes: string[] = [];
   for (const name of [...names].sort()) {
     const res = ctx.db.resolve(name);
     if (res.def?.form !== 'object-macro') continue;
+    for (const c of res.assumed) notes.push(`${name} at ${res.def.source} assumes #if ${c}`);
     const v = ctx.db.macroValue(name);
     if (!v || !isExact(join(v)) || join(v).ones !== 0) continue;
     const nonZero = res.rejected.find((r) => r.form === 'object-macro' && r.body !== undefined && join(evaluateText(r.body, ctx.db.env())).ones !== 0);
