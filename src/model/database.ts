@@ -103,6 +103,8 @@ export interface DefinitionOptions {
   kind: LayerKind;
   /** Force an architecture (the built-in model's files). */
   arch?: ArchScope;
+  /** Build only the definitions of this name (a function looked up in a large source). */
+  only?: string;
 }
 
 function sourceOf(kind: LayerKind, file: string, place: Place): string {
@@ -124,6 +126,7 @@ export function definitionsFrom(collected: readonly Collected[], options: Defini
   }
   for (const c of collected) {
     for (const def of c.definitions) {
+      if (options.only !== undefined && def.name !== options.only) continue;
       const image = def.image;
       const place = placeOf(image, def.node);
       const isFunction = def.form === 'function' || def.form === 'inline-function';
@@ -151,7 +154,7 @@ export function definitionsFrom(collected: readonly Collected[], options: Defini
         references,
       });
     }
-    out.push(...generatedDefinitions(c, options));
+    if (options.only === undefined) out.push(...generatedDefinitions(c, options));
   }
   return out;
 }

@@ -119,7 +119,10 @@ export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family:
           // Parse only files that mention the name at all.
           const text = readTreeText(base, path);
           if (text === undefined || !text.includes(name)) continue;
-          found.push(...treeDefinitions(base, path).filter((d) => d.name === name && d.form !== 'declaration' && !skip(d)));
+          const file = loadTreeFile(base, path);
+          if (!file) continue;
+          const defs = definitionsFrom([file.collected], { kind: 'tree', only: name });
+          found.push(...defs.filter((d) => d.form !== 'declaration' && !skip(d)));
         }
       }
       sourceDefinitions.set(key, found);
