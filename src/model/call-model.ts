@@ -1,6 +1,7 @@
 import type { CollectedCall, FlushModel, Mechanism } from '../types.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
-import type { DefinitionDb, ModelDefinition } from './database.js';
+import { nodeConditions, type DefinitionDb, type ModelDefinition } from './database.js';
+import { evaluateConditions } from './conditions.js';
 import { evaluateText, isExact, join, mergeConds, parseExpression, truthOfAlts, type Bits, type Cond } from './evaluate.js';
 import { bind, identifierTokens, substitute, templateCalls } from './expand.js';
 import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
@@ -40,12 +41,23 @@ export interface ModelContext {
   family: ReadonlySet<string>;
 }
 
+interface Run extends ModelContext {
+  /** Calls evaluated so far for this model: a bound on pathological expansions. */
+  evaluations: number;
+}
+
 const MAX_DEPTH = 24;
+const MAX_EVALUATIONS = 4000;
 const MAX_STEPS = 32;
+const MAX_PATHS = 64;
 
 const argList = (args: readonly Arg[]): string => args.map((a) => a.text).join(', ');
 
-export function modelCall(name: string, args: readonly Arg[], ctx: ModelContext): FlushModel {
+/** Outcomes per definition set, by call text: helpers are expanded once per patch. */
+const memo = new WeakMap<DefinitionDb, Map<string, Outcome | null>>();
+
+export function modelCall(name: string, args: readonly Arg[], context: ModelContext): FlushModel {
+  const ctx: Run = { ...context, evaluations: 0 };
   const outcome = evalCall(name, args, ctx, [], undefined);
   if (!outcome) {
     const def = ctx.db.resolve(name).def;
@@ -56,9 +68,23 @@ export function modelCall(name: string, args: readonly Arg[], ctx: ModelContext)
   return finalize(outcome);
 }
 
-function evalCall(name: string, args: readonly Arg[], ctx: ModelContext, stack: readonly ModelDefinition[], exclude: Set<ModelDefinition> | undefined): Outcome | null {
-  if (stack.length > MAX_DEPTH) return { paths: [{ conds: [], mechanism: 'unknown', source: stack.at(-1)!.source }], steps: [], notes: [`expansion of ${name} is too deep`] };
-  const res = ctx.db.resolve(name, exclude);
+function evalCall(name: string, args: readonly Arg[], ctx: Run, stack: readonly ModelDefinition[], exclude: Set<ModelDefinition> | undefined): Outcome | null {
+  const key = exclude ? undefined : `${name}\u0000${args.map((a) => `${a.text}\u0001${a.origin}`).join('\u0000')}`;
+  const cache = memo.get(ctx.db) ?? new Map<string, Outcome | null>();
+  memo.set(ctx.db, cache);
+  if (key !== undefined && cache.has(key)) return cache.get(key)!;
+  const outcome = evalCallUncached(name, args, ctx, stack, exclude);
+  if (key !== undefined) cache.set(key, outcome);
+  return outcome;
+}
+
+function evalCallUncached(name: string, args: readonly Arg[], ctx: Run, stack: readonly ModelDefinition[], exclude: Set<ModelDefinition> | undefined): Outcome | null {
+  if (stack.length > MAX_DEPTH || ++ctx.evaluations > MAX_EVALUATIONS) {
+    return { paths: [{ conds: [], mechanism: 'unknown', source: stack.at(-1)?.source ?? 'built-in' }], steps: [], notes: [`the expansion of ${name} is too large to follow`] };
+  }
+  let res = ctx.db.resolve(name, exclude);
+  // Inside its own expansion a macro's name means the function of that name, as in cpp.
+  if (res.def && stack.includes(res.def)) res = ctx.db.resolve(name, new Set([...(exclude ?? []), ...stack.filter((d) => d.name === name)]));
   const notes: string[] = res.assumed.map((c) => `${name} at ${res.def!.source} assumes #if ${c}`);
   const def = res.def;
   if (!def || stack.includes(def)) {
@@ -104,7 +130,7 @@ function evalCall(name: string, args: readonly Arg[], ctx: ModelContext, stack: 
 const prepend = (step: string, o: Outcome | null): Outcome | null => (o ? { ...o, steps: [step, ...o.steps] } : null);
 
 /** `#define a b`: a call of `a` is a call of `b`; otherwise the body's calls. */
-function evalObjectMacro(def: ModelDefinition, args: readonly Arg[], ctx: ModelContext, stack: ModelDefinition[]): Outcome | null {
+function evalObjectMacro(def: ModelDefinition, args: readonly Arg[], ctx: Run, stack: ModelDefinition[]): Outcome | null {
   const body = def.body ?? '';
   const node = parseExpression(body);
   if (node?.type === 'identifier') {
@@ -117,9 +143,15 @@ function evalObjectMacro(def: ModelDefinition, args: readonly Arg[], ctx: ModelC
   return prepend(`${def.name} → ${body}  [${def.source}]`, evalCalls(def, templateCalls(body), [], ctx, stack));
 }
 
-function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: ModelContext, stack: ModelDefinition[]): Outcome | null {
+function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: Run, stack: ModelDefinition[]): Outcome | null {
   const primitive = analyzePrimitive(def);
-  if (primitive.sendsIpi) return evalPrimitive(def, primitive.assisted, args, ctx);
+  if (primitive.sendsIpi) {
+    // A branch inside `#if X` exists only in builds where X holds.
+    const live = primitive.assisted.filter((a) => evaluateConditions(a.conditions, ctx.db.scope) !== false);
+    const assumed = live[0]?.conditions.filter((c) => evaluateConditions([c], ctx.db.scope) !== true) ?? [];
+    const outcome = evalPrimitive(def, live[0], args, ctx);
+    return assumed.length ? { ...outcome, notes: [...outcome.notes, `the assisted path of ${def.name} is built only when ${assumed.join(' && ')}; assumed so`] } : outcome;
+  }
   const outcome = evalCalls(def, def.calls, args, ctx, stack);
   if (outcome && outcome.paths.length > 0) return outcome;
   const leaf = classifyLeaf(def);
@@ -135,7 +167,7 @@ function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: ModelCont
  * a branch whose condition the arguments decide is taken or dropped, one
  * they do not decide becomes a condition of the paths under it.
  */
-function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: readonly Arg[], ctx: ModelContext, stack: ModelDefinition[]): Outcome | null {
+function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: readonly Arg[], ctx: Run, stack: ModelDefinition[]): Outcome | null {
   const bindings = bind(def.params, args.map((a) => a.text));
   const byParam = new Map<string, Arg>();
   def.params.forEach((p, i) => {
@@ -146,6 +178,12 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
   const notes: string[] = [];
   let flushes = false;
   for (const call of calls) {
+    // A call inside `#if X` in a body is there only in builds where X holds.
+    const built = evaluateConditions(
+      nodeConditions(call.image, call.node).filter((c) => !def.conditions.includes(c)),
+      ctx.db.scope,
+    );
+    if (built === false) continue;
     const conds: Cond[] = [];
     let taken = true;
     for (const guard of call.guards) {
@@ -162,18 +200,32 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
     if (def.form !== 'function-macro' && def.form !== 'object-macro') {
       steps.push(`${def.name}(${argList(args)}) → ${call.name}(${argList(callArgs)})${conds.length ? ` if ${conds.map((c) => c.text).join(' && ')}` : ''}  [${def.source}]`);
     }
-    steps.push(...sub.steps);
-    notes.push(...sub.notes);
-    for (const p of sub.paths) paths.push({ ...p, conds: mergeConds(conds, p.conds) });
+    addAll(steps, sub.steps, MAX_STEPS);
+    addAll(notes, sub.notes, MAX_STEPS);
+    for (const p of sub.paths) {
+      const path = { ...p, conds: mergeConds(conds, p.conds) };
+      const key = pathKey(path);
+      if (!paths.some((q) => pathKey(q) === key)) paths.push(path);
+    }
   }
-  return flushes ? { paths, steps, notes } : null;
+  return flushes ? { paths: paths.slice(0, MAX_PATHS), steps, notes } : null;
+}
+
+const pathKey = (p: Path): string => [p.mechanism, p.source, p.condition ?? '', ...p.conds.map((c) => c.text)].join('\u0000');
+
+/** Appends what is not there yet, up to a bound (repeated helpers repeat their steps). */
+function addAll(into: string[], more: readonly string[], max: number): void {
+  for (const m of more) {
+    if (into.length >= max) return;
+    if (!into.includes(m)) into.push(m);
+  }
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 const FULL = 0xffffffff;
 
 /** The bottom of an x86 expansion: IPI unless the flags allow the assisted path. */
-function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined, args: readonly Arg[], ctx: ModelContext): Outcome {
+function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined, args: readonly Arg[], ctx: Run): Outcome {
   if (!assisted) {
     return {
       paths: [{ conds: [], mechanism: 'ipi', source: def.source }],

@@ -1,5 +1,4 @@
 import type { Arch, Collected, CollectedCall, ParsedImage, SiteDefinition } from '../types.js';
-import { ARCHES } from '../types.js';
 import { preprocessorConditions } from '../sites/collect.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
@@ -93,6 +92,11 @@ function guardsOf(image: ParsedImage): Set<string> {
     guardsCache.set(image, g);
   }
   return g;
+}
+
+/** `#if` conditions around a node inside a parsed file, include guard removed. */
+export function nodeConditions(image: ParsedImage, node: SyntaxNode): string[] {
+  return withoutGuards(preprocessorConditions(node), guardsOf(image));
 }
 
 const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
@@ -355,10 +359,4 @@ export class DefinitionDb {
     };
     return env;
   }
-}
-
-/** Every architecture a definition list has something for. */
-export function archesOf(definitions: readonly ModelDefinition[]): Arch[] {
-  const seen = new Set(definitions.map((d) => d.arch));
-  return ARCHES.filter((a) => seen.has(a));
 }

@@ -58,7 +58,12 @@ export class PatchModel {
     const args: Arg[] = (site.args ?? []).map((text) => ({ text, origin }));
     const out: Partial<Record<Arch, FlushModel>> = {};
     for (const arch of this.arches) {
-      out[arch] = modelCall(site.api, args, { db: this.db(site.side, arch), family: this.analysis.family });
+      try {
+        out[arch] = modelCall(site.api, args, { db: this.db(site.side, arch), family: this.analysis.family });
+      } catch (error) {
+        // A defect of ours on one call must not cost the patch its other sites.
+        out[arch] = { mechanism: 'unknown', source: 'built-in', notes: [`internal error while modelling ${site.api}: ${(error as Error).message}`] };
+      }
     }
     const builtFor = archOfPath(site.file);
     for (const arch of this.arches) {
@@ -120,7 +125,6 @@ export function assistedModelSource(base: BaseTreeReader | undefined, config: Re
   layers.push(builtinLayer());
   const def = new DefinitionDb('x86', config, layers).resolve('flush_area_mask').def;
   if (!def) return 'built-in';
-  const primitive = analyzePrimitive(def);
   if (def.layer === 'built-in') return 'built-in';
-  return primitive.assisted ? `flush_area_mask at ${def.source}` : `flush_area_mask at ${def.source} (no assisted path)`;
+  return analyzePrimitive(def).assisted.length > 0 ? `flush_area_mask at ${def.source}` : `flush_area_mask at ${def.source} (no assisted path)`;
 }

@@ -1,4 +1,5 @@
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { preprocessorConditions } from '../sites/collect.js';
 import type { Mechanism } from '../types.js';
 import type { ModelDefinition } from './database.js';
 import { stringContents } from './expand.js';
@@ -30,6 +31,8 @@ const STUBS: ReadonlySet<string> = new Set(['BUG', 'BUG_ON', 'assert_failed', 'A
 const isFirmwareCall = (name: string): boolean => name.startsWith('sbi_');
 
 export interface AssistedPath {
+  /** `#if` conditions around the branch inside the function (it may be built out). */
+  conditions: string[];
   /** Which parameter carries the flags. */
   flagsIndex: number;
   flagsParam: string;
@@ -41,7 +44,8 @@ export interface AssistedPath {
 
 export interface Primitive {
   sendsIpi: boolean;
-  assisted?: AssistedPath;
+  /** Early-return branches that skip the IPI, in body order. */
+  assisted: AssistedPath[];
 }
 
 function callNames(def: ModelDefinition): Set<string> {
@@ -104,8 +108,9 @@ const primitiveCache = new WeakMap<ModelDefinition, Primitive>();
 export function analyzePrimitive(def: ModelDefinition): Primitive {
   let p = primitiveCache.get(def);
   if (p) return p;
-  p = { sendsIpi: [...callNames(def)].some((n) => IPI_SENDERS.has(n)) };
+  p = { sendsIpi: [...callNames(def)].some((n) => IPI_SENDERS.has(n)), assisted: [] };
   if (p.sendsIpi) {
+    const outer = new Set(preprocessorConditions(def.node));
     for (const branch of def.node.descendantsOfType('if_statement')) {
       const consequence = branch.childForFieldName('consequence');
       const condition = branch.childForFieldName('condition');
@@ -114,8 +119,13 @@ export function analyzePrimitive(def: ModelDefinition): Primitive {
       if (!returns) continue;
       const hit = findAllowedCheck(condition, def.params);
       if (!hit) continue;
-      p.assisted = { flagsIndex: def.params.indexOf(hit.param), flagsParam: hit.param, allowed: normalizeSpace(hit.allowed.text), when: normalizeSpace(stripParens(condition).text) };
-      break;
+      p.assisted.push({
+        conditions: preprocessorConditions(branch).filter((c) => !outer.has(c)),
+        flagsIndex: def.params.indexOf(hit.param),
+        flagsParam: hit.param,
+        allowed: normalizeSpace(hit.allowed.text),
+        when: normalizeSpace(stripParens(condition).text),
+      });
     }
   }
   primitiveCache.set(def, p);

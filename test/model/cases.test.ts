@@ -77,6 +77,29 @@ static inline void flush_pages_mask(cpumask_t *mask, bool sync)
 }
 `;
 
+/** The assisted branch exists only in builds that can run nested. */
+const GUEST_ONLY_PRIMITIVE = `
+void flush_area_mask(const cpumask_t *mask, const void *va, unsigned int flags)
+{
+#ifdef CONFIG_HYPERVISOR_GUEST
+    if ( nested_xen() && !(flags & ~(FLUSH_TLB | FLUSH_ORDER_MASK)) && !l0_flush(mask, va, flags) )
+        return;
+#endif
+    send_IPI_mask(mask, FLUSH_VECTOR);
+}
+`;
+
+const PV_ONLY_HELPER = `
+static inline void flush_for_pv(cpumask_t *m)
+{
+#ifdef CONFIG_PV
+    flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST);
+#else
+    flush_tlb_mask(m);
+#endif
+}
+`;
+
 const HAP_ONLY = { CONFIG_PV: false, CONFIG_SHADOW_PAGING: false, CONFIG_HVM: true };
 const PV_ONLY = { CONFIG_PV: true, CONFIG_SHADOW_PAGING: false, CONFIG_HVM: true };
 const SHADOW_ONLY = { CONFIG_PV: false, CONFIG_SHADOW_PAGING: true, CONFIG_HVM: true };
@@ -204,6 +227,19 @@ const CASES: Case[] = [
     mechanism: 'forced-ipi',
     note: 'assumes #if defined(CONFIG_SOMETHING_NEW)',
   },
+  {
+    name: 'inside its own expansion a macro’s name is the function (as in cpp)',
+    x86: '#define flush_area_mask(m, va, f) flush_area_mask(m, va, (f) | FLUSH_CACHE)',
+    call: 'flush_tlb_mask(m)',
+    mechanism: 'forced-ipi',
+  },
+  {
+    name: 'an expansion too deep to follow is unknown, not a hang',
+    x86: Array.from({ length: 40 }, (_, i) => `#define flush_chain${i}(m) flush_chain${i + 1}(m); flush_chain${i + 1}(m)`).join('\n') + '\n#define flush_chain40(m) flush_tlb_mask(m)',
+    call: 'flush_chain0(m)',
+    mechanism: 'unknown',
+    note: 'too large to follow',
+  },
   // ── the primitive ──
   { name: 'an old flush_area_mask has no assisted path: IPI', files: { [X86_SMP]: OLD_PRIMITIVE }, call: 'flush_tlb_mask(m)', mechanism: 'ipi', note: 'has no assisted path', source: `${X86_SMP}:` },
   {
@@ -218,6 +254,16 @@ const CASES: Case[] = [
     call: 'flush_mask(m, FLUSH_TLB | FLUSH_ORDER(0))',
     mechanism: 'forced-ipi',
   },
+  {
+    name: 'an assisted branch inside #ifdef of an unknown option is assumed built, and said so',
+    files: { [X86_SMP]: GUEST_ONLY_PRIMITIVE },
+    call: 'flush_tlb_mask(m)',
+    mechanism: 'assisted-possible',
+    note: 'built only when defined(CONFIG_HYPERVISOR_GUEST); assumed so',
+  },
+  { name: 'an assisted branch built out leaves only the IPI', files: { [X86_SMP]: GUEST_ONLY_PRIMITIVE }, call: 'flush_tlb_mask(m)', config: { ...PV_ONLY, CONFIG_HYPERVISOR_GUEST: false }, mechanism: 'ipi' },
+  { name: 'a call inside #ifdef in a helper body: built in', common: PV_ONLY_HELPER, call: 'flush_for_pv(m)', mechanism: 'forced-ipi' },
+  { name: 'a call inside #ifdef in a helper body: built out', common: PV_ONLY_HELPER, call: 'flush_for_pv(m)', config: HAP_ONLY, mechanism: 'assisted-possible' },
   { name: 'a helper that sends IPIs itself', common: 'static inline void flush_by_hand(cpumask_t *m)\n{\n    on_selected_cpus(m, do_flush, NULL, 1);\n}\n', call: 'flush_by_hand(m)', mechanism: 'ipi' },
   // ── other ports ──
   {
