@@ -98,6 +98,10 @@ function evalCallUncached(name: string, args: readonly Arg[], ctx: Run, stack: r
     };
   }
   const inner = [...stack, def];
+  const takes = def.params.filter((p) => p && p !== 'void').length;
+  if ((def.form === 'function-macro' || def.form === 'function' || def.form === 'inline-function') && takes !== args.length && !def.params.includes('...') && !def.generated) {
+    notes.push(`${name} at ${def.source} takes ${takes} argument${takes === 1 ? '' : 's'}, called with ${args.length}`);
+  }
   let outcome: Outcome | null;
   switch (def.form) {
     case 'object-macro':

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Arch, ArchResult, BaseTreeReader, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
 import { BUILTIN_FLUSH_API } from '../sites/family.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
+import { applyHunks } from '../parser/c/images.js';
 import { builtinDefinitions } from './builtin.js';
 import { archOfPath, type ModelDefinition } from './database.js';
 import { identifierTokens } from './expand.js';
@@ -113,10 +114,20 @@ function newLineOf(diff: FileDiff | undefined, oldLine: number): number | undefi
 
 const sameModel = (a: FlushModel | undefined, b: FlushModel | undefined): boolean => a?.mechanism === b?.mechanism && a?.condition === b?.condition;
 
+/** The tree is the patch's base: every C file it changes applies to it (else lines cannot be mapped). */
+function treeIsBase(analysis: PatchAnalysis, base: BaseTreeReader): boolean {
+  for (const file of analysis.patch.files) {
+    if (!file.oldPath || file.status === 'binary' || file.status === 'mode-only' || !/\.(c|h)$/.test(file.oldPath)) continue;
+    const text = base.read(file.oldPath);
+    if (text === undefined || applyHunks(text, file.hunks) === undefined) return false;
+  }
+  return true;
+}
+
 export function treeSites(model: PatchModel, sites: readonly Site[]): Site[] {
   const { analysis } = model;
   const base = analysis.base;
-  if (!base?.directory) return [];
+  if (!base?.directory || !treeIsBase(analysis, base)) return [];
   const changed = changedNames(analysis);
   if (changed.size === 0) return [];
   const inView: ModelDefinition[] = [
