@@ -163,6 +163,14 @@ const CASES: Case[] = [
     mechanism: 'forced-ipi',
   },
   {
+    name: 'a helper called with too few arguments: the missing one is unknown, and said so',
+    common: SYNC_HELPER,
+    call: 'flush_pages_mask(&mask)',
+    mechanism: 'conditional',
+    condition: 'sync',
+    note: 'takes 2 arguments, called with 1',
+  },
+  {
     name: 'a function-like macro that picks flags on a parameter',
     x86: '#define flush_maybe_sync(m, s) flush_mask(m, (s) ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)',
     call: 'flush_maybe_sync(m, need_ipi)',

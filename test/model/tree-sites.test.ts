@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Mechanism, RunResult } from '../../src/types.js';
 import { affectedNames } from '../../src/model/tree-sites.js';
@@ -54,6 +57,15 @@ describe('calls a definition change alters (change: tree)', () => {
     expect(site.arch?.x86?.previous?.expansion?.length).toBeGreaterThan(0);
     expect(site.arch?.arm?.mechanism).toBe('broadcast');
     expect(site.arch?.arm?.previous?.mechanism).toBe('broadcast');
+  });
+
+  it('not when the tree is not the patch’s base (its lines would not map)', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'flushcheck-tree-'));
+    cpSync(TREE, copy, { recursive: true });
+    const header = join(copy, 'xen/arch/x86/include/asm/flushtlb.h');
+    writeFileSync(header, readFileSync(header, 'utf8').replace('/* Keep the flush off the assisted path. */', '/* Changed since. */'));
+    const run = JSON.parse((await runCli(['review', fixture('model', 'no-assist-zero.patch'), '--tree', copy, '--format', 'json'])).stdout) as RunResult;
+    expect(run.sites.filter((s) => s.change === 'tree')).toEqual([]);
   });
 
   it('only with a tree to search', async () => {
