@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import { DirTree } from '../src/parser/base-tree.js';
 import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../src/pipeline.js';
 import { ok } from '../src/types.js';
+import { builtinLayer } from '../src/model/builtin.js';
+import { modelCall } from '../src/model/call-model.js';
+import { archOfPath, DefinitionDb } from '../src/model/database.js';
+import { loadTreeFile, treeLayer } from '../src/model/tree-headers.js';
+import { builtinFamily } from '../src/sites/find-sites.js';
 
 const repo = join(import.meta.dirname, '..');
 const seed = readFileSync(join(repo, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt'), 'utf8');
@@ -31,6 +36,28 @@ function time(label: string, text: string, withTree: boolean): void {
   }
 }
 
+/** Models every flush call of the tree on x86 and Arm, as a whole-tree scan would. */
+function scan(): void {
+  const family = builtinFamily();
+  const files = execFileSync('grep', ['-rlE', 'flush_(tlb_mask|mask|area_mask|tlb_all|tlb_one_mask)|arch_flush_tlb_mask|guest_flush_tlb_mask', '--include=*.c', '--include=*.h', 'xen'], { cwd: xen, encoding: 'utf8' }).trim().split('\n');
+  const start = performance.now();
+  const counts: Record<string, number> = {};
+  for (const arch of ['x86', 'arm'] as const) {
+    const db = new DefinitionDb(arch, DEFAULT_CONFIG, [treeLayer(tree, [arch], family), builtinLayer()]);
+    for (const path of files) {
+      const builtFor = archOfPath(path);
+      if (builtFor !== 'common' && builtFor !== arch) continue;
+      for (const c of loadTreeFile(tree, path)!.collected.calls) {
+        if (!family.has(c.name)) continue;
+        const m = modelCall(c.name, c.args.map((text) => ({ text, origin: path })), { db, family });
+        counts[`${arch}:${m.mechanism}`] = (counts[`${arch}:${m.mechanism}`] ?? 0) + 1;
+      }
+    }
+  }
+  console.log(`every flush call of Xen 4.17 (${files.length} files): ${(performance.now() - start).toFixed(0)} ms`, counts);
+}
+
+scan();
 time('seed, no tree', seed, false);
 time('seed, Xen 4.17 tree', seed, true);
 time('arch_flush_tlb_mask change, tree', change, true);

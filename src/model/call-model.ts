@@ -2,9 +2,10 @@ import type { CollectedCall, FlushModel, Mechanism } from '../types.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { nodeConditions, type DefinitionDb, type ModelDefinition } from './database.js';
 import { evaluateConditions } from './conditions.js';
-import { evaluateText, isExact, join, mergeConds, parseExpression, truthOfAlts, type Bits, type Cond } from './evaluate.js';
+import { evaluateText, isExact, join, mergeConds, negate, parseExpression, truthOfAlts, type Bits, type Cond } from './evaluate.js';
 import { bind, identifierTokens, substitute, templateCalls } from './expand.js';
 import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
+import { localConstants } from './bodies.js';
 
 /**
  * Models one flush call: expands macros with their arguments, follows inline
@@ -172,7 +173,10 @@ function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: Run, stac
  * they do not decide becomes a condition of the paths under it.
  */
 function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: readonly Arg[], ctx: Run, stack: ModelDefinition[]): Outcome | null {
-  const bindings = bind(def.params, args.map((a) => a.text));
+  const params = bind(def.params, args.map((a) => a.text));
+  // Locals set once stand for their initializers, then parameters for arguments.
+  const locals = def.form === 'function' || def.form === 'inline-function' ? localConstants(def) : new Map<string, string>();
+  const bound = (text: string): string => substitute(substitute(text, locals), params);
   const byParam = new Map<string, Arg>();
   def.params.forEach((p, i) => {
     if (p && args[i]) byParam.set(p, args[i]!);
@@ -191,13 +195,13 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
     const conds: Cond[] = [];
     let taken = true;
     for (const guard of call.guards) {
-      const text = substitute(guard, bindings);
+      const text = bound(guard);
       const truth = truthOfAlts(evaluateText(text, ctx.db.env()));
       if (truth === false) taken = false;
       else if (truth === undefined) conds.push({ text, at: def.source });
     }
     if (!taken) continue;
-    const callArgs = call.args.map((a): Arg => byParam.get(a) ?? { text: substitute(a, bindings), origin: def.source });
+    const callArgs = call.args.map((a): Arg => (locals.has(a) ? undefined : byParam.get(a)) ?? { text: bound(a), origin: def.source });
     const sub = evalCall(call.name, callArgs, ctx, stack, undefined);
     if (!sub) continue;
     flushes = true;
@@ -242,12 +246,16 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
   if (!flags) return { paths: [{ conds: [], mechanism: 'unknown', source: def.source }], steps: [], notes: [...notes, `${def.name} is called without its ${assisted.flagsParam} argument`] };
   const allowed = join(evaluateText(assisted.allowed, ctx.db.env()));
   const seen = new Set<string>();
-  const alts = evaluateText(flags.text, ctx.db.env(flags.origin, (n) => seen.add(n)));
+  const alts = evaluateText(flags.text, ctx.db.env(flags.origin, (n) => seen.add(n), true));
   notes.push(...flagNotes(seen, ctx));
   const steps: string[] = [];
   const paths: Path[] = alts.map((alt) => {
     const outside = (alt.value.ones & allowed.zeros) >>> 0;
     const label = alt.conds.length ? ` when ${alt.conds.map((c) => c.text).join(' && ')}` : '';
+    if (isExact(alt.value) && alt.value.ones === 0) {
+      steps.push(`${assisted.flagsParam} = 0${label}: nothing to flush`);
+      return { conds: alt.conds, mechanism: 'none' as const, source: flags.origin };
+    }
     if (outside !== 0) {
       steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${forcingNames(flags.text, allowed, ctx)} outside ${assisted.allowed}, so the remote flush is an IPI`);
       return { conds: alt.conds, mechanism: 'forced-ipi' as const, source: flags.origin };
@@ -310,6 +318,37 @@ function dedupe(list: readonly string[]): string[] {
   return [...new Set(list)];
 }
 
+/**
+ * `(a && b) || (!(a) && b)` → `b`, and a term that holds another is dropped:
+ * the forcing condition in as few words as the paths allow.
+ */
+function simplify(terms: readonly string[][]): string[][] {
+  let out = terms.map((t) => [...new Set(t)]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    merge: for (let i = 0; i < out.length; i++) {
+      for (let j = i + 1; j < out.length; j++) {
+        const a = out[i]!;
+        const b = out[j]!;
+        if (a.length !== b.length) continue;
+        const onlyA = a.filter((x) => !b.includes(x));
+        const onlyB = b.filter((x) => !a.includes(x));
+        if (onlyA.length === 1 && onlyB.length === 1 && negate({ text: onlyA[0]! }).text === onlyB[0]) {
+          out = [...out.slice(0, i), a.filter((x) => x !== onlyA[0]), ...out.slice(i + 1, j), ...out.slice(j + 1)];
+          changed = true;
+          break merge;
+        }
+      }
+    }
+    const absorbed = out.filter((t, i) => !out.some((u, k) => k !== i && u.length <= t.length && u.every((x) => t.includes(x)) && (u.length < t.length || k < i)));
+    if (absorbed.length !== out.length) {
+      out = absorbed;
+      changed = true;
+    }
+  }
+  return out;
+}
+
 /** Folds the paths of one call into its mechanism. */
 function finalize(outcome: Outcome): FlushModel {
   const steps = dedupe(outcome.steps).slice(0, MAX_STEPS);
@@ -335,7 +374,8 @@ function finalize(outcome: Outcome): FlushModel {
     if (terms.some((t) => t.length === 0)) {
       return withText({ mechanism: 'unknown', source: first.source, notes: ['several flushes with different mechanisms on the same path'] });
     }
-    const condition = dedupe(terms.map(conjunction)).map((t) => (terms.length > 1 ? wrap(t) : t)).join(' || ');
+    const simple = simplify(terms);
+    const condition = dedupe(simple.map(conjunction)).map((t) => (simple.length > 1 ? wrap(t) : t)).join(' || ');
     const decided = forcing[0]!.conds[0]?.at ?? forcing[0]!.source;
     return withText({ mechanism: 'conditional', source: decided, condition: normalizeSpace(condition) });
   }

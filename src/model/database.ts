@@ -4,6 +4,7 @@ import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
 import { evaluate, evaluateText, exact, parseExpression, type Alt, type EvalEnv } from './evaluate.js';
 import { bind, nestedInArguments, stringContents, substitute, templateCalls, templateTree } from './expand.js';
+import { returnedExpression } from './bodies.js';
 
 /**
  * The definitions the model reads, in layers searched in order: the patch's
@@ -42,8 +43,9 @@ export interface ModelDefinition {
 
 export interface Layer {
   kind: LayerKind;
-  /** Definitions of `name` that apply to `arch` (its own and common ones). */
-  candidates(name: string, arch: Arch): readonly ModelDefinition[];
+  /** Definitions of `name` that apply to `arch` (its own and common ones);
+   *  `wantBody` also looks in sources for a function the headers only declare. */
+  candidates(name: string, arch: Arch, wantBody?: boolean): readonly ModelDefinition[];
   all(): readonly ModelDefinition[];
 }
 
@@ -206,7 +208,7 @@ function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDe
 }
 
 /** A layer over a fixed list of definitions. */
-export function staticLayer(kind: LayerKind, definitions: readonly ModelDefinition[], lazy?: (name: string, arch: Arch) => readonly ModelDefinition[]): Layer {
+export function staticLayer(kind: LayerKind, definitions: readonly ModelDefinition[], lazy?: (name: string, arch: Arch, wantBody: boolean, declared: boolean) => readonly ModelDefinition[]): Layer {
   const byName = new Map<string, ModelDefinition[]>();
   for (const d of definitions) {
     const list = byName.get(d.name) ?? [];
@@ -215,9 +217,9 @@ export function staticLayer(kind: LayerKind, definitions: readonly ModelDefiniti
   }
   return {
     kind,
-    candidates(name, arch) {
+    candidates(name, arch, wantBody = false) {
       const own = (byName.get(name) ?? []).filter((d) => d.arch === arch || d.arch === 'common');
-      const more = lazy && !own.some((d) => d.form !== 'declaration') ? lazy(name, arch) : [];
+      const more = lazy && !own.some((d) => d.form !== 'declaration') ? lazy(name, arch, wantBody, own.length > 0) : [];
       // An architecture's own definition hides a common one of the same name.
       return [...own, ...more].sort((a, b) => Number(a.arch === 'common') - Number(b.arch === 'common'));
     },
@@ -271,28 +273,30 @@ export class DefinitionDb {
     return undefined;
   }
 
-  resolve(name: string, exclude?: ReadonlySet<ModelDefinition>): Resolution {
+  /** `wantBody`: also search sources for the body of a function that is not a flush. */
+  resolve(name: string, exclude?: ReadonlySet<ModelDefinition>, wantBody = false): Resolution {
+    const key = `${wantBody ? 'body:' : ''}${name}`;
     if (!exclude) {
-      const hit = this.cache.get(name);
+      const hit = this.cache.get(key);
       if (hit) return hit;
     }
-    if (this.resolving.has(name)) return EMPTY;
-    this.resolving.add(name);
+    if (this.resolving.has(key)) return EMPTY;
+    this.resolving.add(key);
     try {
-      const result = this.search(name, exclude);
-      if (!exclude) this.cache.set(name, result);
+      const result = this.search(name, exclude, wantBody);
+      if (!exclude) this.cache.set(key, result);
       return result;
     } finally {
-      this.resolving.delete(name);
+      this.resolving.delete(key);
     }
   }
 
-  private search(name: string, exclude?: ReadonlySet<ModelDefinition>): Resolution {
+  private search(name: string, exclude: ReadonlySet<ModelDefinition> | undefined, wantBody: boolean): Resolution {
     const declarations: ModelDefinition[] = [];
     const rejected: ModelDefinition[] = [];
     let fallback: ModelDefinition | undefined;
     for (const [index, layer] of this.layers.entries()) {
-      for (const def of layer.candidates(name, this.arch)) {
+      for (const def of layer.candidates(name, this.arch, wantBody)) {
         if (exclude?.has(def)) continue;
         const t = this.truth(def, index);
         if (t === false) {
@@ -326,13 +330,25 @@ export class DefinitionDb {
     }
   }
 
-  /** Value of a function-like macro used in an expression (`FLUSH_ORDER(0)`). */
-  private macroCall(name: string, args: SyntaxNode[], env: EvalEnv): Alt[] | undefined {
-    const { def } = this.resolve(name);
-    if (!def || def.form !== 'function-macro' || def.body === undefined || this.evaluating.has(name)) return undefined;
+  /**
+   * Value of a call in an expression: a function-like macro (`FLUSH_ORDER(0)`)
+   * expanded, or a function whose body is one `return` of an expression
+   * (`guest_flush_tlb_flags(d)`) with the arguments bound.
+   */
+  private macroCall(name: string, args: SyntaxNode[], env: EvalEnv, functionBodies: boolean): Alt[] | undefined {
+    if (this.evaluating.has(name)) return undefined;
+    const argTexts = args.map((a) => normalizeSpace(a.text));
+    let def = this.resolve(name).def;
+    let text: string | undefined;
+    if (def?.form === 'function-macro' && def.body !== undefined) text = def.body;
+    else if (functionBodies) {
+      def = this.resolve(name, undefined, true).def;
+      if (def && (def.form === 'function' || def.form === 'inline-function')) text = returnedExpression(def);
+    }
+    if (!def || text === undefined) return undefined;
     this.evaluating.add(name);
     try {
-      return evaluateText(substitute(def.body, bind(def.params, args.map((a) => normalizeSpace(a.text)))), env);
+      return evaluateText(substitute(text, bind(def.params, argTexts)), env);
     } finally {
       this.evaluating.delete(name);
     }
@@ -340,9 +356,11 @@ export class DefinitionDb {
 
   /**
    * An evaluation environment over these definitions. `at` labels the
-   * conditions the expression yields; `seen` hears of every macro used.
+   * conditions the expression yields; `seen` hears of every macro used;
+   * `functionBodies` lets calls be valued by their function's `return`
+   * (worth a search of the sources for flags, not for every branch).
    */
-  env(at?: string, seen?: (name: string) => void): EvalEnv {
+  env(at?: string, seen?: (name: string) => void, functionBodies = false): EvalEnv {
     const base = conditionEnv(this.scope);
     const env: EvalEnv = {
       ...(at ? { at } : {}),
@@ -355,7 +373,7 @@ export class DefinitionDb {
         return name === 'NULL' ? [{ conds: [], value: exact(0) }] : undefined;
       },
       defined: (name) => base.defined(name) ?? (this.resolve(name).def ? true : undefined),
-      call: (name, args) => base.call(name, args) ?? this.macroCall(name, args, env),
+      call: (name, args) => base.call(name, args) ?? this.macroCall(name, args, env, functionBodies),
     };
     return env;
   }

@@ -100,14 +100,16 @@ export function archesInTree(base: BaseTreeReader): Arch[] {
 /**
  * The tree as a layer: its flush headers for the given architectures, and,
  * for a flush function they only declare, the arch (or common) sources that
- * mention it. `skip` drops definitions the patch replaces.
+ * mention it (also, when asked for a body, a function the headers declare,
+ * e.g. one that computes flags). `skip` drops definitions the patch replaces.
  */
 export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family: ReadonlySet<string>, skip: (def: ModelDefinition) => boolean = () => false): Layer {
   const paths = [...new Set([...arches.flatMap(archHeaders), ...COMMON_HEADERS])];
   const definitions = paths.flatMap((p) => treeDefinitions(base, p));
   const sourceDefinitions = new Map<string, ModelDefinition[]>();
-  const lazy = (name: string, arch: Arch): readonly ModelDefinition[] => {
-    if (!family.has(name)) return [];
+  const lazy = (name: string, arch: Arch, wantBody: boolean, declared: boolean): readonly ModelDefinition[] => {
+    // Bounded: flushes, and functions the flush headers declare (flag helpers).
+    if (!family.has(name) && !(wantBody && declared)) return [];
     const key = `${arch}\u0000${name}`;
     let found = sourceDefinitions.get(key);
     if (!found) {

@@ -72,6 +72,15 @@ describe('Xen 4.17 as --tree', () => {
     expect(JSON.stringify(arm)).not.toContain('built-in');
   });
 
+  it('guest_flush_tlb_mask forces an IPI only when its flags include the ASID flush', async () => {
+    const patch = NEW_CALLER.replace('arch_flush_tlb_mask(d->dirty_cpumask);', 'guest_flush_tlb_mask(d, d->dirty_cpumask);');
+    const run = await review(patch);
+    const x86 = call(run, 'guest_flush_tlb_mask').arch!.x86!;
+    expect(x86.mechanism).toBe('conditional');
+    expect(x86.condition).toBe('is_hvm_domain(d) && (cpu_has_svm || paging_mode_shadow(d))');
+    expect(x86.source).toMatch(/^xen\/arch\/x86\/flushtlb\.c:\d+$/);
+  });
+
   it('in a HAP-only build the tree’s FLUSH_NO_ASSIST is 0', async () => {
     const run = await review(NEW_CALLER, ['--config', 'CONFIG_PV=n,CONFIG_SHADOW_PAGING=n']);
     const x86 = call(run, 'arch_flush_tlb_mask').arch!.x86!;
