@@ -8,6 +8,7 @@ import { parsePatchImages } from './sites/patch-images.js';
 import type { Collected } from './sites/collect.js';
 import { runRules } from './rules/index.js';
 import { STAGES } from './stages.js';
+import { assistedModelSource } from './model/index.js';
 import { VERSION } from './version.js';
 
 export interface ReviewInput {
@@ -110,6 +111,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       ...(options.roots ? { roots: options.roots } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.configFile ? { configFile: options.configFile } : {}),
+      assistedModel: assistedModelSource(options.tree ?? inputs.find((i) => i.base)?.base, options.config),
     },
     inputs: runInputs,
     patches,

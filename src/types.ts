@@ -329,6 +329,8 @@ export interface CostEstimate {
 export interface ArchResult extends FlushModel {
   verdict?: Verdict;
   sim?: SimResult;
+  /** On a `change: "tree"` site: the model before the patch changed a definition it uses. */
+  previous?: FlushModel;
 }
 
 // ─────────────────────────────── 8. finding ────────────────────────────────

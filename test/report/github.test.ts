@@ -76,8 +76,27 @@ describe('github reporter', () => {
 
   it('comments on a removed line on the LEFT side, under the file\'s new path when it was renamed', () => {
     const run = runWithFindingAt('rename.patch', RENAME, [42]);
-    const removed = run.findings.find((f) => f.side === 'old');
-    expect(removed, 'a finding on the removed line').toBeDefined();
+    // Rules report only code the patch leaves; a reporter must still place an
+    // old-side finding (rules of teams' own, baselines) on the LEFT.
+    const site = run.sites.find((s) => s.side === 'old' && s.line === 42 && s.kind === 'call');
+    expect(site, 'the removed call').toBeDefined();
+    run.findings.push({
+      ruleId: 'FC001',
+      ruleName: 'missing-forced-ipi',
+      messageId: 'missing',
+      data: {},
+      message: 'a finding on removed code',
+      severity: 'error',
+      patch: 0,
+      file: site!.file,
+      line: 42,
+      side: 'old',
+      function: site!.function,
+      siteId: site!.id,
+      arch: 'x86',
+      related: [],
+      fingerprint: 'old-side',
+    });
     const payload = reviewPayload(run);
     expect(payload.comments.map((c) => [c.path, c.line, c.side])).toContainEqual(['xen/common/new-name.c', 42, 'LEFT']);
     expect(commentsOutsideDiff(payload, run)).toEqual([]);

@@ -1,0 +1,380 @@
+import type { Arch, Collected, CollectedCall, ParsedImage, SiteDefinition } from '../types.js';
+import { preprocessorConditions } from '../sites/collect.js';
+import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
+import { evaluate, evaluateText, exact, parseExpression, type Alt, type EvalEnv } from './evaluate.js';
+import { bind, nestedInArguments, stringContents, substitute, templateCalls, templateTree } from './expand.js';
+import { returnedExpression } from './bodies.js';
+
+/**
+ * The definitions the model reads, in layers searched in order: the patch's
+ * image, earlier patches of the series, the base tree, the built-in model.
+ * Each definition knows its architecture (from its path), the `#if`
+ * conditions around it and where it came from (`source`).
+ */
+
+export type LayerKind = 'patch' | 'series' | 'tree' | 'built-in';
+/** A definition in an architecture's own headers, or in common code. */
+export type ArchScope = Arch | 'common';
+
+export interface ModelDefinition {
+  name: string;
+  form: SiteDefinition['form'];
+  params: string[];
+  body?: string;
+  /** `#if` conditions around it, include guard removed. */
+  conditions: string[];
+  arch: ArchScope;
+  file: string;
+  line: number;
+  /** `path:line`, `patch:path:line` or `built-in`. */
+  source: string;
+  layer: LayerKind;
+  /** The hunk shows only part of it. */
+  partial: boolean;
+  node: SyntaxNode;
+  /** Functions: the calls in the body, outermost only, with their guards. */
+  calls: CollectedCall[];
+  /** Identifiers the definition mentions (macros: body; functions: body). */
+  references: Set<string>;
+  /** Made by a file-scope macro invocation (`TLB_HELPER(name, op)`). */
+  generated?: { by: string; tlbiOps: string[] };
+}
+
+export interface Layer {
+  kind: LayerKind;
+  /** Definitions of `name` that apply to `arch` (its own and common ones);
+   *  `wantBody` also looks in sources for a function the headers only declare. */
+  candidates(name: string, arch: Arch, wantBody?: boolean): readonly ModelDefinition[];
+  all(): readonly ModelDefinition[];
+}
+
+// ───────────────────────────── paths and places ─────────────────────────────
+
+const ARCH_DIRS: Record<string, Arch> = { x86: 'x86', x86_64: 'x86', arm: 'arm', arm32: 'arm', arm64: 'arm', riscv: 'riscv', ppc: 'ppc' };
+
+/** `xen/arch/x86/…` and `xen/include/asm-x86/…` are x86's; everything else is common. */
+export function archOfPath(path: string): ArchScope {
+  const parts = path.split('/');
+  const at = parts[0] === 'xen' ? 1 : 0;
+  if (parts[at] === 'arch' && parts[at + 1]) return ARCH_DIRS[parts[at + 1]!] ?? 'common';
+  if (parts[at] === 'include' && parts[at + 1]?.startsWith('asm-')) return ARCH_DIRS[parts[at + 1]!.slice(4)] ?? 'common';
+  return 'common';
+}
+
+interface Place {
+  line: number;
+  /** No row of it is in a hunk: it is the tree's text, untouched by the patch. */
+  fromTree: boolean;
+}
+
+/** The first real (non-synthetic) row a node spans, and whether a hunk shows any of it. */
+function placeOf(image: ParsedImage, node: SyntaxNode): Place {
+  let line: number | undefined;
+  let inHunk = false;
+  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) {
+    const row = image.rows[r];
+    if (!row || row.change === 'synthetic') continue;
+    line ??= row.fileLine;
+    if (row.change !== 'context-from-tree') inHunk = true;
+  }
+  return { line: line ?? node.startPosition.row + 1, fromTree: !inHunk };
+}
+
+function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
+  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  return false;
+}
+
+const guardsCache = new WeakMap<ParsedImage, Set<string>>();
+function guardsOf(image: ParsedImage): Set<string> {
+  let g = guardsCache.get(image);
+  if (!g) {
+    g = includeGuards(image.tree.rootNode);
+    guardsCache.set(image, g);
+  }
+  return g;
+}
+
+/** `#if` conditions around a node inside a parsed file, include guard removed. */
+export function nodeConditions(image: ParsedImage, node: SyntaxNode): string[] {
+  return withoutGuards(preprocessorConditions(node), guardsOf(image));
+}
+
+const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+
+// ─────────────────────────── building definitions ───────────────────────────
+
+export interface DefinitionOptions {
+  kind: LayerKind;
+  /** Force an architecture (the built-in model's files). */
+  arch?: ArchScope;
+  /** Build only the definitions of this name (a function looked up in a large source). */
+  only?: string;
+}
+
+function sourceOf(kind: LayerKind, file: string, place: Place): string {
+  if (kind === 'built-in') return 'built-in';
+  if ((kind === 'patch' || kind === 'series') && !place.fromTree) return `patch:${file}:${place.line}`;
+  return `${file}:${place.line}`;
+}
+
+/** Definitions of a set of images of one side (one patch, one tree file, the built-in model). */
+export function definitionsFrom(collected: readonly Collected[], options: DefinitionOptions): ModelDefinition[] {
+  const out: ModelDefinition[] = [];
+  const callsByFile = new Map<string, CollectedCall[]>();
+  for (const c of collected) {
+    for (const call of c.calls) {
+      const list = callsByFile.get(call.image.file) ?? [];
+      list.push(call);
+      callsByFile.set(call.image.file, list);
+    }
+  }
+  for (const c of collected) {
+    for (const def of c.definitions) {
+      if (options.only !== undefined && def.name !== options.only) continue;
+      const image = def.image;
+      const place = placeOf(image, def.node);
+      const isFunction = def.form === 'function' || def.form === 'inline-function';
+      const calls = isFunction
+        ? (callsByFile.get(image.file) ?? []).filter(
+            (call) => !nestedInArguments(call.node) && (call.image === image ? within(call.node, def.node) : !call.image.wholeFile && call.enclosing === def.name),
+          )
+        : [];
+      const references = new Set(def.references);
+      if (isFunction) for (const id of def.node.descendantsOfType('identifier')) references.add(id.text);
+      out.push({
+        name: def.name,
+        form: def.form,
+        params: def.params ?? [],
+        ...(def.body !== undefined ? { body: def.body } : {}),
+        conditions: withoutGuards(def.conditions, guardsOf(image)),
+        arch: options.arch ?? archOfPath(image.file),
+        file: image.file,
+        line: place.line,
+        source: sourceOf(options.kind, image.file, place),
+        layer: options.kind,
+        partial: isPartial(image, def.node),
+        node: def.node,
+        calls,
+        references,
+      });
+    }
+    if (options.only === undefined) out.push(...generatedDefinitions(c, options));
+  }
+  return out;
+}
+
+/**
+ * Functions made by a file-scope macro invocation, as Arm's
+ * `TLB_HELPER(flush_all_guests_tlb, alle1is)`: the macro's body defines a
+ * function named by one parameter; a TLBI in its asm takes the others.
+ */
+function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDefinition[] {
+  const out: ModelDefinition[] = [];
+  const macros = new Map(c.definitions.filter((d) => d.form === 'function-macro' && d.body).map((d) => [d.name, d]));
+  for (const call of c.calls) {
+    if (call.enclosing !== null) continue;
+    const macro = macros.get(call.name);
+    if (!macro?.body || !macro.params) continue;
+    const tree = templateTree(macro.body);
+    const declarator = tree.descendantsOfType('function_declarator').map((d) => d.childForFieldName('declarator')?.text).find((n) => n && macro.params!.includes(n));
+    if (!declarator) continue;
+    const nameIndex = macro.params.indexOf(declarator);
+    const name = call.args[nameIndex];
+    if (!name) continue;
+    const usesTlbi = stringContents(tree).some((s) => /\btlbi\b/i.test(s));
+    const body = substitute(macro.body, bind(macro.params, call.args));
+    const place = placeOf(call.image, call.node);
+    out.push({
+      name,
+      form: 'inline-function',
+      params: [],
+      body,
+      conditions: withoutGuards(preprocessorConditions(call.node), guardsOf(call.image)),
+      arch: options.arch ?? archOfPath(call.image.file),
+      file: call.image.file,
+      line: place.line,
+      source: sourceOf(options.kind, call.image.file, place),
+      layer: options.kind,
+      partial: false,
+      node: call.node,
+      calls: templateCalls(body),
+      references: new Set([call.name, ...call.args]),
+      generated: { by: call.name, tlbiOps: usesTlbi ? call.args.filter((_, i) => i !== nameIndex) : [] },
+    });
+  }
+  return out;
+}
+
+/** A layer over a fixed list of definitions. */
+export function staticLayer(kind: LayerKind, definitions: readonly ModelDefinition[], lazy?: (name: string, arch: Arch, wantBody: boolean, declared: boolean) => readonly ModelDefinition[]): Layer {
+  const byName = new Map<string, ModelDefinition[]>();
+  for (const d of definitions) {
+    const list = byName.get(d.name) ?? [];
+    list.push(d);
+    byName.set(d.name, list);
+  }
+  return {
+    kind,
+    candidates(name, arch, wantBody = false) {
+      const own = (byName.get(name) ?? []).filter((d) => d.arch === arch || d.arch === 'common');
+      const more = lazy && !own.some((d) => d.form !== 'declaration') ? lazy(name, arch, wantBody, own.length > 0) : [];
+      // An architecture's own definition hides a common one of the same name.
+      return [...own, ...more].sort((a, b) => Number(a.arch === 'common') - Number(b.arch === 'common'));
+    },
+    all: () => definitions,
+  };
+}
+
+// ─────────────────────────────── resolution ────────────────────────────────
+
+export interface Resolution {
+  /** The definition that decides: a macro or a function with a body. */
+  def?: ModelDefinition;
+  /** Prototypes seen on the way (a function whose body is elsewhere). */
+  declarations: ModelDefinition[];
+  /** Definitions whose `#if` is false in this build. */
+  rejected: ModelDefinition[];
+  /** Conditions taken to hold although they could not be evaluated. */
+  assumed: string[];
+}
+
+const EMPTY: Resolution = { declarations: [], rejected: [], assumed: [] };
+
+/** Definitions for one architecture and build, searched layer by layer. */
+export class DefinitionDb {
+  readonly scope: ConditionScope;
+  private readonly cache = new Map<string, Resolution>();
+  private readonly resolving = new Set<string>();
+  private readonly evaluating = new Set<string>();
+
+  constructor(
+    readonly arch: Arch,
+    config: Readonly<Record<string, boolean>>,
+    readonly layers: readonly Layer[],
+  ) {
+    this.scope = { config: buildConfig(arch, config), macro: (name) => this.macroValue(name) };
+  }
+
+  /** Truth of a definition's conditions; a condition the hunk does not show is
+   *  read from the same definition (same body) in a later layer. */
+  private truth(def: ModelDefinition, layerIndex: number): boolean | undefined {
+    const t = evaluateConditions(def.conditions, this.scope);
+    if (t !== undefined || !def.conditions.some(mentionsNotShown)) return t;
+    const body = normalizeSpace(def.body ?? '');
+    for (const layer of this.layers.slice(layerIndex + 1)) {
+      for (const twin of layer.candidates(def.name, this.arch)) {
+        if (twin.arch !== def.arch || normalizeSpace(twin.body ?? '') !== body || twin.conditions.some(mentionsNotShown)) continue;
+        const twinTruth = evaluateConditions(twin.conditions, this.scope);
+        if (twinTruth !== undefined) return twinTruth;
+      }
+    }
+    return undefined;
+  }
+
+  /** `wantBody`: also search sources for the body of a function that is not a flush. */
+  resolve(name: string, exclude?: ReadonlySet<ModelDefinition>, wantBody = false): Resolution {
+    const key = `${wantBody ? 'body:' : ''}${name}`;
+    if (!exclude) {
+      const hit = this.cache.get(key);
+      if (hit) return hit;
+    }
+    if (this.resolving.has(key)) return EMPTY;
+    this.resolving.add(key);
+    try {
+      const result = this.search(name, exclude, wantBody);
+      if (!exclude) this.cache.set(key, result);
+      return result;
+    } finally {
+      this.resolving.delete(key);
+    }
+  }
+
+  private search(name: string, exclude: ReadonlySet<ModelDefinition> | undefined, wantBody: boolean): Resolution {
+    const declarations: ModelDefinition[] = [];
+    const rejected: ModelDefinition[] = [];
+    let fallback: ModelDefinition | undefined;
+    for (const [index, layer] of this.layers.entries()) {
+      for (const def of layer.candidates(name, this.arch, wantBody)) {
+        if (exclude?.has(def)) continue;
+        const t = this.truth(def, index);
+        if (t === false) {
+          rejected.push(def);
+          continue;
+        }
+        if (def.form === 'declaration') {
+          declarations.push(def);
+          continue;
+        }
+        if (t === true) return { def, declarations, rejected, assumed: [] };
+        fallback ??= def;
+      }
+      // An earlier layer's definition under an unknown condition beats a later one.
+      if (fallback) return { def: fallback, declarations, rejected, assumed: fallback.conditions.filter((c) => evaluateConditions([c], this.scope) !== true) };
+    }
+    return { declarations, rejected, assumed: [] };
+  }
+
+  /** Value of an object-like macro (a flag), or undefined when not known. */
+  macroValue(name: string, env?: EvalEnv): Alt[] | undefined {
+    const { def } = this.resolve(name);
+    if (!def || def.form !== 'object-macro' || def.body === undefined || this.evaluating.has(name)) return undefined;
+    const node = parseExpression(def.body);
+    if (!node) return undefined;
+    this.evaluating.add(name);
+    try {
+      return evaluate(node, env ?? this.env());
+    } finally {
+      this.evaluating.delete(name);
+    }
+  }
+
+  /**
+   * Value of a call in an expression: a function-like macro (`FLUSH_ORDER(0)`)
+   * expanded, or a function whose body is one `return` of an expression
+   * (`guest_flush_tlb_flags(d)`) with the arguments bound.
+   */
+  private macroCall(name: string, args: SyntaxNode[], env: EvalEnv, functionBodies: boolean): Alt[] | undefined {
+    if (this.evaluating.has(name)) return undefined;
+    const argTexts = args.map((a) => normalizeSpace(a.text));
+    let def = this.resolve(name).def;
+    let text: string | undefined;
+    if (def?.form === 'function-macro' && def.body !== undefined) text = def.body;
+    else if (functionBodies) {
+      def = this.resolve(name, undefined, true).def;
+      if (def && (def.form === 'function' || def.form === 'inline-function')) text = returnedExpression(def);
+    }
+    if (!def || text === undefined) return undefined;
+    this.evaluating.add(name);
+    try {
+      return evaluateText(substitute(text, bind(def.params, argTexts)), env);
+    } finally {
+      this.evaluating.delete(name);
+    }
+  }
+
+  /**
+   * An evaluation environment over these definitions. `at` labels the
+   * conditions the expression yields; `seen` hears of every macro used;
+   * `functionBodies` lets calls be valued by their function's `return`
+   * (worth a search of the sources for flags, not for every branch).
+   */
+  env(at?: string, seen?: (name: string) => void, functionBodies = false): EvalEnv {
+    const base = conditionEnv(this.scope);
+    const env: EvalEnv = {
+      ...(at ? { at } : {}),
+      identifier: (name) => {
+        if (!name.startsWith('CONFIG_')) seen?.(name);
+        const configured = conditionEnv({ config: this.scope.config }).identifier(name);
+        if (configured) return configured;
+        const v = this.macroValue(name, env);
+        if (v) return v;
+        return name === 'NULL' ? [{ conds: [], value: exact(0) }] : undefined;
+      },
+      defined: (name) => base.defined(name) ?? (this.resolve(name).def ? true : undefined),
+      call: (name, args) => base.call(name, args) ?? this.macroCall(name, args, env, functionBodies),
+    };
+    return env;
+  }
+}

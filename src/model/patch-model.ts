@@ -1,0 +1,130 @@
+import type { Arch, BaseTreeReader, Collected, FlushModel, ParsedImage, PatchAnalysis, Side, Site } from '../types.js';
+import { builtinLayer } from './builtin.js';
+import { modelCall, type Arg } from './call-model.js';
+import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
+import { archesInTree, treeLayer } from './tree-headers.js';
+import { analyzePrimitive } from './primitives.js';
+
+/**
+ * The definitions one patch is modelled with, per side and architecture:
+ * the new side reads the patch's new image first, then earlier patches of
+ * the series, then the tree (minus what the patch replaces), then the
+ * built-in model; the old side reads the patch's old image instead.
+ */
+
+export const imageOf = (c: Collected): ParsedImage | undefined => c.definitions[0]?.image ?? c.calls[0]?.image ?? c.uses[0]?.image;
+
+/** New-side definitions of earlier patches of the same run, keyed by the run's family set. */
+const seriesByRun = new WeakMap<ReadonlySet<string>, ModelDefinition[][]>();
+
+export class PatchModel {
+  private readonly dbs = new Map<string, DefinitionDb>();
+  private readonly patchDefinitions: Record<Side, ModelDefinition[]>;
+  readonly arches: Arch[];
+
+  constructor(readonly analysis: PatchAnalysis) {
+    const bySide = (side: Side): ModelDefinition[] =>
+      definitionsFrom(
+        analysis.collected.filter((c) => imageOf(c)?.side === side),
+        { kind: 'patch' },
+      );
+    this.patchDefinitions = { new: bySide('new'), old: bySide('old') };
+    this.arches = archesToModel(analysis);
+  }
+
+  /** Definitions the patch itself shows, on one side. */
+  definitions(side: Side): readonly ModelDefinition[] {
+    return this.patchDefinitions[side];
+  }
+
+  db(side: Side, arch: Arch): DefinitionDb {
+    const key = `${side}:${arch}`;
+    let db = this.dbs.get(key);
+    if (!db) {
+      const { analysis } = this;
+      const series = (seriesByRun.get(analysis.family) ?? []).slice().reverse();
+      const layers: Layer[] = [staticLayer('patch', this.patchDefinitions[side]), ...series.map((defs) => staticLayer('series', defs))];
+      if (analysis.base) layers.push(treeLayer(analysis.base, this.arches, analysis.family, side === 'new' ? (d) => supersededByPatch(d, analysis) : undefined));
+      layers.push(builtinLayer());
+      db = new DefinitionDb(arch, analysis.options.config, layers);
+      this.dbs.set(key, db);
+    }
+    return db;
+  }
+
+  /** The model of one call on every architecture. */
+  forCall(site: Pick<Site, 'api' | 'args' | 'file' | 'line' | 'side' | 'change'>): Partial<Record<Arch, FlushModel>> {
+    const origin = site.change === 'tree' ? `${site.file}:${site.line}` : `patch:${site.file}:${site.line}`;
+    const args: Arg[] = (site.args ?? []).map((text) => ({ text, origin }));
+    const out: Partial<Record<Arch, FlushModel>> = {};
+    for (const arch of this.arches) {
+      try {
+        out[arch] = modelCall(site.api, args, { db: this.db(site.side, arch), family: this.analysis.family });
+      } catch (error) {
+        // A defect of ours on one call must not cost the patch its other sites.
+        out[arch] = { mechanism: 'unknown', source: 'built-in', notes: [`internal error while modelling ${site.api}: ${(error as Error).message}`] };
+      }
+    }
+    const builtFor = archOfPath(site.file);
+    for (const arch of this.arches) {
+      const m = out[arch]!;
+      const notes = [...(m.notes ?? [])];
+      if (builtFor !== 'common' && builtFor !== arch) notes.push(`${site.file} is built for ${builtFor} only: this is what the call would do on ${arch}`);
+      const x86 = out.x86;
+      if (arch !== 'x86' && x86 && (x86.mechanism === 'forced-ipi' || x86.mechanism === 'conditional') && m.mechanism === 'broadcast') {
+        notes.push(
+          `on x86 this flush ${x86.mechanism === 'forced-ipi' ? 'forces' : `forces, when ${x86.condition},`} an IPI so that it cannot complete while another CPU walks page tables with interrupts off; on ${arch} there is nothing to force: the TLBI broadcast completes on every CPU without interrupting any`,
+        );
+      }
+      if (notes.length) out[arch] = { ...m, notes };
+    }
+    return out;
+  }
+
+  /** Remembers this patch's new definitions for the patches after it in the series. */
+  remember(): void {
+    const list = seriesByRun.get(this.analysis.family) ?? [];
+    list.push(this.patchDefinitions.new);
+    seriesByRun.set(this.analysis.family, list);
+  }
+}
+
+/** A tree definition the patch rewrites: its file is in the patch as a whole, or a hunk covers its line. */
+function supersededByPatch(def: ModelDefinition, analysis: PatchAnalysis): boolean {
+  for (const c of analysis.collected) {
+    const image = imageOf(c);
+    if (image?.side === 'new' && image.wholeFile && image.file === def.file) return true;
+  }
+  for (const file of analysis.patch.files) {
+    if (file.oldPath !== def.file) continue;
+    if (file.newPath !== def.file) return true;
+    for (const h of file.hunks) if (def.line >= h.oldStart && def.line < h.oldStart + Math.max(h.oldLines, 1)) return true;
+  }
+  return false;
+}
+
+/** x86 and Arm (or what --arch asks), plus RISC-V and PPC when their headers are in view. */
+export function archesToModel(analysis: PatchAnalysis): Arch[] {
+  const arches = new Set<Arch>(analysis.options.arches);
+  const inView = new Set<Arch>(analysis.base ? archesInTree(analysis.base) : []);
+  for (const file of analysis.patch.files) {
+    for (const path of [file.oldPath, file.newPath]) {
+      const a = path ? archOfPath(path) : 'common';
+      if (a !== 'common') inView.add(a);
+    }
+  }
+  for (const a of ['riscv', 'ppc'] as const) if (inView.has(a)) arches.add(a);
+  const order: Arch[] = ['x86', 'arm', 'riscv', 'ppc'];
+  return order.filter((a) => arches.has(a));
+}
+
+/** Where the assisted-flush model of a run comes from: the tree's `flush_area_mask` or built-in. */
+export function assistedModelSource(base: BaseTreeReader | undefined, config: Record<string, boolean>): string {
+  const layers: Layer[] = [];
+  if (base) layers.push(treeLayer(base, ['x86'], new Set(['flush_area_mask'])));
+  layers.push(builtinLayer());
+  const def = new DefinitionDb('x86', config, layers).resolve('flush_area_mask').def;
+  if (!def) return 'built-in';
+  if (def.layer === 'built-in') return 'built-in';
+  return analyzePrimitive(def).assisted.length > 0 ? `flush_area_mask at ${def.source}` : `flush_area_mask at ${def.source} (no assisted path)`;
+}

@@ -1,0 +1,135 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Arch, BaseTreeReader, Collected, ImageLine, ParsedImage } from '../types.js';
+import { collectAll } from '../sites/find-sites.js';
+import { parseC } from '../parser/c/tree-sitter.js';
+import { definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
+
+/**
+ * The base tree's flush headers, per architecture, in both layouts Xen has
+ * used (`xen/include/asm-<arch>/` before 4.17, `xen/arch/<arch>/include/asm/`
+ * since), plus the common headers and, for a flush function the headers only
+ * declare, the sources that define it. Each file is parsed once per process.
+ */
+
+const ASM_DIRS = (arch: string): string[] => [`xen/include/asm-${arch}`, `xen/arch/${arch}/include/asm`];
+
+/** Headers that define an architecture's flush API. */
+export function archHeaders(arch: Arch): string[] {
+  const files = ['flushtlb.h'];
+  // Arm's TLB maintenance helpers live in the 64-bit (default build) subheader.
+  if (arch === 'arm') files.push('arm64/flushtlb.h');
+  if (arch === 'riscv') files.push('sbi.h');
+  return ASM_DIRS(arch).flatMap((dir) => files.map((f) => `${dir}/${f}`));
+}
+
+/** Common headers that build flush helpers on top of the architecture's. */
+export const COMMON_HEADERS: readonly string[] = ['xen/include/xen/mm.h', 'xen/include/xen/flushtlb.h'];
+
+/** Sources that define out-of-line flush functions when the tree cannot be listed. */
+const KNOWN_SOURCES = (scope: Arch | 'common'): string[] => (scope === 'common' ? [] : [`xen/arch/${scope}/smp.c`, `xen/arch/${scope}/flushtlb.c`]);
+
+interface TreeFile {
+  text: string;
+  collected: Collected;
+  definitions?: ModelDefinition[];
+}
+
+const fileCache = new Map<string, TreeFile | null>();
+const listingCache = new Map<string, string[]>();
+
+const treeKey = (base: BaseTreeReader): string => base.directory ?? base.label;
+
+/** Parses a whole tree file as its own image (rows marked as tree context). */
+export function parseTreeFile(path: string, text: string): Collected {
+  const rows: ImageLine[] = text.split('\n').map((_, i) => ({ fileLine: i + 1, change: 'context-from-tree', hunk: -1 }));
+  const image: ParsedImage = { file: path, side: 'new', text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
+  return collectAll([image])[0]!;
+}
+
+/** A tree file, read and parsed once per process; null when absent. */
+export function loadTreeFile(base: BaseTreeReader, path: string): TreeFile | null {
+  const key = `${treeKey(base)}\u0000${path}`;
+  if (fileCache.has(key)) return fileCache.get(key)!;
+  const text = base.read(path);
+  const file = text === undefined ? null : { text, collected: parseTreeFile(path, text) };
+  fileCache.set(key, file);
+  return file;
+}
+
+/** A tree file's definitions, built once per process. */
+export function treeDefinitions(base: BaseTreeReader, path: string): ModelDefinition[] {
+  const file = loadTreeFile(base, path);
+  if (!file) return [];
+  file.definitions ??= definitionsFrom([file.collected], { kind: 'tree' });
+  return file.definitions;
+}
+
+/** Raw text of a tree file without parsing it (cheap pre-filters). */
+export function readTreeText(base: BaseTreeReader, path: string): string | undefined {
+  const key = `${treeKey(base)}\u0000${path}`;
+  const parsed = fileCache.get(key);
+  return parsed ? parsed.text : base.read(path);
+}
+
+/** C files of one directory of a directory tree (not recursive), sorted. */
+function listC(base: BaseTreeReader, dir: string): string[] {
+  if (!base.directory) return [];
+  const key = `${base.directory}\u0000${dir}`;
+  let list = listingCache.get(key);
+  if (!list) {
+    try {
+      list = readdirSync(join(base.directory, dir), { withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.c'))
+        .map((e) => `${dir}/${e.name}`)
+        .sort();
+    } catch {
+      list = [];
+    }
+    listingCache.set(key, list);
+  }
+  return list;
+}
+
+/** Which architectures' flush headers the tree has. */
+export function archesInTree(base: BaseTreeReader): Arch[] {
+  const arches: Arch[] = ['x86', 'arm', 'riscv', 'ppc'];
+  return arches.filter((a) => ASM_DIRS(a).some((dir) => loadTreeFile(base, `${dir}/flushtlb.h`) !== null));
+}
+
+/**
+ * The tree as a layer: its flush headers for the given architectures, and,
+ * for a flush function they only declare, the arch (or common) sources that
+ * mention it (also, when asked for a body, a function the headers declare,
+ * e.g. one that computes flags). `skip` drops definitions the patch replaces.
+ */
+export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family: ReadonlySet<string>, skip: (def: ModelDefinition) => boolean = () => false): Layer {
+  const paths = [...new Set([...arches.flatMap(archHeaders), ...COMMON_HEADERS])];
+  const definitions = paths.flatMap((p) => treeDefinitions(base, p));
+  const sourceDefinitions = new Map<string, ModelDefinition[]>();
+  const lazy = (name: string, arch: Arch, wantBody: boolean, declared: boolean): readonly ModelDefinition[] => {
+    // Bounded: flushes, and functions the flush headers declare (flag helpers).
+    if (!family.has(name) && !(wantBody && declared)) return [];
+    const key = `${arch}\u0000${name}`;
+    let found = sourceDefinitions.get(key);
+    if (!found) {
+      found = [];
+      for (const scope of [arch, 'common'] as const) {
+        const dir = scope === 'common' ? 'xen/common' : `xen/arch/${scope}`;
+        const files = [...new Set([...KNOWN_SOURCES(scope), ...listC(base, dir)])];
+        for (const path of files) {
+          // Parse only files that mention the name at all.
+          const text = readTreeText(base, path);
+          if (text === undefined || !text.includes(name)) continue;
+          const file = loadTreeFile(base, path);
+          if (!file) continue;
+          const defs = definitionsFrom([file.collected], { kind: 'tree', only: name });
+          found.push(...defs.filter((d) => d.form !== 'declaration' && !skip(d)));
+        }
+      }
+      sourceDefinitions.set(key, found);
+    }
+    return found;
+  };
+  return staticLayer('tree', definitions.filter((d) => !skip(d)), lazy);
+}
