@@ -1,8 +1,9 @@
 import type { Stage } from './types.js';
+import { classifyStage } from './classify/index.js';
 
 /**
  * The stages each patch's sites go through after site finding, in pipeline
  * order: model (mechanism per architecture) → classify (reachability) →
  * simulate (verdicts). A stage returns enriched copies of the sites.
  */
-export const STAGES: readonly Stage[] = [];
+export const STAGES: readonly Stage[] = [classifyStage];
