@@ -480,6 +480,8 @@ export interface FlowNode {
   setsNoTlbflush?: boolean;
   /** Passes the `MEMF_no_tlbflush` flags to a call: the allocation that owes the flush. */
   allocates?: boolean;
+  /** Records the owed flush (`accumulate_tlbflush`): from here on the debt is real. */
+  accumulates?: boolean;
   /** A branch on the accumulated bookkeeping flag (`if ( need_tlbflush )`): what its
    *  true side calls. When that flushes, both sides settle the debt. */
   settlesIfCalls?: string[];

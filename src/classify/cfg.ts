@@ -1,5 +1,6 @@
 import type { FlowGraph, FlowNode } from '../types.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { BOOKKEEPING_CALLS } from '../sites/family.js';
 
 /**
  * A function's control-flow graph, built from the tree-sitter AST: if/else,
@@ -32,6 +33,8 @@ export interface FlowInput {
 
 type Pending = { from: number; branch?: string };
 
+const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
+
 const TEXT_LIMIT = 100;
 
 function shortText(text: string): string {
@@ -58,6 +61,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
       node.calls = [...new Set(calls.map((c) => c.name))];
       if (input.setters.some((s) => s >= owned.start && s < owned.end)) node.setsNoTlbflush = true;
       if (calls.some(allocates)) node.allocates = true;
+      if (calls.some((c) => ACCUMULATE.has(c.name))) node.accumulates = true;
     }
     nodes.push(node);
     return node.id;

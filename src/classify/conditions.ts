@@ -36,7 +36,8 @@ export function substitute(expr: string, bindings: Readonly<Record<string, strin
   const visit = (n: SyntaxNode): void => {
     if (n.type === 'identifier' && Object.hasOwn(bindings, n.text)) {
       const value = bindings[n.text]!;
-      const simple = SIMPLE.has(parseExpression(value)?.type ?? '');
+      // The whole expression, or a value that binds tighter than anything around it, needs no parentheses.
+      const simple = n.id === node.id || SIMPLE.has(parseExpression(value)?.type ?? '');
       replacements.push({ start: n.startIndex - offset, end: n.endIndex - offset, text: simple ? value : `(${value})` });
       return;
     }

@@ -23,7 +23,7 @@ function pathSteps(fn: FunctionFacts, flow: FlowGraph, path: readonly { node: nu
       return;
     }
     let message: string;
-    if (i === 0) message = `allocates with MEMF_no_tlbflush: ${node.text}`;
+    if (i === 0) message = node.accumulates ? `accumulates the flush it owes: ${node.text}` : `allocates with MEMF_no_tlbflush: ${node.text}`;
     else if (node.kind === 'return') message = `returns without flushing: ${node.text}`;
     else if (node.kind === 'branch') message = `${node.text}${branch ? ` → ${branch}` : ''}`;
     else message = node.text;
@@ -46,7 +46,8 @@ export function obligationFor(site: Site, graph: CallGraph): Obligation | undefi
   const flushes = (name: string): boolean => graph.isHelper(name);
   const settles = (node: FlowNode): boolean => node.calls.some(flushes) || (node.settlesIfCalls ?? []).some(flushes);
 
-  // Start at the allocations the setter's flags reach; at the setter itself when none is seen.
+  // The debt is real once the pages' stamps are accumulated (a failed allocation
+  // owes nothing); without that bookkeeping, from the allocation; else from the setter.
   const setters = flow.nodes.filter((n) => n.setsNoTlbflush && n.line === site.line);
   const reach = new Set<number>();
   const queue = setters.map((n) => n.id);
@@ -56,8 +57,11 @@ export function obligationFor(site: Site, graph: CallGraph): Obligation | undefi
     reach.add(id);
     for (const e of flow.nodes[id]!.next) queue.push(e.to);
   }
-  const allocations = flow.nodes.filter((n) => reach.has(n.id) && n.allocates && !settles(n));
-  const starts = (allocations.length > 0 ? allocations : setters).sort((a, b) => a.line - b.line || a.id - b.id);
+  const byLine = (a: FlowNode, b: FlowNode): number => a.line - b.line || a.id - b.id;
+  const allocations = flow.nodes.filter((n) => reach.has(n.id) && n.allocates && !settles(n)).sort(byLine);
+  const accumulations = flow.nodes.filter((n) => reach.has(n.id) && n.accumulates && !settles(n)).sort(byLine);
+  const starts = accumulations.length > 0 ? accumulations : allocations.length > 0 ? allocations : setters.sort(byLine);
+  const allocation = allocations[0] ?? setters[0];
 
   const flushedAt = new Map<string, Location>();
   let missingPath: EvidenceStep[] | undefined;
@@ -93,6 +97,8 @@ export function obligationFor(site: Site, graph: CallGraph): Obligation | undefi
         return { node, ...(branch ? { branch } : {}) };
       });
       missingPath = pathSteps(owner, flow, path);
+      // The chain starts where the debt was made: the allocation, then the bookkeeping.
+      if (allocation && allocation.id !== start.id) missingPath.unshift({ file: owner.file, line: allocation.line, function: owner.name, message: `allocates with MEMF_no_tlbflush: ${allocation.text}` });
     }
   }
   return {

@@ -186,9 +186,12 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
     }
   }
 
+  // A flag the function was handed (a helper's parameter) is someone else's debt.
+  const paramList = wrapper || !declarator ? [] : parameterNames(declarator);
+  const params = new Set(paramList);
   if (text.includes(NEED_TLBFLUSH)) {
     for (const id of body.descendantsOfType('identifier')) {
-      if (!bookkeepingFlags.has(id.text) || !inCondition(id, def)) continue;
+      if (!bookkeepingFlags.has(id.text) || params.has(id.text) || !inCondition(id, def)) continue;
       bookkeeping.push(step(id, `tests ${id.text}, the flush it accumulated for the freed pages it reuses`));
     }
   }
@@ -214,7 +217,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
     file: image.file,
     line: lineOf(wrapper ? body : declarator),
     form: def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline')) ? 'inline-function' : 'function',
-    params: wrapper ? [] : parameterNames(declarator),
+    params: paramList,
     partial,
     exported: image.file.endsWith('.h') || !def.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'),
     statements,

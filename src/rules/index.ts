@@ -1,9 +1,10 @@
 import type { Finding, RunResult } from '../types.js';
 import { fingerprint } from './fingerprint.js';
+import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import type { Rule } from './rule.js';
 
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
-export const RULES: readonly Rule[] = [];
+export const RULES: readonly Rule[] = [deferredFlushOnEveryPath];
 
 export function renderMessage(template: string, data: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
