@@ -501,6 +501,8 @@ export interface FunctionFacts {
   line: number;
   form: SiteDefinition['form'] | 'macro-expansion';
   params: string[];
+  /** Last line of the definition (0 when not known). */
+  endLine: number;
   /** Only part of the body is in view (a hunk fragment). */
   partial: boolean;
   /** Callable from other files: not `static`, or defined in a header. */

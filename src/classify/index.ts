@@ -4,7 +4,9 @@ import { Classifier } from './classify.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
-import { treeIndexFor, type TreeIndex } from './tree-index.js';
+import { touchedOwnerSites } from './touched-owners.js';
+import { registeredTreeIndex, type TreeIndex } from './tree-index.js';
+import { searchTree } from './tree-search.js';
 
 /**
  * The classify stage: every flush call and bookkeeping use gets its classes
@@ -13,7 +15,8 @@ import { treeIndexFor, type TreeIndex } from './tree-index.js';
  * obligation they create. The call graph is the patch's images (whole files
  * with --tree, else hunk fragments placed in the function their header names)
  * over the rest of the tree when the base is a directory; one graph per side.
- * Extra roots come from `options.roots`.
+ * Extra roots come from `options.roots`. A `MEMF_no_tlbflush` owner the patch
+ * changes gets its setters as `tree` sites (see touched-owners.ts).
  */
 
 const summaries = new WeakMap<ParsedImage, FileFacts>();
@@ -66,10 +69,16 @@ interface SideView {
 
 /** Classifies the sites of one patch (or of a whole-tree scan). */
 export function classifySites(analysis: PatchAnalysis): Site[] {
+  const touched = touchedOwnerSites(analysis.patch, analysis.base, imagesOf(analysis), factsOf, analysis.sites);
+  const images = [...imagesOf(analysis), ...touched.images];
+  const sites = [...analysis.sites, ...touched.sites];
+  // A definition is not a flush; its calls are classified where they are made.
+  if (!sites.some((s) => s.kind !== 'definition')) return sites;
   const extra = analysis.options.roots ?? {};
   const directory = analysis.base?.directory;
-  const tree = directory ? treeIndexFor(directory, extra) : undefined;
-  const images = imagesOf(analysis);
+  // A scan registers the whole tree; a review searches it around its own sites.
+  const starts = sites.flatMap((s) => (s.function ? [s.function] : []));
+  const tree = directory ? (registeredTreeIndex(directory, extra) ?? searchTree(directory, starts, analysis.family, extra)) : undefined;
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
   const views = new Map<Side, SideView>();
   const viewOf = (side: Side): SideView => {
@@ -83,8 +92,7 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
     }
     return view;
   };
-  return analysis.sites.map((site) => {
-    // A definition is not a flush; its calls are classified where they are made.
+  return sites.map((site) => {
     if (site.kind === 'definition') return site;
     const { graph, classifier } = viewOf(site.side);
     const { classes, evidence } = classifier.classify(site);

@@ -216,6 +216,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
     name: name ?? '',
     file: image.file,
     line: lineOf(wrapper ? body : declarator),
+    endLine: image.rows[def.endPosition.row]?.fileLine ?? 0,
     form: def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline')) ? 'inline-function' : 'function',
     params: paramList,
     partial,
@@ -258,7 +259,7 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
       ctx.calls.push({ callee: fn.text, caller: name, args: argsOf(call), guards: guardsOf(call), file: ctx.image.file, line, column: 1, text: normalizeSpace(call.text) });
     }
   }
-  return { name, file: ctx.image.file, line, form: 'function-macro', params, partial: false, exported: true, statements: 1, typeInfoWrites: [], typeMaskWrites: [], bookkeeping: [], noTlbflushSets: [] };
+  return { name, file: ctx.image.file, line, endLine: line, form: 'function-macro', params, partial: false, exported: true, statements: 1, typeInfoWrites: [], typeMaskWrites: [], bookkeeping: [], noTlbflushSets: [] };
 }
 
 /** File-scope statements that are macro invocations (`DEFINE_FLUSHER(l1, true)`). */

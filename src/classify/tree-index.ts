@@ -107,8 +107,6 @@ export class TreeFileStore {
   private readonly files = new Map<string, { text: string; callees: Set<string>; family: ReadonlySet<string> }>();
   private readonly revisited = new Set<string>();
 
-  constructor(private readonly withSites = true) {}
-
   parse(file: TreeFile, family: ReadonlySet<string>): ParsedTreeFile {
     const image = treeImage(file.path, file.text);
     const wanted = (name: string): boolean => family.has(name) || BOOKKEEPING.has(name);
@@ -124,7 +122,7 @@ export class TreeFileStore {
       if (fn.form !== 'inline-function') continue;
       definitions.push({ name: fn.name, form: fn.form, callees: facts.edges.filter(([caller]) => caller === fn.name).map(([, callee]) => callee) });
     }
-    const sites = this.withSites && mayContainSite(file.text, family) ? sitesOf(0, collectAll([image], { calls: wanted, references: false }), family) : [];
+    const sites = mayContainSite(file.text, family) ? sitesOf(0, collectAll([image], { calls: wanted, references: false }), family) : [];
     return { facts, definitions, sites };
   }
 
@@ -138,7 +136,7 @@ export class TreeFileStore {
       this.revisited.add(path);
       const grown = [...family].filter((n) => !entry.family.has(n));
       const newCallees = new Set([...grown, ...helpers].filter((n) => !entry.family.has(n) && !BOOKKEEPING.has(n)));
-      const newSites = this.withSites && grown.some((n) => entry.text.includes(n));
+      const newSites = grown.some((n) => entry.text.includes(n));
       const newCalls = [...newCallees].some((n) => entry.callees.has(n));
       if (!newSites && !newCalls) continue;
       left -= entry.text.length;
@@ -146,7 +144,7 @@ export class TreeFileStore {
       const wanted = (name: string): boolean => family.has(name) || BOOKKEEPING.has(name);
       files.push({
         file: path,
-        sites: this.withSites && mayContainSite(entry.text, family) ? sitesOf(0, collectAll([image], { calls: wanted, references: false }), family) : [],
+        sites: mayContainSite(entry.text, family) ? sitesOf(0, collectAll([image], { calls: wanted, references: false }), family) : [],
         calls: newCalls ? detailedCalls(image, newCallees, () => true) : [],
       });
     }
@@ -333,18 +331,7 @@ export function registerTreeIndex(index: TreeIndex, extra: ExtraRoots = {}): voi
 
 export const extraRootNames = (extra: ExtraRoots): string[] => [...new Set(Object.values(extra).flat())].sort();
 
-/** The index of a directory, built in this thread on first use. */
-export function treeIndexFor(directory: string, extra: ExtraRoots = {}): TreeIndex {
-  const key = keyOf(directory, extra);
-  const known = indexes.get(key);
-  if (known) return known;
-  const files = readTreeFiles(directory);
-  const planner = new TreePlanner(files, extraRootNames(extra), extra);
-  const store = new TreeFileStore(false);
-  for (let batch = planner.nextBatch(); batch.length > 0; batch = planner.nextBatch()) planner.accept(batch.map((f) => store.parse(f, new Set(planner.family))));
-  const { files: revisited } = store.revisit(planner.family, treeHelpers(planner.facts(), planner.family, extra));
-  const { facts } = mergeRevisited(planner.parsedFiles(), revisited);
-  const index: TreeIndex = { directory, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount };
-  indexes.set(key, index);
-  return index;
+/** The index a scan of this directory built, if any. */
+export function registeredTreeIndex(directory: string, extra: ExtraRoots = {}): TreeIndex | undefined {
+  return indexes.get(keyOf(directory, extra));
 }

@@ -92,6 +92,19 @@ describe('MEMF_no_tlbflush owners: the flush on every path out', () => {
     expect(siteAt(result, 'common/fill-helper.c', 7).classes).toEqual(['deferred-allocation-flush']);
   });
 
+  it('review --tree: a patch that adds an early return is checked even though no hunk touches the allocation', async () => {
+    const out = await runCli(['review', '--tree', tree('obligations'), tree('obligations-early-return.patch'), '--format', 'json']);
+    expect(out.code).toBe(1);
+    const run = JSON.parse(out.stdout) as RunResult;
+    const setter = run.sites.find((s) => s.side === 'new' && s.api === 'MEMF_no_tlbflush' && s.line === 14)!;
+    expect(setter.change).toBe('tree');
+    expect(run.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`)).toEqual(['FC003 common/fill-goto-out.c:14']);
+    expect(run.findings[0]!.related.at(-1)).toMatchObject({ line: 36, message: 'returns without flushing: return -EINVAL;' });
+    // Before the patch every path paid.
+    const before = run.sites.find((s) => s.side === 'old' && s.api === 'MEMF_no_tlbflush' && s.line === 14)!;
+    expect(before.obligation?.missingPath).toBeUndefined();
+  });
+
   it('the annotations in the fixture agree with the findings', async () => {
     const out = await runCli(['scan', tree('obligations'), '--format', 'json']);
     const run = JSON.parse(out.stdout) as RunResult;

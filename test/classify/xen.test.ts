@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, Site } from '../../src/types.js';
@@ -59,5 +61,45 @@ describe('flushcheck scan over Xen 4.17 xen/', () => {
     const s = call('common/grant_table.c', 'gnttab_flush_tlb', 'arch_flush_tlb_mask');
     expect(s.classes).toEqual(['other']);
     expect(s.evidence![0]!.steps[0]!.message).toMatch(/gnttab_flush_tlb is reached from .*map_grant_ref/);
+  });
+});
+
+/** A one-line change to a file of the Xen tree, as a unified diff (made at test time, never stored). */
+function oneLinePatch(path: string, from: string, to: string): string {
+  const lines = readFileSync(join(xenTree(), path), 'utf8').split('\n');
+  const at = lines.findIndex((l) => l === from);
+  expect(at).toBeGreaterThan(3);
+  const before = lines.slice(at - 3, at).map((l) => ` ${l}`);
+  const after = lines.slice(at + 1, at + 4).map((l) => ` ${l}`);
+  const hunk = `@@ -${at - 2},7 +${at - 2},7 @@\n${[...before, `-${from}`, `+${to}`, ...after].join('\n')}\n`;
+  return `--- a/${path}\n+++ b/${path}\n${hunk}`;
+}
+
+async function reviewWithTree(patch: string): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'flushcheck-xen-'));
+  try {
+    writeFileSync(join(dir, 'change.patch'), patch);
+    const out = await runCli(['review', '--tree', xenTree(), join(dir, 'change.patch'), '--format', 'json', '--fail-on', 'never']);
+    expect(out.stderr).toBe('');
+    return JSON.parse(out.stdout) as RunResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('review --tree over Xen 4.17', () => {
+  it("a change inside filtered_flush_tlb_mask takes its callers' classes from the tree", async () => {
+    const run = await reviewWithTree(oneLinePatch('xen/include/xen/mm.h', '        arch_flush_tlb_mask(&mask);', '        flush_tlb_mask(&mask);'));
+    const added = run.sites.find((s) => s.change === 'added' && s.api === 'flush_tlb_mask')!;
+    expect(added.classes).toEqual(['allocation', 'deferred-allocation-flush']);
+    expect(added.evidence!.map((e) => e.steps[0]!.function)).toEqual(expect.arrayContaining(['alloc_heap_pages', 'populate_physmap']));
+  });
+
+  it('an early return added to populate_physmap skips the flush it owes (FC003)', async () => {
+    const run = await reviewWithTree(
+      oneLinePatch('xen/common/memory.c', '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) )', '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) ) return;'),
+    );
+    expect(run.findings.map((f) => `${f.ruleId} ${f.file} ${f.function}`)).toEqual(['FC003 xen/common/memory.c populate_physmap']);
+    expect(run.findings[0]!.related.at(-1)!.message).toBe('returns without flushing: return;');
   });
 });
