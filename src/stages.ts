@@ -1,4 +1,5 @@
 import type { Stage } from './types.js';
+import { classifyStage } from './classify/index.js';
 import { modelStage } from './model/index.js';
 import { simulateStage } from './sim/index.js';
 
@@ -7,4 +8,4 @@ import { simulateStage } from './sim/index.js';
  * order: model (mechanism per architecture) → classify (reachability) →
  * simulate (verdicts). A stage returns enriched copies of the sites.
  */
-export const STAGES: readonly Stage[] = [modelStage, simulateStage];
+export const STAGES: readonly Stage[] = [modelStage, classifyStage, simulateStage];

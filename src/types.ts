@@ -271,6 +271,9 @@ export interface Evidence {
   conditions?: string[];
   /** Arguments a caller passes to a helper on this path, by parameter name. */
   args?: Record<string, string>;
+  /** The chain stops where the code in view ends (function or callers not shown):
+   *  `other` then means "no root seen", not "no root exists". */
+  incomplete?: boolean;
 }
 
 // ───────────────────────────── 7. simulation ───────────────────────────────
@@ -408,7 +411,7 @@ export interface RunConfig {
   /** What the assisted-flush model came from: the tree's `flush_area_mask` or built-in. */
   assistedModel?: string;
   /** Extra classification roots from the configuration file, by class. */
-  roots?: Partial<Record<RootClass, string[]>>;
+  roots?: ExtraRoots;
   /** Severity overrides from the configuration file, by rule id. */
   rules?: Record<string, RuleSetting>;
   /** The configuration file the run read, as named. */
@@ -544,8 +547,8 @@ export interface Collected {
 export interface StageOptions {
   arches: Arch[];
   config: Record<string, boolean>;
-  /** Extra roots from the configuration file (the classifier reads them). */
-  roots?: Partial<Record<RootClass, string[]>>;
+  /** Roots the configuration adds to those found in the code (see docs/classify.md). */
+  roots?: ExtraRoots;
 }
 
 /**
@@ -572,4 +575,116 @@ export interface BaseTreeReader {
   read(path: string): string | undefined;
   /** Directory root for whole-tree work, when the tree is a directory. */
   readonly directory?: string;
+}
+
+// ───────────── classification facts (internal; cross worker threads, never JSON) ─────────────
+
+/** The classes a root gives the flushes it reaches (`other` is what no root reaches). */
+
+/** Function names per root class, added to the roots found in the code
+ *  (`.flushcheck.json` `roots`; `deferred-allocation-flush` names owners of a
+ *  `MEMF_no_tlbflush` allocation). */
+export type ExtraRoots = Partial<Record<RootClass, string[]>>;
+
+/** One call as the classifier sees it: plain data, so it crosses worker threads. */
+export interface CallFact {
+  callee: string;
+  /** The function or macro making the call; null at file scope. */
+  caller: string | null;
+  args: string[];
+  /** Branch conditions guarding the call inside its caller, outermost first. */
+  guards: string[];
+  file: string;
+  /** 1-based line in the file (0 when the call is on a synthetic row). */
+  line: number;
+  column: number;
+  text: string;
+  /** The nearest label before the call in its function (`out:`). */
+  label?: { name: string; line: number };
+}
+
+/** One node of a function's control-flow graph (built from the tree-sitter AST). */
+export interface FlowNode {
+  id: number;
+  kind: 'entry' | 'exit' | 'statement' | 'branch' | 'label' | 'goto' | 'return';
+  /** 1-based file line; 0 for entry and exit. */
+  line: number;
+  text: string;
+  /** Functions the node calls (for a branch: in its condition). */
+  calls: string[];
+  /** Sets or passes `MEMF_no_tlbflush` here. */
+  setsNoTlbflush?: boolean;
+  /** Passes the `MEMF_no_tlbflush` flags to a call: the allocation that owes the flush. */
+  allocates?: boolean;
+  /** Records the owed flush (`accumulate_tlbflush`): from here on the debt is real. */
+  accumulates?: boolean;
+  /** A branch on the accumulated bookkeeping flag (`if ( need_tlbflush )`): what its
+   *  true side calls. When that flushes, both sides settle the debt. */
+  settlesIfCalls?: string[];
+  next: { to: number; branch?: string }[];
+}
+
+export interface FlowGraph {
+  nodes: FlowNode[];
+  entry: number;
+  exit: number;
+}
+
+/** What a function's body shows the classifier, as evidence steps. */
+export interface FunctionFacts {
+  name: string;
+  file: string;
+  line: number;
+  form: SiteDefinition['form'] | 'macro-expansion';
+  params: string[];
+  /** Last line of the definition (0 when not known). */
+  endLine: number;
+  /** Only part of the body is in view (a hunk fragment). */
+  partial: boolean;
+  /** Callable from other files: not `static`, or defined in a header. */
+  exported: boolean;
+  /** Statements in the body (thin wrappers are small). */
+  statements: number;
+  /** Writes to a page's `type_info`. */
+  typeInfoWrites: EvidenceStep[];
+  /** Assignments that involve `PGT_type_mask`. */
+  typeMaskWrites: EvidenceStep[];
+  /** Freed-page TLB bookkeeping: `accumulate_tlbflush` calls, tests of a `need_tlbflush` flag. */
+  bookkeeping: EvidenceStep[];
+  /** Where it sets or passes `MEMF_no_tlbflush`. */
+  noTlbflushSets: EvidenceStep[];
+  /** For `MEMF_no_tlbflush` owners with their whole body in view. */
+  flow?: FlowGraph;
+}
+
+/** A function-like macro whose body defines a function (`DEFINE_X(name, …)`). */
+export interface GeneratorMacro {
+  name: string;
+  params: string[];
+  body: string;
+  file: string;
+  line: number;
+}
+
+/** A file-scope invocation of a macro, possibly a generator. */
+export interface MacroInvocation {
+  macro: string;
+  args: string[];
+  file: string;
+  line: number;
+}
+
+/** Everything the classifier needs from one side of one file. */
+export interface FileFacts {
+  file: string;
+  side: Side;
+  /** True when the whole file was in view (a tree file or a whole-file image). */
+  wholeFile: boolean;
+  functions: FunctionFacts[];
+  /** Caller → callee for every call in a function or macro body. */
+  edges: [caller: string, callee: string][];
+  /** The calls in detail: all of them for patch images, those that can carry a class for tree files. */
+  calls: CallFact[];
+  generators: GeneratorMacro[];
+  invocations: MacroInvocation[];
 }

@@ -257,8 +257,12 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
       return { conds: alt.conds, mechanism: 'none' as const, source: flags.origin };
     }
     if (outside !== 0) {
-      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${forcingNames(flags.text, allowed, ctx)} outside ${assisted.allowed}, so the remote flush is an IPI`);
-      return { conds: alt.conds, mechanism: 'forced-ipi' as const, source: flags.origin };
+      // Only a flag that exists to rule out the assisted path is a choice to force;
+      // FLUSH_CACHE and the like need the IPI for work of their own.
+      const ownWork = (outside & ~forcingOnlyBits(ctx)) >>> 0;
+      const mechanism = ownWork !== 0 ? ('ipi' as const) : ('forced-ipi' as const);
+      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${forcingNames(flags.text, allowed, ctx)} outside ${assisted.allowed}, so the remote flush is an IPI${ownWork !== 0 ? ' (needed for that flag\'s own work, not a choice to force)' : ''}`);
+      return { conds: alt.conds, mechanism, source: flags.origin };
     }
     if (((alt.value.zeros | allowed.ones) >>> 0) === FULL) {
       steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: within ${assisted.allowed}, so the flush may be assisted`);
@@ -276,6 +280,18 @@ function describe(b: Bits): string {
 }
 
 /** The flags in an expression whose bits fall outside the allowed set. */
+/** Flags whose only effect is to rule out the assisted path (renamed in 2022). */
+const FORCING_ONLY_FLAGS = ['FLUSH_FORCE_IPI', 'FLUSH_NO_ASSIST'];
+
+function forcingOnlyBits(ctx: ModelContext): number {
+  let bits = 0;
+  for (const name of FORCING_ONLY_FLAGS) {
+    const v = ctx.db.macroValue(name);
+    if (v) bits |= join(v).ones;
+  }
+  return bits >>> 0;
+}
+
 function forcingNames(flagsText: string, allowed: Bits, ctx: ModelContext): string {
   const names = [...identifierTokens(flagsText)].filter((n) => {
     const v = ctx.db.macroValue(n);

@@ -1,5 +1,6 @@
 import type { Finding, RuleSetting, RunResult } from '../types.js';
 import { applySuppressions } from '../suppressions/apply.js';
+import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
 import { invalidSuppression } from './invalid-suppression.js';
 import { missingForcedIpi } from './missing-forced-ipi.js';
@@ -8,7 +9,7 @@ import { simulationInconclusive } from './simulation-inconclusive.js';
 import { unnecessaryForcedIpi } from './unnecessary-forced-ipi.js';
 
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
-export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, simulationInconclusive, invalidSuppression] as Rule[];
+export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression] as Rule[];
 
 export function renderMessage(template: string, data: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);

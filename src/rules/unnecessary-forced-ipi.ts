@@ -1,3 +1,4 @@
+import type { Site } from '../types.js';
 import { defineRule } from './rule.js';
 import { sitesWithVerdict } from './site-verdicts.js';
 
@@ -37,7 +38,9 @@ export const unnecessaryForcedIpi = defineRule({
     },
   },
   check(run) {
-    return sitesWithVerdict(run, 'unnecessary-forced-ipi').map(({ site, arch }) => ({
+    // "Unnecessary" needs to know no root reaches the site, not only that none is in view.
+    const known = (site: Site): boolean => (site.evidence ?? []).length > 0 && !(site.evidence ?? []).some((e) => e.incomplete);
+    return sitesWithVerdict(run, 'unnecessary-forced-ipi').filter(({ site }) => known(site)).map(({ site, arch }) => ({
       messageId: 'unnecessary' as const,
       data: { api: site.api, arch },
       site,

@@ -6,30 +6,33 @@ import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS, isFlushFlag } from './famil
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
 
-/** Walks the tree once, depth first. */
-export function collect(image: ParsedImage): Collected {
+export interface CollectOptions {
+  /** Collect only calls to names this accepts (a whole-tree scan asks for the flush family). */
+  calls?: (name: string) => boolean;
+  /** Read macro bodies for the names they reference (default true; site finding alone does not need them). */
+  references?: boolean;
+}
+
+const VISITED_TYPES = ['call_expression', 'preproc_def', 'preproc_function_def', 'function_definition', 'declaration'];
+
+/** One native traversal per node kind of interest, in document order. */
+export function collect(image: ParsedImage, options: CollectOptions = {}): Collected {
   const out: Collected = { definitions: [], calls: [], uses: [] };
-  const cursor = image.tree.rootNode.walk();
-  for (;;) {
-    visit(cursor.currentNode, image, out);
-    if (cursor.gotoFirstChild()) continue;
-    let climbed = true;
-    while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent()) {
-        climbed = false;
-        break;
-      }
-    }
-    if (!climbed) break;
+  const root = image.tree.rootNode;
+  for (const node of root.descendantsOfType(VISITED_TYPES)) visit(node, image, out, options);
+  // Identifiers are many; only a text that names the bookkeeping can hold a use.
+  if (BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
+    for (const node of root.descendantsOfType(['identifier', 'field_identifier'])) if (BOOKKEEPING_ID.has(node.text)) visit(node, image, out, options);
   }
   return out;
 }
 
-function visit(node: SyntaxNode, image: ParsedImage, out: Collected): void {
+function visit(node: SyntaxNode, image: ParsedImage, out: Collected, options: CollectOptions): void {
   switch (node.type) {
     case 'call_expression': {
       const fn = node.childForFieldName('function');
       if (fn?.type !== 'identifier') return;
+      if (options.calls && !options.calls(fn.text)) return;
       const args = node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text)) ?? [];
       out.calls.push({ name: fn.text, node, args, enclosing: enclosingFunction(node, image), guards: guardsOf(node), image });
       return;
@@ -50,7 +53,7 @@ function visit(node: SyntaxNode, image: ParsedImage, out: Collected): void {
         form: node.type === 'preproc_def' ? 'object-macro' : 'function-macro',
         ...(params ? { params } : {}),
         ...(body !== undefined ? { body } : {}),
-        references: body ? identifiersIn(body) : new Set(),
+        references: body && options.references !== false ? identifiersIn(body) : new Set(),
         conditions: preprocessorConditions(node),
         node,
         head: node,
@@ -97,7 +100,7 @@ function visit(node: SyntaxNode, image: ParsedImage, out: Collected): void {
 }
 
 /** Macro replacement text without line continuations. */
-function macroBody(text: string): string {
+export function macroBody(text: string): string {
   return normalizeSpace(text.replace(/\\\n/g, ' '));
 }
 
@@ -110,7 +113,7 @@ export function identifiersIn(body: string): Set<string> {
   return names;
 }
 
-function functionDeclarator(node: SyntaxNode | null): SyntaxNode | undefined {
+export function functionDeclarator(node: SyntaxNode | null): SyntaxNode | undefined {
   let current = node;
   while (current) {
     if (current.type === 'function_declarator') return current;
@@ -119,7 +122,7 @@ function functionDeclarator(node: SyntaxNode | null): SyntaxNode | undefined {
   return undefined;
 }
 
-function parameterNames(declarator: SyntaxNode): string[] {
+export function parameterNames(declarator: SyntaxNode): string[] {
   const list = declarator.childForFieldName('parameters');
   if (!list) return [];
   const names: string[] = [];

@@ -1,13 +1,13 @@
 import type { Site, SiteChange, SiteKind } from '../types.js';
 import type { ParsedImage } from '../parser/c/images.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { collect, isBookkeepingCall, type Collected, type CollectedDefinition } from './collect.js';
+import { collect, isBookkeepingCall, type Collected, type CollectedDefinition, type CollectOptions } from './collect.js';
 import { BUILTIN_FLUSH_API, isFlushFlag } from './family.js';
 
 /** Collects every image, filling in which calls each function body makes. */
-export function collectAll(images: readonly ParsedImage[]): Collected[] {
+export function collectAll(images: readonly ParsedImage[], options: CollectOptions = {}): Collected[] {
   return images.map((image) => {
-    const collected = collect(image);
+    const collected = collect(image, options);
     for (const def of collected.definitions) {
       if (def.form !== 'inline-function' && def.form !== 'function') continue;
       for (const call of collected.calls) if (call.enclosing === def.name && within(call.node, def.node)) def.references.add(call.name);
@@ -22,7 +22,7 @@ const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startInd
  * Grows the family to a fixpoint: a macro or inline function whose body uses a
  * member is a helper on top of the flush API (the seed's `flush_tlb_mask_sync`).
  */
-export function extendFamily(definitions: readonly CollectedDefinition[], family: Set<string>): void {
+export function extendFamily(definitions: readonly Pick<CollectedDefinition, 'name' | 'form' | 'references'>[], family: Set<string>): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const def of definitions) {

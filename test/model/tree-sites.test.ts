@@ -39,7 +39,6 @@ describe('calls a definition change alters (change: tree)', () => {
   it('the body of flush_area_mask: without its assisted path every flush is an IPI', async () => {
     expect(await treeSitesOf('drop-assisted-path.patch')).toEqual([
       ['xen/arch/x86/p2m-mini.c:6', 'p2m_mini_sync:flush_tlb_mask', 'assisted-possible', 'ipi'],
-      ['xen/arch/x86/p2m-mini.c:11', 'p2m_mini_wbinvd:flush_mask', 'forced-ipi', 'ipi'],
       ['xen/common/alloc-mini.c:12', 'alloc_mini:filtered_flush_tlb_mask', 'forced-ipi', 'ipi'],
       ['xen/common/alloc-mini.c:19', 'grant_mini_unmap:arch_flush_tlb_mask', 'forced-ipi', 'ipi'],
       ['xen/include/xen/mm.h:14', 'filtered_flush_tlb_mask:arch_flush_tlb_mask', 'forced-ipi', 'ipi'],

@@ -1,0 +1,144 @@
+import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
+
+/**
+ * C conditions and arguments as the classifier reads them: parsed with
+ * tree-sitter as expressions, substituted with the arguments a caller passes,
+ * evaluated where they are constant, and searched for the test that says a
+ * page's old type was a page-table type.
+ */
+
+const EXPRESSION_WRAPPER = '__flushcheck_expression';
+
+/** The expression node of `text`, parsed alone; undefined when it does not parse as one. */
+function parseExpression(text: string): SyntaxNode | undefined {
+  const tree = parseC(`void ${EXPRESSION_WRAPPER}(void) { (${text}); }`);
+  const body = tree.rootNode.namedChildren[0]?.childForFieldName('body');
+  const statement = body?.namedChildren[0];
+  if (statement?.type !== 'expression_statement') return undefined;
+  const outer = statement.namedChildren[0];
+  if (outer?.type !== 'parenthesized_expression' || outer.hasError) return undefined;
+  return outer.namedChildren[0] ?? undefined;
+}
+
+const SIMPLE = new Set(['identifier', 'number_literal', 'true', 'false', 'null', 'call_expression', 'field_expression', 'parenthesized_expression', 'subscript_expression', 'string_literal', 'char_literal']);
+
+/**
+ * `expr` with each parameter replaced by the argument bound to it. Field names
+ * are left alone; a compound argument is parenthesized.
+ */
+export function substitute(expr: string, bindings: Readonly<Record<string, string>>): string {
+  const names = Object.keys(bindings).filter((n) => n && expr.includes(n));
+  if (names.length === 0) return expr;
+  const node = parseExpression(expr);
+  if (!node) return expr;
+  const offset = node.startIndex;
+  const replacements: { start: number; end: number; text: string }[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === 'identifier' && Object.hasOwn(bindings, n.text)) {
+      const value = bindings[n.text]!;
+      // The whole expression, or a value that binds tighter than anything around it, needs no parentheses.
+      const simple = n.id === node.id || SIMPLE.has(parseExpression(value)?.type ?? '');
+      replacements.push({ start: n.startIndex - offset, end: n.endIndex - offset, text: simple ? value : `(${value})` });
+      return;
+    }
+    for (const child of n.namedChildren) visit(child);
+  };
+  visit(node);
+  let out = node.text;
+  for (const r of replacements.sort((a, b) => b.start - a.start)) out = out.slice(0, r.start) + r.text + out.slice(r.end);
+  return normalizeSpace(out);
+}
+
+type Value = boolean | number | undefined;
+
+function evaluateNode(node: SyntaxNode): Value {
+  switch (node.type) {
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'number_literal': {
+      const n = Number(node.text.replace(/[uUlL]+$/, ''));
+      return Number.isFinite(n) ? n : undefined;
+    }
+    case 'parenthesized_expression':
+      return node.namedChildren[0] ? evaluateNode(node.namedChildren[0]) : undefined;
+    case 'unary_expression': {
+      const op = node.childForFieldName('operator')?.text;
+      const v = evaluateNode(node.childForFieldName('argument')!);
+      if (v === undefined) return undefined;
+      if (op === '!') return !v;
+      return undefined;
+    }
+    case 'binary_expression': {
+      const op = node.childForFieldName('operator')?.text;
+      const left = evaluateNode(node.childForFieldName('left')!);
+      const right = evaluateNode(node.childForFieldName('right')!);
+      // Short circuits decide even when one side is unknown.
+      if (op === '&&') return left === false || left === 0 || right === false || right === 0 ? false : left !== undefined && right !== undefined ? true : undefined;
+      if (op === '||') return (left !== undefined && Boolean(left)) || (right !== undefined && Boolean(right)) ? true : left !== undefined && right !== undefined ? false : undefined;
+      if (left === undefined || right === undefined) return undefined;
+      if (op === '==') return Number(left) === Number(right);
+      if (op === '!=') return Number(left) !== Number(right);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True or false when the condition is constant (after substitution), else undefined. */
+export function evaluate(condition: string): boolean | undefined {
+  const node = parseExpression(condition);
+  if (!node) return undefined;
+  const v = evaluateNode(node);
+  return v === undefined ? undefined : Boolean(v);
+}
+
+const PAGE_TABLE_TYPE = /^PGT_(l[1-4]|root)_page_table$/;
+
+/**
+ * Whether a condition says the page's type was a page-table type: it holds
+ * (`(x & PGT_type_mask) <= PGT_root_page_table`), fails (`!(…)`, `> PGT_root_page_table`)
+ * or does not say (undefined).
+ */
+export function pageTableTest(condition: string): 'holds' | 'fails' | undefined {
+  if (!condition.includes('PGT_type_mask') || !condition.includes('_page_table')) return undefined;
+  const root = parseExpression(condition);
+  if (!root) return undefined;
+  const polarities = new Set<boolean>();
+  const visit = (n: SyntaxNode, positive: boolean): void => {
+    if (n.type === 'unary_expression' && n.childForFieldName('operator')?.text === '!') {
+      visit(n.childForFieldName('argument')!, !positive);
+      return;
+    }
+    if (n.type === 'binary_expression') {
+      const op = n.childForFieldName('operator')?.text ?? '';
+      const left = n.childForFieldName('left')!;
+      const right = n.childForFieldName('right')!;
+      const typeOnRight = right.type === 'identifier' && PAGE_TABLE_TYPE.test(right.text) && left.text.includes('PGT_type_mask');
+      const typeOnLeft = left.type === 'identifier' && PAGE_TABLE_TYPE.test(left.text) && right.text.includes('PGT_type_mask');
+      if (typeOnRight || typeOnLeft) {
+        // `mask <= T`, `mask < T`, `mask == T` say "is a page table"; the mirrored forms too.
+        const says = op === '==' || (typeOnRight ? op === '<=' || op === '<' : op === '>=' || op === '>');
+        const denies = op === '!=' || (typeOnRight ? op === '>' || op === '>=' : op === '<' || op === '<=');
+        if (says) polarities.add(positive);
+        else if (denies) polarities.add(!positive);
+        return;
+      }
+    }
+    for (const child of n.namedChildren) visit(child, positive);
+  };
+  visit(root, true);
+  if (polarities.size !== 1) return undefined;
+  return polarities.has(true) ? 'holds' : 'fails';
+}
+
+/** The condition of a `c ? a : b` argument, when the argument is one. */
+export function conditionalArgument(arg: string): { condition: string; consequence: string; alternative: string } | undefined {
+  if (!arg.includes('?')) return undefined;
+  const node = parseExpression(arg);
+  if (node?.type !== 'conditional_expression') return undefined;
+  const part = (name: string): string => normalizeSpace(node.childForFieldName(name)?.text ?? '');
+  return { condition: part('condition'), consequence: part('consequence'), alternative: part('alternative') };
+}

@@ -1,0 +1,189 @@
+import { realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Arch, ExtraRoots, Patch, PatchAnalysis, PatchMeta, RunResult, ToolError } from '../types.js';
+import { DirTree } from '../parser/base-tree.js';
+import { runRules } from '../rules/index.js';
+import { sortSites } from '../sites/find-sites.js';
+import { STAGES } from '../stages.js';
+import { VERSION } from '../version.js';
+import type { WorkerReply, WorkerRequest } from './scan-worker.js';
+import { extraRootNames, mergeRevisited, readTreeFiles, registerTreeIndex, TreeFileStore, treeHelpers, TreePlanner, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';
+
+/**
+ * `flushcheck scan`: the whole tree as one pseudo patch (form `tree`). Files
+ * are read once, skipped before parsing when they cannot matter, parsed on
+ * worker threads (one per core, two by default), and the sites go through the
+ * same stages and rules as a review.
+ */
+
+export interface ScanOptions {
+  arches: Arch[];
+  config: Record<string, boolean>;
+  roots?: ExtraRoots;
+  /** Worker threads; 0 parses in this thread. Default: the cores, at most 2. */
+  workers?: number;
+  /** Called as files are parsed: done so far, and the files in the tree. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Files per message: small enough to balance two workers, large enough to amortize messaging. */
+const CHUNK_BYTES = 256 * 1024;
+
+interface Parser {
+  parse(files: TreeFile[], family: ReadonlySet<string>, onChunk: (count: number) => void): Promise<ParsedTreeFile[]>;
+  revisit(family: ReadonlySet<string>, helpers: ReadonlySet<string>): Promise<RevisitedFile[]>;
+  close(): Promise<void>;
+}
+
+/** Parses in this thread (no workers, or workers unavailable). */
+class LocalParser implements Parser {
+  private readonly store = new TreeFileStore();
+  async parse(files: TreeFile[], family: ReadonlySet<string>, onChunk: (count: number) => void): Promise<ParsedTreeFile[]> {
+    const snapshot = new Set(family);
+    return files.map((f) => {
+      const parsed = this.store.parse(f, snapshot);
+      onChunk(1);
+      return parsed;
+    });
+  }
+  async revisit(family: ReadonlySet<string>, helpers: ReadonlySet<string>): Promise<RevisitedFile[]> {
+    return this.store.revisit(family, helpers).files;
+  }
+  async close(): Promise<void> {}
+}
+
+function startWorker(): Worker {
+  const here = import.meta.url;
+  // From the TypeScript sources (tests, tsx) the worker needs tsx's loader too.
+  if (here.endsWith('.ts')) {
+    const entry = new URL('./scan-worker.ts', here).href;
+    return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+  }
+  return new Worker(new URL('./scan-worker.js', here));
+}
+
+class WorkerParser implements Parser {
+  private readonly workers: Worker[];
+  constructor(count: number) {
+    this.workers = Array.from({ length: count }, startWorker);
+  }
+
+  private ask(worker: Worker, request: WorkerRequest): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: WorkerReply): void => {
+        cleanup();
+        if (reply.kind === 'failed') reject(new Error(reply.message));
+        else resolve(reply);
+      };
+      const onError = (error: Error): void => {
+        cleanup();
+        reject(error);
+      };
+      const cleanup = (): void => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.postMessage(request);
+    });
+  }
+
+  async parse(files: TreeFile[], family: ReadonlySet<string>, onChunk: (count: number) => void): Promise<ParsedTreeFile[]> {
+    const chunks: TreeFile[][] = [];
+    let current: TreeFile[] = [];
+    let bytes = 0;
+    for (const f of files) {
+      current.push(f);
+      bytes += f.text.length;
+      if (bytes >= CHUNK_BYTES) {
+        chunks.push(current);
+        current = [];
+        bytes = 0;
+      }
+    }
+    if (current.length) chunks.push(current);
+    const results: ParsedTreeFile[][] = new Array(chunks.length);
+    const members = [...family];
+    let next = 0;
+    // Each worker pulls the next chunk when done: both cores stay busy.
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        while (next < chunks.length) {
+          const i = next++;
+          const reply = await this.ask(worker, { kind: 'parse', files: chunks[i]!, family: members });
+          if (reply.kind !== 'parsed') throw new Error('scan worker: unexpected reply');
+          results[i] = reply.results;
+          onChunk(chunks[i]!.length);
+        }
+      }),
+    );
+    return results.flat();
+  }
+
+  async revisit(family: ReadonlySet<string>, helpers: ReadonlySet<string>): Promise<RevisitedFile[]> {
+    const request: WorkerRequest = { kind: 'revisit', family: [...family], helpers: [...helpers] };
+    const replies = await Promise.all(this.workers.map((worker) => this.ask(worker, request)));
+    return replies.flatMap((r) => (r.kind === 'revisited' ? r.files : []));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Scans `directory`; `label` is how the user named it. */
+export async function scanTree(directory: string, label: string, options: ScanOptions): Promise<RunResult> {
+  const root = realpathSync(directory);
+  const errors: ToolError[] = [];
+  const files = readTreeFiles(root, errors);
+  const extra = options.roots ?? {};
+  const planner = new TreePlanner(files, extraRootNames(extra), extra);
+  const workerCount = options.workers ?? Math.min(2, availableParallelism());
+  let parser: Parser;
+  try {
+    parser = workerCount > 0 ? new WorkerParser(workerCount) : new LocalParser();
+  } catch {
+    parser = new LocalParser();
+  }
+  let done = 0;
+  const progress = (n: number): void => {
+    done += n;
+    options.onProgress?.(done, files.length);
+  };
+  let revisited: RevisitedFile[];
+  try {
+    for (let batch = planner.nextBatch(); batch.length > 0; batch = planner.nextBatch()) planner.accept(await parser.parse(batch, planner.family, progress));
+    revisited = await parser.revisit(planner.family, treeHelpers(planner.facts(), planner.family, extra));
+  } finally {
+    await parser.close();
+  }
+  options.onProgress?.(files.length, files.length);
+  const { facts, sites } = mergeRevisited(planner.parsedFiles(), revisited);
+  registerTreeIndex({ directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, extra);
+
+  const meta: PatchMeta = { index: 0, source: label, form: 'tree', subject: `whole-tree scan of ${label}` };
+  const patch: Patch = { meta, files: [] };
+  const analysis: PatchAnalysis = {
+    patch,
+    collected: [],
+    sites: sortSites(sites),
+    family: planner.family,
+    base: new DirTree(root),
+    options: { arches: options.arches, config: options.config, ...(options.roots ? { roots: options.roots } : {}) },
+  };
+  for (const stage of STAGES) analysis.sites = stage(analysis);
+  const result: RunResult = {
+    schemaVersion: 1,
+    tool: { name: 'flushcheck', version: VERSION },
+    settings: { arches: options.arches, config: options.config, tree: label },
+    inputs: [{ name: label, form: 'tree', patches: 1 }],
+    patches: [meta],
+    sites: sortSites(analysis.sites),
+    findings: [],
+    errors,
+  };
+  result.findings = runRules(result);
+  return result;
+}

@@ -1,0 +1,330 @@
+import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
+import { WRAPPER_FUNCTION } from '../parser/c/images.js';
+import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { functionDeclarator, guardsOf, macroBody, parameterNames } from '../sites/collect.js';
+import { BOOKKEEPING_CALLS } from '../sites/family.js';
+import { buildFlowGraph, type BodyCall } from './cfg.js';
+
+/**
+ * One walk over one parsed image yields what the classifier needs, as plain
+ * data: every function's calls (arguments, guards, the label they sit under),
+ * the facts that make a function a root (type_info writes under PGT_type_mask,
+ * freed-page TLB bookkeeping, MEMF_no_tlbflush setters), the control-flow graph
+ * of MEMF_no_tlbflush owners, function-like macros as call-graph nodes, and
+ * macros that generate functions with their file-scope invocations.
+ */
+
+const STATEMENT_TYPES = ['expression_statement', 'return_statement', 'declaration', 'goto_statement', 'if_statement', 'break_statement', 'continue_statement'];
+const CONDITION_PARENTS = new Set(['if_statement', 'while_statement', 'do_statement', 'for_statement', 'conditional_expression', 'switch_statement']);
+const NO_TLBFLUSH = 'MEMF_no_tlbflush';
+const NEED_TLBFLUSH = 'need_tlbflush';
+const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
+
+/** Row → file line for an image: fragments map through `rows`, synthetic rows borrow a neighbour. */
+function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
+  return (node) => {
+    const first = node.startPosition.row;
+    const last = node.endPosition.row;
+    for (let r = first; r <= last; r++) {
+      const line = image.rows[r]?.fileLine ?? (image.wholeFile ? r + 1 : 0);
+      if (line > 0) return line;
+    }
+    for (let r = first - 1; r >= 0; r--) {
+      const line = image.rows[r]?.fileLine ?? 0;
+      if (line > 0) return line;
+    }
+    return 0;
+  };
+}
+
+/** Inside the condition of an if, loop, switch or `?:`. */
+function inCondition(node: SyntaxNode, stop: SyntaxNode): boolean {
+  let child = node;
+  for (let p = node.parent; p && p.id !== stop.id; child = p, p = p.parent) {
+    if (CONDITION_PARENTS.has(p.type) && p.childForFieldName('condition')?.id === child.id) return true;
+    if (p.type.endsWith('_statement') || p.type === 'declaration') return false;
+  }
+  return false;
+}
+
+/** Under a `~`: the flag is being cleared, not set. */
+function complemented(node: SyntaxNode, stop: SyntaxNode): boolean {
+  for (let p = node.parent; p && p.id !== stop.id; p = p.parent) {
+    if (p.type === 'unary_expression' && p.childForFieldName('operator')?.text === '~') return true;
+    if (p.type.endsWith('_statement') || p.type === 'argument_list' || p.type === 'assignment_expression') return false;
+  }
+  return false;
+}
+
+/** The expression that receives a value: `a->memflags |= F` → `a->memflags`; `unsigned int f = F` → `f`. */
+function receiver(node: SyntaxNode, stop: SyntaxNode): string | undefined {
+  for (let p = node.parent; p && p.id !== stop.id; p = p.parent) {
+    if (p.type === 'assignment_expression') return normalizeSpace(p.childForFieldName('left')?.text ?? '');
+    if (p.type === 'init_declarator') return normalizeSpace(p.childForFieldName('declarator')?.text ?? '');
+    if (p.type === 'argument_list' || p.type.endsWith('_statement')) return undefined;
+  }
+  return undefined;
+}
+
+const argsOf = (call: SyntaxNode): string[] =>
+  call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text)) ?? [];
+
+/** Labels per block, so the label before a call is found without rescanning siblings. */
+class LabelIndex {
+  private readonly byBlock = new Map<number, SyntaxNode[]>();
+  private labelsOf(block: SyntaxNode): SyntaxNode[] {
+    let labels = this.byBlock.get(block.id);
+    if (!labels) {
+      labels = block.namedChildren.filter((c) => c.type === 'labeled_statement');
+      this.byBlock.set(block.id, labels);
+    }
+    return labels;
+  }
+  /** The nearest label at or before `node` in the blocks that enclose it. */
+  before(node: SyntaxNode, fn: SyntaxNode): SyntaxNode | undefined {
+    for (let child = node, p = node.parent; p && p.id !== fn.id; child = p, p = p.parent) {
+      if (p.type === 'labeled_statement') return p;
+      if (p.type !== 'compound_statement' && p.type !== 'case_statement') continue;
+      const labels = this.labelsOf(p);
+      for (let i = labels.length - 1; i >= 0; i--) if (labels[i]!.startIndex <= child.startIndex) return labels[i];
+    }
+    return undefined;
+  }
+}
+
+export interface SummarizeOptions {
+  /** Which calls get full detail (arguments, guards, label); every call is an edge. Default: all. */
+  detail?: (callee: string) => boolean;
+}
+
+interface Context {
+  image: ParsedImage;
+  lineOf: (node: SyntaxNode) => number;
+  calls: CallFact[];
+  edges: Set<string>;
+  detail: (callee: string) => boolean;
+  labels: LabelIndex;
+}
+
+const EDGE = '\u0000';
+
+function callFact(ctx: Context, call: SyntaxNode, caller: string | null, labels?: { index: LabelIndex; fn: SyntaxNode }): CallFact | undefined {
+  const fn = call.childForFieldName('function');
+  if (fn?.type !== 'identifier') return undefined;
+  const label = labels?.index.before(call, labels.fn);
+  const labelName = label?.childForFieldName('label')?.text;
+  return {
+    callee: fn.text,
+    caller,
+    args: argsOf(call),
+    guards: guardsOf(call),
+    file: ctx.image.file,
+    line: ctx.lineOf(call),
+    column: call.startPosition.column + 1,
+    text: normalizeSpace(call.text),
+    ...(label && labelName ? { label: { name: labelName, line: ctx.lineOf(label) } } : {}),
+  };
+}
+
+function isPartial(image: ParsedImage, node: SyntaxNode, wrapper: boolean): boolean {
+  if (image.wholeFile) return false;
+  if (wrapper) return true;
+  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  return false;
+}
+
+/** The name a function definition gives (the hunk header's for the synthetic wrapper). */
+function definedName(image: ParsedImage, def: SyntaxNode): { name: string | null; wrapper: boolean; declarator?: SyntaxNode } {
+  const declarator = functionDeclarator(def.childForFieldName('declarator'));
+  const declared = declarator?.childForFieldName('declarator')?.text;
+  const wrapper = declared === WRAPPER_FUNCTION;
+  return { name: (wrapper ? image.enclosingFunction : declared) ?? null, wrapper, ...(declarator ? { declarator } : {}) };
+}
+
+function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly SyntaxNode[], statements: number): FunctionFacts | undefined {
+  const { name, wrapper, declarator } = definedName(ctx.image, def);
+  const body = def.childForFieldName('body');
+  if (!declarator || !body) return undefined;
+  const { image, lineOf } = ctx;
+  const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
+
+  const labels = { index: ctx.labels, fn: def };
+  const bodyCalls: BodyCall[] = [];
+  const typeInfoWrites: EvidenceStep[] = [];
+  const bookkeeping: EvidenceStep[] = [];
+  const bookkeepingFlags = new Set([NEED_TLBFLUSH]);
+  const text = body.text;
+  // Arguments are read only where a fact depends on them.
+  const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH);
+  for (const call of calls) {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'identifier') continue;
+    const callee = fn.text;
+    if (name) ctx.edges.add(`${name}${EDGE}${callee}`);
+    const accumulates = ACCUMULATE.has(callee);
+    const fact = ctx.detail(callee) || accumulates ? callFact(ctx, call, name ?? null, labels) : undefined;
+    if (fact) ctx.calls.push(fact);
+    if (!argsMatter && !accumulates) continue;
+    const args = fact?.args ?? argsOf(call);
+    const written = fact?.text ?? normalizeSpace(call.text);
+    bodyCalls.push({ name: callee, args, start: call.startIndex, end: call.endIndex });
+    if (args.some((a) => /^&.*\btype_info$/.test(a))) typeInfoWrites.push(step(call, `writes the page's type_info: ${written}`));
+    if (accumulates) {
+      bookkeeping.push(step(call, `accumulates the TLB-flush stamps of the pages it takes: ${written}`));
+      const flag = /^&\s*([A-Za-z_]\w*)$/.exec(args[0] ?? '')?.[1];
+      if (flag) bookkeepingFlags.add(flag);
+    }
+  }
+
+  const typeMaskWrites: EvidenceStep[] = [];
+  if (text.includes('type_info') || text.includes('PGT_type_mask')) {
+    for (const a of body.descendantsOfType('assignment_expression')) {
+      const left = a.childForFieldName('left');
+      const whole = normalizeSpace(a.text);
+      if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'type_info') typeInfoWrites.push(step(a, `writes the page's type_info: ${whole}`));
+      if (whole.includes('PGT_type_mask')) typeMaskWrites.push(step(a, `changes the type under PGT_type_mask: ${whole}`));
+    }
+  }
+
+  // A flag the function was handed (a helper's parameter) is someone else's debt.
+  const paramList = wrapper || !declarator ? [] : parameterNames(declarator);
+  const params = new Set(paramList);
+  if (text.includes(NEED_TLBFLUSH)) {
+    for (const id of body.descendantsOfType('identifier')) {
+      if (!bookkeepingFlags.has(id.text) || params.has(id.text) || !inCondition(id, def)) continue;
+      bookkeeping.push(step(id, `tests ${id.text}, the flush it accumulated for the freed pages it reuses`));
+    }
+  }
+
+  const noTlbflushSets: EvidenceStep[] = [];
+  const setters: number[] = [];
+  const flagsHolders = new Set<string>();
+  if (text.includes(NO_TLBFLUSH)) {
+    for (const id of body.descendantsOfType('identifier')) {
+      if (id.text !== NO_TLBFLUSH || inCondition(id, def) || complemented(id, def)) continue;
+      setters.push(id.startIndex);
+      const holder = receiver(id, def);
+      if (holder) flagsHolders.add(holder);
+      let statement: SyntaxNode = id;
+      while (statement.parent && !statement.type.endsWith('_statement') && statement.type !== 'declaration') statement = statement.parent;
+      noTlbflushSets.push(step(id, `${holder ? `sets MEMF_no_tlbflush in ${holder}` : 'passes MEMF_no_tlbflush'}: ${normalizeSpace(statement.text).slice(0, 100)}`));
+    }
+  }
+
+  const partial = isPartial(image, def, wrapper);
+  const facts: FunctionFacts = {
+    name: name ?? '',
+    file: image.file,
+    line: lineOf(wrapper ? body : declarator),
+    endLine: image.rows[def.endPosition.row]?.fileLine ?? 0,
+    form: def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline')) ? 'inline-function' : 'function',
+    params: paramList,
+    partial,
+    exported: image.file.endsWith('.h') || !def.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'),
+    statements,
+    typeInfoWrites,
+    typeMaskWrites,
+    bookkeeping,
+    noTlbflushSets,
+  };
+  if (noTlbflushSets.length > 0 && !partial) {
+    facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags });
+  }
+  return name ? facts : undefined;
+}
+
+/** A function-like macro: a call-graph node whose calls are read from its body. */
+function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacro[]): FunctionFacts | undefined {
+  const name = def.childForFieldName('name')?.text;
+  const value = def.childForFieldName('value');
+  if (!name || !value) return undefined;
+  const params = def.childForFieldName('parameters')?.namedChildren.map((p) => p.text) ?? [];
+  const body = macroBody(value.text);
+  const line = ctx.lineOf(def);
+  if (body.includes('{') && body.includes('(')) {
+    // A body that parses as a function definition generates one per invocation.
+    const tree = parseC(body);
+    if (tree.rootNode.namedChildren.some((c) => c.type === 'function_definition')) {
+      generators.push({ name, params, body, file: ctx.image.file, line });
+      return undefined;
+    }
+  }
+  if (body.includes('(')) {
+    const tree = parseC(`void __flushcheck_macro(void) { ${body} ; }`);
+    for (const call of tree.rootNode.descendantsOfType('call_expression')) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type !== 'identifier') continue;
+      ctx.edges.add(`${name}${EDGE}${fn.text}`);
+      // Macro bodies are small and not revisited: their calls always come in detail.
+      ctx.calls.push({ callee: fn.text, caller: name, args: argsOf(call), guards: guardsOf(call), file: ctx.image.file, line, column: 1, text: normalizeSpace(call.text) });
+    }
+  }
+  return { name, file: ctx.image.file, line, endLine: line, form: 'function-macro', params, partial: false, exported: true, statements: 1, typeInfoWrites: [], typeMaskWrites: [], bookkeeping: [], noTlbflushSets: [] };
+}
+
+/** File-scope statements that are macro invocations (`DEFINE_FLUSHER(l1, true)`). */
+function invocationsIn(ctx: Context, node: SyntaxNode, out: MacroInvocation[]): void {
+  for (const child of node.namedChildren) {
+    if (child.type === 'expression_statement') {
+      const call = child.namedChildren[0];
+      const fn = call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
+      if (call && fn?.type === 'identifier') out.push({ macro: fn.text, args: argsOf(call), file: ctx.image.file, line: ctx.lineOf(call) });
+    } else if (child.type.startsWith('preproc_if') || child.type === 'preproc_else' || child.type.startsWith('preproc_elif')) {
+      invocationsIn(ctx, child, out);
+    }
+  }
+}
+
+const TRAVERSED = ['function_definition', 'preproc_function_def', 'call_expression', ...STATEMENT_TYPES];
+
+/** Everything the classifier needs from one parsed image, in one native traversal. */
+export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {}): FileFacts {
+  const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: options.detail ?? (() => true), labels: new LabelIndex() };
+  const functions: FunctionFacts[] = [];
+  const generators: GeneratorMacro[] = [];
+  const invocations: MacroInvocation[] = [];
+  const root = image.tree.rootNode;
+  // Pre-order: a definition comes before what it contains.
+  let current: { def: SyntaxNode; end: number; calls: SyntaxNode[]; statements: number } | undefined;
+  const close = (): void => {
+    if (!current) return;
+    const facts = summarizeFunction(ctx, current.def, current.calls, current.statements);
+    if (facts) functions.push(facts);
+    current = undefined;
+  };
+  for (const node of root.descendantsOfType(TRAVERSED)) {
+    if (current && node.startIndex >= current.end) close();
+    const type = node.type;
+    if (type === 'function_definition') {
+      close();
+      current = { def: node, end: node.endIndex, calls: [], statements: 0 };
+    } else if (type === 'preproc_function_def') {
+      const facts = summarizeMacro(ctx, node, generators);
+      if (facts) functions.push(facts);
+    } else if (current) {
+      if (type === 'call_expression') current.calls.push(node);
+      else current.statements++;
+    }
+  }
+  close();
+  invocationsIn(ctx, root, invocations);
+  const edges = [...ctx.edges].sort().map((e) => e.split(EDGE) as [string, string]);
+  return { file: image.file, side: image.side, wholeFile: image.wholeFile, functions, edges, calls: ctx.calls, generators, invocations };
+}
+
+/** The calls `accept` asks for, in detail: a second look at a tree file once the helpers are known. */
+export function detailedCalls(image: ParsedImage, callees: ReadonlySet<string>, accept: (caller: string, callee: string) => boolean): CallFact[] {
+  const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: () => true, labels: new LabelIndex() };
+  const out: CallFact[] = [];
+  for (const call of image.tree.rootNode.descendantsOfType('call_expression')) {
+    const fn = call.childForFieldName('function');
+    if (fn?.type !== 'identifier' || !callees.has(fn.text)) continue;
+    let def: SyntaxNode | null = call.parent;
+    while (def && def.type !== 'function_definition') def = def.parent;
+    const caller = def ? definedName(image, def).name : null;
+    if (!def || caller === null || !accept(caller, fn.text)) continue;
+    const fact = callFact(ctx, call, caller, { index: ctx.labels, fn: def });
+    if (fact) out.push(fact);
+  }
+  return out;
+}

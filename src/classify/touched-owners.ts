@@ -1,0 +1,78 @@
+import type { BaseTreeReader, FileFacts, ParsedImage, Patch, Site } from '../types.js';
+import { applyHunks, parseWholeFile } from '../parser/c/images.js';
+import { normalizeSpace } from '../parser/c/tree-sitter.js';
+import { guardsOf } from '../sites/collect.js';
+
+/**
+ * A patch that adds an early return to a `MEMF_no_tlbflush` owner changes
+ * whether the owner pays its debt on every path, even when no hunk touches
+ * the allocation. With whole files in view (--tree, --git), each setter of
+ * such an owner becomes a site of its own with change `tree` (a site the
+ * patch does not touch whose meaning it changes), so its obligation is
+ * checked against the patched control flow.
+ */
+
+const NO_TLBFLUSH = 'MEMF_no_tlbflush';
+const C_FILE = /\.(c|h|inc)$/;
+
+/** Whether the patch changed lines `first..last` of this image's side (or removed lines there). */
+function touched(image: ParsedImage, first: number, last: number): boolean {
+  return image.rows.some((row) => row.fileLine >= first && row.fileLine <= last && (row.change === 'added' || row.change === 'removed'));
+}
+
+/**
+ * The new side of files the patch changes that hold `MEMF_no_tlbflush` but
+ * were not parsed for sites (no hunk names a flush): read from the base tree.
+ */
+function ownerImages(patch: Patch, base: BaseTreeReader | undefined, parsed: readonly ParsedImage[]): ParsedImage[] {
+  if (!base) return [];
+  const seen = new Set(parsed.filter((i) => i.wholeFile && i.side === 'new').map((i) => i.file));
+  const out: ParsedImage[] = [];
+  for (const file of patch.files) {
+    const oldPath = file.oldPath;
+    const newPath = file.newPath;
+    if (!oldPath || !newPath || seen.has(newPath) || file.hunks.length === 0 || !C_FILE.test(newPath)) continue;
+    const oldText = base.read(oldPath);
+    if (!oldText?.includes(NO_TLBFLUSH)) continue;
+    const newText = applyHunks(oldText, file.hunks);
+    if (newText !== undefined) out.push(parseWholeFile(newPath, newText, 'new', file));
+  }
+  return out;
+}
+
+export function touchedOwnerSites(patch: Patch, base: BaseTreeReader | undefined, parsed: readonly ParsedImage[], factsOf: (image: ParsedImage) => FileFacts, existing: readonly Site[]): { sites: Site[]; images: ParsedImage[] } {
+  const known = new Set(existing.map((s) => `${s.file}:${s.side}:${s.line}:${s.api}`));
+  const extra = ownerImages(patch, base, parsed);
+  const out: Site[] = [];
+  const index = patch.meta.index;
+  for (const image of [...parsed, ...extra]) {
+    if (!image.wholeFile) continue;
+    for (const fn of factsOf(image).functions) {
+      if (!fn.flow || fn.noTlbflushSets.length === 0 || !touched(image, fn.line, fn.endLine)) continue;
+      for (const setter of fn.noTlbflushSets) {
+        if (known.has(`${image.file}:${image.side}:${setter.line}:${NO_TLBFLUSH}`)) continue;
+        const row = image.rows.findIndex((r) => r.fileLine === setter.line);
+        const lineText = image.text.split('\n', row + 1)[row] ?? '';
+        const column = lineText.indexOf(NO_TLBFLUSH);
+        if (row < 0 || column < 0) continue;
+        const node = image.tree.rootNode.descendantForPosition({ row, column });
+        known.add(`${image.file}:${image.side}:${setter.line}:${NO_TLBFLUSH}`);
+        out.push({
+          id: `p${index}:${image.file}:${image.side}:${setter.line}:${column + 1}:${NO_TLBFLUSH}`,
+          patch: index,
+          file: image.file,
+          line: setter.line,
+          column: column + 1,
+          side: image.side,
+          change: 'tree',
+          function: fn.name,
+          api: NO_TLBFLUSH,
+          kind: 'flag-use',
+          text: normalizeSpace(lineText),
+          guards: guardsOf(node),
+        });
+      }
+    }
+  }
+  return { sites: out, images: extra };
+}

@@ -1,0 +1,90 @@
+import { Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { statSync } from 'node:fs';
+import type { Severity } from '../types.js';
+import { ARCHES } from '../types.js';
+import { scanTree } from '../classify/scan-tree.js';
+import { DEFAULT_ARCHES } from '../pipeline.js';
+import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
+import { UsageError, type CliIo, type CommandModule } from './context.js';
+import { errorLine, exitCodeFor, parseArches, parseConfig } from './options.js';
+
+interface ScanCliOptions {
+  format: string;
+  failOn: Severity | 'never';
+  arch: string;
+  config?: string;
+  jobs?: string;
+  progress: boolean;
+}
+
+/** A progress bar on standard error, only when the output is a terminal. */
+function progressBar(io: CliIo, enabled: boolean): { update: (done: number, total: number) => void; stop: () => void } {
+  if (!enabled || !io.isTTY) return { update: () => {}, stop: () => {} };
+  const stream = {
+    isTTY: true,
+    columns: 80,
+    write: (text: string, callback?: () => void): boolean => {
+      io.stderr(text);
+      callback?.();
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
+  const bar = new SingleBar({ stream, format: 'scanning {bar} {value}/{total} files', hideCursor: true, clearOnComplete: true });
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+async function runScan(dir: string, opts: ScanCliOptions, io: CliIo): Promise<number> {
+  const reporter = REPORTERS[opts.format];
+  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) throw new UsageError(`scan: ${dir} is not a directory`);
+  const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0 || jobs > 64)) throw new UsageError('--jobs: expected a whole number from 0 to 64');
+  const bar = progressBar(io, opts.progress);
+  let run;
+  try {
+    run = await scanTree(dir, dir, {
+      arches: parseArches(opts.arch),
+      config: parseConfig(opts.config),
+      ...(jobs !== undefined ? { workers: jobs } : {}),
+      onProgress: bar.update,
+    });
+  } finally {
+    bar.stop();
+  }
+  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
+  io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
+  return exitCodeFor(run, opts.failOn);
+}
+
+export const scanCommand: CommandModule = (program, { io, setExit }) => {
+  program
+    .command('scan')
+    .description('audit a whole source tree: classify every flush site and report the flushes that must force an IPI')
+    .argument('<dir>', 'the tree to scan (e.g. xen/)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'))
+    .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
+    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n')
+    .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, at most 2; 0 parses in the main thread)')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .action(async (dir: string, opts: ScanCliOptions) => setExit(await runScan(dir, opts, io)));
+};

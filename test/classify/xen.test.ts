@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult, Site } from '../../src/types.js';
+import { runCli } from '../helpers/cli.js';
+import { xenTree } from '../helpers/xen.js';
+
+// The real Xen 4.17 hypervisor sources, fetched from Debian's archive (scripts/fetch-xen.sh).
+let run: RunResult;
+beforeAll(async () => {
+  const out = await runCli(['scan', join(xenTree(), 'xen'), '--format', 'json', '--fail-on', 'never']);
+  expect(out.stderr).toBe('');
+  expect(out.code).toBe(0);
+  run = JSON.parse(out.stdout) as RunResult;
+});
+
+const call = (file: string, fn: string, api: string): Site => {
+  const found = run.sites.filter((s) => s.kind === 'call' && s.file === file && s.function === fn && s.api === api);
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
+describe('flushcheck scan over Xen 4.17 xen/', () => {
+  it('is one pseudo patch of form tree and finds at least 40 flush call sites', () => {
+    expect(run.patches).toEqual([expect.objectContaining({ index: 0, form: 'tree' })]);
+    expect(run.sites.filter((s) => s.kind === 'call' && s.family).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("_get_page_type's flush is a page-type change, forced on the old type being a page table", () => {
+    const s = call('arch/x86/mm.c', '_get_page_type', 'flush_mask');
+    expect(s.classes).toEqual(['page-type-change']);
+    const [evidence] = s.evidence!;
+    expect(evidence!.conditions).toContain('(x & PGT_type_mask) && (x & PGT_type_mask) <= PGT_root_page_table');
+    // Found from the code: the type_info write under PGT_type_mask, not the name.
+    expect(evidence!.steps[0]!.message).toMatch(/PGT_type_mask/);
+    expect(evidence!.steps.some((st) => /type_info/.test(st.message))).toBe(true);
+    expect(evidence!.steps.at(-1)!.message).toMatch(/choosing its flags on whether the old type was a page-table type/);
+  });
+
+  it('the allocation flush reached through filtered_flush_tlb_mask is an allocation flush', () => {
+    const helper = call('include/xen/mm.h', 'filtered_flush_tlb_mask', 'arch_flush_tlb_mask');
+    expect(helper.classes).toContain('allocation');
+    const fromAllocator = helper.evidence!.find((e) => e.class === 'allocation' && e.steps[0]!.function === 'alloc_heap_pages');
+    expect(fromAllocator?.steps.map((st) => st.function)).toEqual(['alloc_heap_pages', 'alloc_heap_pages', 'filtered_flush_tlb_mask']);
+    expect(call('common/page_alloc.c', 'alloc_heap_pages', 'filtered_flush_tlb_mask').classes).toEqual(['allocation']);
+  });
+
+  it('populate_physmap flushes what it owes, at out:, on every path', () => {
+    const s = call('common/memory.c', 'populate_physmap', 'filtered_flush_tlb_mask');
+    expect(s.classes).toEqual(['deferred-allocation-flush']);
+    expect(s.evidence![0]!.steps[0]!.message).toMatch(/^sets MEMF_no_tlbflush in a->memflags/);
+    expect(s.evidence![0]!.steps.at(-1)!.message).toMatch(/^flushes at `out:`/);
+    const setter = run.sites.find((x) => x.file === 'common/memory.c' && x.api === 'MEMF_no_tlbflush' && x.obligation);
+    expect(setter?.obligation?.owner).toBe('populate_physmap');
+    expect(setter?.obligation?.missingPath).toBeUndefined();
+    expect(run.findings.filter((f) => f.ruleId === 'FC003')).toEqual([]);
+  });
+
+  it("gnttab_flush_tlb's flush is other", () => {
+    const s = call('common/grant_table.c', 'gnttab_flush_tlb', 'arch_flush_tlb_mask');
+    expect(s.classes).toEqual(['other']);
+    expect(s.evidence![0]!.steps[0]!.message).toMatch(/gnttab_flush_tlb is reached from .*map_grant_ref/);
+  });
+});
+
+/** A one-line change to a file of the Xen tree, as a unified diff (made at test time, never stored). */
+function oneLinePatch(path: string, from: string, to: string): string {
+  const lines = readFileSync(join(xenTree(), path), 'utf8').split('\n');
+  const at = lines.findIndex((l) => l === from);
+  expect(at).toBeGreaterThan(3);
+  const before = lines.slice(at - 3, at).map((l) => ` ${l}`);
+  const after = lines.slice(at + 1, at + 4).map((l) => ` ${l}`);
+  const hunk = `@@ -${at - 2},7 +${at - 2},7 @@\n${[...before, `-${from}`, `+${to}`, ...after].join('\n')}\n`;
+  return `--- a/${path}\n+++ b/${path}\n${hunk}`;
+}
+
+async function reviewWithTree(patch: string): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'flushcheck-xen-'));
+  try {
+    writeFileSync(join(dir, 'change.patch'), patch);
+    const out = await runCli(['review', '--tree', xenTree(), join(dir, 'change.patch'), '--format', 'json', '--fail-on', 'never']);
+    expect(out.stderr).toBe('');
+    return JSON.parse(out.stdout) as RunResult;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('review --tree over Xen 4.17', () => {
+  it("a change inside filtered_flush_tlb_mask takes its callers' classes from the tree", async () => {
+    const run = await reviewWithTree(oneLinePatch('xen/include/xen/mm.h', '        arch_flush_tlb_mask(&mask);', '        flush_tlb_mask(&mask);'));
+    const added = run.sites.find((s) => s.change === 'added' && s.api === 'flush_tlb_mask')!;
+    expect(added.classes).toEqual(['allocation', 'deferred-allocation-flush']);
+    expect(added.evidence!.map((e) => e.steps[0]!.function)).toEqual(expect.arrayContaining(['alloc_heap_pages', 'populate_physmap']));
+  });
+
+  it('an early return added to populate_physmap skips the flush it owes (FC003)', async () => {
+    const run = await reviewWithTree(
+      oneLinePatch('xen/common/memory.c', '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) )', '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) ) return;'),
+    );
+    expect(run.findings.map((f) => `${f.ruleId} ${f.file} ${f.function}`)).toEqual(['FC003 xen/common/memory.c populate_physmap']);
+    expect(run.findings[0]!.related.at(-1)!.message).toBe('returns without flushing: return;');
+  });
+});
