@@ -92,11 +92,15 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
     }
     return view;
   };
+  // One obligation per setter line: two uses of the flag on one line are one debt.
+  const owing = new Set<string>();
   return sites.map((site) => {
     if (site.kind === 'definition') return site;
     const { graph, classifier } = viewOf(site.side);
     const { classes, evidence } = classifier.classify(site);
-    const obligation = obligationFor(site, graph);
+    const line = `${site.file}:${site.side}:${site.line}`;
+    const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
+    if (obligation) owing.add(line);
     return { ...site, classes, evidence, ...(obligation ? { obligation } : {}) };
   });
 }

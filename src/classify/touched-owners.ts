@@ -2,6 +2,7 @@ import type { BaseTreeReader, FileFacts, ParsedImage, Patch, Site } from '../typ
 import { applyHunks, parseWholeFile } from '../parser/c/images.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { guardsOf } from '../sites/collect.js';
+import { C_FILE } from './tree-index.js';
 
 /**
  * A patch that adds an early return to a `MEMF_no_tlbflush` owner changes
@@ -13,7 +14,6 @@ import { guardsOf } from '../sites/collect.js';
  */
 
 const NO_TLBFLUSH = 'MEMF_no_tlbflush';
-const C_FILE = /\.(c|h|inc)$/;
 
 /** Whether the patch changed lines `first..last` of this image's side (or removed lines there). */
 function touched(image: ParsedImage, first: number, last: number): boolean {

@@ -5,7 +5,7 @@ import { parseC } from '../parser/c/tree-sitter.js';
 import { identifiersIn } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS, mayContainSite } from '../sites/family.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
-import { CallGraph, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
+import { CallGraph } from './call-graph.js';
 import { Roots } from './roots.js';
 import { detailedCalls, summarizeImage } from './summarize.js';
 

@@ -16,6 +16,17 @@ import { readTreeFiles, treeImage, type TreeFile, type TreeIndex } from './tree-
 export const SEARCH_DEPTH = 8;
 
 const textsByDirectory = new Map<string, TreeFile[]>();
+/** Facts of tree files already summarized: a series reviews against one tree. */
+const factsByFile = new Map<TreeFile, FileFacts>();
+
+function factsOf(file: TreeFile): FileFacts {
+  let facts = factsByFile.get(file);
+  if (!facts) {
+    facts = summarizeImage(treeImage(file.path, file.text));
+    factsByFile.set(file, facts);
+  }
+  return facts;
+}
 
 function treeFiles(directory: string): TreeFile[] {
   let files = textsByDirectory.get(directory);
@@ -38,7 +49,7 @@ export function searchTree(directory: string, starts: readonly string[], family:
     for (const name of frontier) searched.add(name);
     for (const file of files) {
       if (parsed.has(file.path) || !frontier.some((name) => file.text.includes(name))) continue;
-      parsed.set(file.path, summarizeImage(treeImage(file.path, file.text)));
+      parsed.set(file.path, factsOf(file));
     }
     const facts = [...parsed.values()];
     // Helpers defined in the tree (macros and inline functions on the flush API) join the family.
