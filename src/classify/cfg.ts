@@ -97,8 +97,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
         const condition = stmt.childForFieldName('condition');
         const consequence = stmt.childForFieldName('consequence');
         const id = branchNode(`if ${condition?.text ?? ''}`, condition, stmt);
-        const names = new Set(condition?.descendantsOfType('identifier').map((n) => n.text) ?? []);
-        if (consequence && [...input.bookkeepingFlags].some((f) => names.has(f))) {
+        if (consequence && condition && impliesFlag(condition, input.bookkeepingFlags)) {
           nodes[id]!.settlesIfCalls = [...new Set(callsIn(consequence.startIndex, consequence.endIndex).map((c) => c.name))];
         }
         link(preds, id);
@@ -245,4 +244,25 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
     link([{ from: g.from }], labels.get(g.label) ?? exit);
   }
   return { nodes, entry, exit };
+}
+
+/**
+ * Whether a condition being false means no flush is owed: only when it is the
+ * bookkeeping flag itself, or the flag or-ed with more (`need_tlbflush`,
+ * `unlikely(need_tlbflush)`, `need_tlbflush || force`). `!rc && need_tlbflush`
+ * is false with the flag set, so that path still owes the flush.
+ */
+function impliesFlag(condition: SyntaxNode, flags: ReadonlySet<string>): boolean {
+  let node: SyntaxNode | null = condition;
+  for (;;) {
+    if (!node) return false;
+    if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) node = node.namedChildren[0]!;
+    else if (node.type === 'call_expression' && /^(un)?likely$/.test(node.childForFieldName('function')?.text ?? '')) node = node.childForFieldName('arguments')?.namedChildren[0] ?? null;
+    else break;
+  }
+  if (node.type === 'identifier') return flags.has(node.text);
+  if (node.type === 'binary_expression' && node.childForFieldName('operator')?.text === '||') {
+    return impliesFlag(node.childForFieldName('left')!, flags) || impliesFlag(node.childForFieldName('right')!, flags);
+  }
+  return false;
 }

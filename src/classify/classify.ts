@@ -156,7 +156,10 @@ export class Classifier {
     const fn = site.function;
     if (!this.graph.isHelper(fn)) return { text: `${fn} is neither a root nor a flush helper, so no page-type change, allocation or MEMF_no_tlbflush owner reaches it` };
     const callers = [...new Set(this.graph.callers(fn).map((c) => c.caller).filter((c): c is string => c !== null))];
-    if (callers.length === 0) return { text: `no caller of ${fn} is in view`, incomplete: true };
+    // An inline helper or macro exists to be called: its class is its callers'. A
+    // plain function with no caller in view is judged on what it is.
+    const isHelperDefinition = this.graph.definitions(fn).some((d) => d.form === 'inline-function' || d.form === 'function-macro' || d.form === 'object-macro' || d.form === 'macro-expansion');
+    if (callers.length === 0) return { text: `no caller of ${fn} is in view`, ...(isHelperDefinition ? { incomplete: true } : {}) };
     const shown = callers.slice(0, 6).join(', ');
     return { text: `${fn} is reached from ${shown}${callers.length > 6 ? `, … (${callers.length} callers)` : ''}, none of which changes a page type, allocates or owes a deferred flush` };
   }

@@ -102,8 +102,12 @@ const PAGE_TABLE_TYPE = /^PGT_(l[1-4]|root)_page_table$/;
  * (`(x & PGT_type_mask) <= PGT_root_page_table`), fails (`!(…)`, `> PGT_root_page_table`)
  * or does not say (undefined).
  */
+/** Page types that are not page tables (DOMAIN.md: a page-table type is non-zero and <= PGT_root_page_table). */
+const NON_PAGE_TABLE_TYPE = /^PGT_(writable_page|seg_desc_page|shared_page|none)$/;
+const OLD_TYPE_OPERAND = /^\(?\s*(x|old\w*|[\w>.-]*type_info)\s*&\s*PGT_type_mask\s*\)?$/;
+
 export function pageTableTest(condition: string): 'holds' | 'fails' | undefined {
-  if (!condition.includes('PGT_type_mask') || !condition.includes('_page_table')) return undefined;
+  if (!condition.includes('PGT_type_mask') || !/_page_table|PGT_(writable|seg_desc|shared)_page|PGT_none/.test(condition)) return undefined;
   const root = parseExpression(condition);
   if (!root) return undefined;
   const polarities = new Set<boolean>();
@@ -114,10 +118,20 @@ export function pageTableTest(condition: string): 'holds' | 'fails' | undefined 
     }
     if (n.type === 'binary_expression') {
       const op = n.childForFieldName('operator')?.text ?? '';
+      // One disjunct alone proves nothing (`!shadow || type == writable`);
+      // under negation `!(a || b)` is `!a && !b`, so the walk goes on.
+      if (op === '||' && positive) return;
       const left = n.childForFieldName('left')!;
       const right = n.childForFieldName('right')!;
       const typeOnRight = right.type === 'identifier' && PAGE_TABLE_TYPE.test(right.text) && left.text.includes('PGT_type_mask');
       const typeOnLeft = left.type === 'identifier' && PAGE_TABLE_TYPE.test(left.text) && right.text.includes('PGT_type_mask');
+      // `mask == PGT_writable_page`: the old type is known, and it is not a page table.
+      // Only the old type counts: Xen's type loops read it into `x` (the new one is `nx`).
+      const other = (n2: SyntaxNode, m: SyntaxNode): boolean => n2.type === 'identifier' && NON_PAGE_TABLE_TYPE.test(n2.text) && OLD_TYPE_OPERAND.test(normalizeSpace(m.text));
+      if (op === '==' && (other(right, left) || other(left, right))) {
+        polarities.add(!positive);
+        return;
+      }
       if (typeOnRight || typeOnLeft) {
         // `mask <= T`, `mask < T`, `mask == T` say "is a page table"; the mirrored forms too.
         const says = op === '==' || (typeOnRight ? op === '<=' || op === '<' : op === '>=' || op === '>');

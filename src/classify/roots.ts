@@ -86,6 +86,9 @@ export class Roots {
     const typeInfo = merged(defs, 'typeInfoWrites');
     const typeMask = merged(defs, 'typeMaskWrites');
     if (typeInfo.length > 0 && typeMask.length > 0) found.set('page-type-change', { class: 'page-type-change', steps: [typeMask[0]!, typeInfo[0]!].sort(byLine), source: 'code' });
+    // A hunk that shows the retype under PGT_type_mask but not the type_info
+    // store (a cmpxchg further down) still shows a page-type change.
+    else if (!whole && typeMask.length > 0) found.set('page-type-change', { class: 'page-type-change', steps: [{ ...typeMask[0]!, message: `${typeMask[0]!.message} (the type_info update itself is not in view)` }], source: 'code' });
 
     const sets = merged(defs, 'noTlbflushSets');
     const bookkeeping = merged(defs, 'bookkeeping');

@@ -152,6 +152,8 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
   const bodyCalls: BodyCall[] = [];
   const typeInfoWrites: EvidenceStep[] = [];
   const bookkeeping: EvidenceStep[] = [];
+  /** tlbflush_filter() calls, with the stamp each one filters by. */
+  const filters: { step: EvidenceStep; stamp: string }[] = [];
   const bookkeepingFlags = new Set([NEED_TLBFLUSH]);
   const text = body.text;
   // Arguments are read only where a fact depends on them.
@@ -164,6 +166,9 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
     const accumulates = ACCUMULATE.has(callee);
     const fact = ctx.detail(callee) || accumulates ? callFact(ctx, call, name ?? null, labels) : undefined;
     if (fact) ctx.calls.push(fact);
+    if (callee === 'tlbflush_filter') {
+      filters.push({ step: step(call, `narrows the flush to CPUs that may still cache the freed pages it reuses: ${normalizeSpace(call.text)}`), stamp: normalizeSpace(argsOf(call)[1] ?? '') });
+    }
     if (!argsMatter && !accumulates) continue;
     const args = fact?.args ?? argsOf(call);
     const written = fact?.text ?? normalizeSpace(call.text);
@@ -177,6 +182,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
   }
 
   const typeMaskWrites: EvidenceStep[] = [];
+  // Evaluated after the loop: see below.
   if (text.includes('type_info') || text.includes('PGT_type_mask')) {
     for (const a of body.descendantsOfType('assignment_expression')) {
       const left = a.childForFieldName('left');
@@ -186,9 +192,17 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
     }
   }
 
+  // tlbflush_filter() is the freed-page bookkeeping of an allocator, but type
+  // changes filter too (_get_page_type) and inline helpers filter for their
+  // callers (filtered_flush_tlb_mask): only there does it not make a root.
   // A flag the function was handed (a helper's parameter) is someone else's debt.
   const paramList = wrapper || !declarator ? [] : parameterNames(declarator);
   const params = new Set(paramList);
+  // The same for a stamp handed in: that wrapper filters for its caller.
+  const inline = def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline'));
+  if (!inline && typeInfoWrites.length === 0 && typeMaskWrites.length === 0) {
+    bookkeeping.push(...filters.filter((f) => !params.has(f.stamp)).map((f) => f.step));
+  }
   if (text.includes(NEED_TLBFLUSH)) {
     for (const id of body.descendantsOfType('identifier')) {
       if (!bookkeepingFlags.has(id.text) || params.has(id.text) || !inCondition(id, def)) continue;
