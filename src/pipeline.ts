@@ -5,6 +5,7 @@ import { summarizeFiles } from './parser/hunk-summary.js';
 import { readSuppressions } from './suppressions/read.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from './sites/find-sites.js';
 import { parsePatchImages } from './sites/patch-images.js';
+import { treeHeaderDefinitions } from './sites/tree-helpers.js';
 import type { Collected } from './sites/collect.js';
 import { runRules } from './rules/index.js';
 import { STAGES } from './stages.js';
@@ -49,6 +50,8 @@ function readSafely(name: string, text: string, firstIndex: number, form?: Patch
 /** One patch through parse → sites → every stage. */
 function analyzePatch(patch: Patch, base: BaseTree | undefined, family: Set<string>, options: StageOptions): Site[] {
   const collected: Collected[] = [];
+  // Helpers the tree defines in headers the patch includes but leaves alone.
+  if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
   parsePatchImages(patch, base, family, (images) => {
     collected.push(...collectAll(images));
     extendFamily(collected.flatMap((c) => c.definitions), family);

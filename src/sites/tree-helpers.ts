@@ -1,0 +1,57 @@
+import { posix } from 'node:path';
+import type { BaseTreeReader, CollectedDefinition, Patch } from '../types.js';
+import { parseWholeFile } from '../parser/c/images.js';
+import { parseC } from '../parser/c/tree-sitter.js';
+import { mayContainSite } from './family.js';
+import { collectAll } from './find-sites.js';
+
+const PORTS = ['x86', 'arm', 'riscv', 'ppc'];
+
+/** Where `#include <dir/x.h>` and `#include "x.h"` land in a Xen tree, both layouts. */
+function includeCandidates(from: string, include: string, system: boolean): string[] {
+  // Trees scanned from xen/ itself drop the prefix.
+  const prefix = from.startsWith('xen/') ? 'xen/' : '';
+  if (!system) return [posix.normalize(posix.join(posix.dirname(from), include))];
+  const [dir, ...rest] = include.split('/');
+  const name = rest.join('/');
+  if (dir === 'asm' && name) return PORTS.flatMap((p) => [`${prefix}arch/${p}/include/asm/${name}`, `${prefix}include/asm-${p}/${name}`]);
+  return [`${prefix}include/${include}`];
+}
+
+const cache = new Map<string, CollectedDefinition[]>();
+
+/**
+ * Definitions in the headers the patched files include, read from the base
+ * tree: a helper defined in a header the patch leaves alone (`#define
+ * flush_reused(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)`) is still a
+ * flush when the patch calls it. One level of includes, each header parsed
+ * once per process.
+ */
+export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family: ReadonlySet<string>): CollectedDefinition[] {
+  const headers = new Set<string>();
+  for (const file of patch.files) {
+    const path = file.oldPath ?? file.newPath;
+    if (!path || !/\.(c|h)$/.test(path)) continue;
+    const text = base.read(path);
+    if (!text?.includes('#include')) continue;
+    for (const node of parseC(text).rootNode.descendantsOfType('preproc_include')) {
+      const target = node.childForFieldName('path');
+      if (!target) continue;
+      const system = target.type === 'system_lib_string';
+      const include = target.text.slice(1, -1);
+      for (const candidate of includeCandidates(path, include, system)) headers.add(candidate);
+    }
+  }
+  const out: CollectedDefinition[] = [];
+  for (const header of [...headers].sort()) {
+    const key = `${base.label}\u0000${header}`;
+    let defs = cache.get(key);
+    if (!defs) {
+      const text = base.read(header);
+      defs = text !== undefined && mayContainSite(text, family) ? collectAll([parseWholeFile(header, text, 'new', { oldPath: header, newPath: header, status: 'modified', hunks: [], notes: [] })])[0]!.definitions : [];
+      cache.set(key, defs);
+    }
+    out.push(...defs);
+  }
+  return out;
+}
