@@ -1,4 +1,4 @@
-import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
  * C conditions and arguments as the classifier reads them: parsed with
@@ -7,18 +7,6 @@ import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter
  * page's old type was a page-table type.
  */
 
-const EXPRESSION_WRAPPER = '__flushcheck_expression';
-
-/** The expression node of `text`, parsed alone; undefined when it does not parse as one. */
-function parseExpression(text: string): SyntaxNode | undefined {
-  const tree = parseC(`void ${EXPRESSION_WRAPPER}(void) { (${text}); }`);
-  const body = tree.rootNode.namedChildren[0]?.childForFieldName('body');
-  const statement = body?.namedChildren[0];
-  if (statement?.type !== 'expression_statement') return undefined;
-  const outer = statement.namedChildren[0];
-  if (outer?.type !== 'parenthesized_expression' || outer.hasError) return undefined;
-  return outer.namedChildren[0] ?? undefined;
-}
 
 const SIMPLE = new Set(['identifier', 'number_literal', 'true', 'false', 'null', 'call_expression', 'field_expression', 'parenthesized_expression', 'subscript_expression', 'string_literal', 'char_literal']);
 

@@ -1,7 +1,9 @@
+import { Option, type Command } from 'commander';
 import type { Arch, RunResult, Severity, ToolError } from '../types.js';
 import { ARCHES, SEVERITY_RANK } from '../types.js';
-import { DEFAULT_CONFIG } from '../pipeline.js';
-import { EXIT, UsageError } from './context.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG } from '../pipeline.js';
+import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
+import { EXIT, UsageError, type CliIo } from './context.js';
 
 export function parseArches(value: string): Arch[] {
   const arches = value.split(',').map((a) => a.trim()).filter(Boolean);
@@ -31,4 +33,27 @@ export function exitCodeFor(run: RunResult, failOn: Severity | 'never'): number 
   if (failOn === 'never') return EXIT.ok;
   const threshold = SEVERITY_RANK[failOn];
   return run.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
+}
+
+/** `--format` and `--fail-on`, the same for every command that prints a run. */
+export function addOutputOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'));
+}
+
+/** `--arch` and `--config`: which architectures and which build. */
+export function addBuildOptions(command: Command): Command {
+  return command
+    .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
+    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n');
+}
+
+/** Errors one line each on standard error, the report on standard output; the exit code. */
+export function emitRun(run: RunResult, opts: { format: string; failOn: Severity | 'never' }, io: CliIo): number {
+  const reporter = REPORTERS[opts.format];
+  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
+  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
+  io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
+  return exitCodeFor(run, opts.failOn);
 }

@@ -1,16 +1,15 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
-import { ARCHES, ok } from '../types.js';
+import { ok } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline.js';
+import { DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline.js';
 import { loadConfig } from '../config.js';
 import { applyBaseline, readBaseline } from '../baseline.js';
-import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { errorLine, exitCodeFor, parseArches, parseConfig } from './options.js';
+import { addBuildOptions, addOutputOptions, emitRun, parseArches, parseConfig } from './options.js';
 
 interface ReviewCliOptions {
   format: string;
@@ -35,8 +34,6 @@ export function openTree(dir: string | undefined): DirTree | undefined {
 }
 
 async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo, command?: Command): Promise<number> {
-  const reporter = REPORTERS[opts.format];
-  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
   const maxBytes = Number(opts.maxInputBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
   const loaded = loadConfig(opts.configFile, io.cwd);
@@ -64,22 +61,16 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo,
     ...(loaded.file ? { configFile: loaded.file } : {}),
   });
   const run = baseline?.ok ? applyBaseline(reviewed, baseline.fingerprints, opts.baseline!) : reviewed;
-  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
-  io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
-  return exitCodeFor(run, opts.failOn);
+  return emitRun(run, opts, io);
 }
 
 export const reviewCommand: CommandModule = (program, { io, setExit }) => {
-  program
+  addBuildOptions(addOutputOptions(program
     .command('review')
     .description('review patches: list their flush sites and report the flushes that must force an IPI')
-    .argument('[patch...]', 'patch, series, mbox or mailing-list thread text; - or nothing for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'))
+    .argument('[patch...]', 'patch, series, mbox or mailing-list thread text; - or nothing for standard input')))
     .option('--tree <dir>', 'the base source tree the patch applies to (whole files instead of hunks)')
     .option('--git <range>', 'review the commits of RANGE in the git checkout (--tree or the current directory)')
-    .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
-    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n')
     .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
     .option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)')
     .option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report')

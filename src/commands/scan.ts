@@ -1,13 +1,9 @@
-import { Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
-import { ARCHES } from '../types.js';
 import { scanTree } from '../classify/scan-tree.js';
-import { DEFAULT_ARCHES } from '../pipeline.js';
-import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { errorLine, exitCodeFor, parseArches, parseConfig } from './options.js';
+import { addBuildOptions, addOutputOptions, emitRun, parseArches, parseConfig } from './options.js';
 
 interface ScanCliOptions {
   format: string;
@@ -47,8 +43,6 @@ function progressBar(io: CliIo, enabled: boolean): { update: (done: number, tota
 }
 
 async function runScan(dir: string, opts: ScanCliOptions, io: CliIo): Promise<number> {
-  const reporter = REPORTERS[opts.format];
-  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
   let isDirectory = false;
   try {
     isDirectory = statSync(dir).isDirectory();
@@ -70,20 +64,14 @@ async function runScan(dir: string, opts: ScanCliOptions, io: CliIo): Promise<nu
   } finally {
     bar.stop();
   }
-  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
-  io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
-  return exitCodeFor(run, opts.failOn);
+  return emitRun(run, opts, io);
 }
 
 export const scanCommand: CommandModule = (program, { io, setExit }) => {
-  program
+  addBuildOptions(addOutputOptions(program
     .command('scan')
     .description('audit a whole source tree: classify every flush site and report the flushes that must force an IPI')
-    .argument('<dir>', 'the tree to scan (e.g. xen/)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'))
-    .option('--arch <list>', `architectures to model (${ARCHES.join(', ')})`, DEFAULT_ARCHES.join(','))
-    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n')
+    .argument('<dir>', 'the tree to scan (e.g. xen/)')))
     .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, at most 2; 0 parses in the main thread)')
     .option('--no-progress', 'no progress bar, even on a terminal')
     .action(async (dir: string, opts: ScanCliOptions) => setExit(await runScan(dir, opts, io)));

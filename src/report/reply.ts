@@ -1,5 +1,5 @@
 import type { Finding, HunkSummary, PatchFileSummary, PatchMeta, RunResult } from '../types.js';
-import { ARCH_NAME, archResult, fileOf, numberedLines, plural, ruleById, siteOf, whereText, type NumberedLine } from './common.js';
+import { ARCH_NAME, archResult, numberedLines, plural, ruleById, siteOf, whereText, type NumberedLine } from './common.js';
 import { oneLine, plain } from './escape.js';
 import type { Reporter } from './reporter.js';
 

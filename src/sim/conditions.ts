@@ -1,4 +1,4 @@
-import { parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
  * C conditions as the simulator needs them: parsed with tree-sitter, compared by
@@ -6,17 +6,6 @@ import { parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
  * test of a page's type against the page-table types.
  */
 
-const WRAPPER = '__flushcheck_sim_condition';
-
-function parseExpression(text: string): SyntaxNode | undefined {
-  const tree = parseC(`void ${WRAPPER}(void) { (${text}); }`);
-  const body = tree.rootNode.namedChildren[0]?.childForFieldName('body');
-  const statement = body?.namedChildren[0];
-  if (statement?.type !== 'expression_statement') return undefined;
-  const outer = statement.namedChildren[0];
-  if (outer?.type !== 'parenthesized_expression' || outer.hasError) return undefined;
-  return outer.namedChildren[0] ?? undefined;
-}
 
 const unwrap = (node: SyntaxNode): SyntaxNode => (node.type === 'parenthesized_expression' && node.namedChildCount === 1 ? unwrap(node.namedChildren[0]!) : node);
 

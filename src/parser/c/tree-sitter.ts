@@ -64,3 +64,14 @@ export function unparenthesize(node: SyntaxNode): string {
   if (node.type === 'parenthesized_expression' && node.namedChildCount === 1) return normalizeSpace(node.namedChildren[0]!.text);
   return normalizeSpace(node.text);
 }
+
+/** The expression node of `text`, parsed alone; undefined when it does not parse as one. */
+export function parseExpression(text: string): SyntaxNode | undefined {
+  const tree = parseC(`void __flushcheck_expression(void) { (${text}); }`);
+  const body = tree.rootNode.namedChildren[0]?.childForFieldName('body');
+  const statement = body?.namedChildren[0];
+  if (statement?.type !== 'expression_statement') return undefined;
+  const outer = statement.namedChildren[0];
+  if (outer?.type !== 'parenthesized_expression' || outer.hasError) return undefined;
+  return outer.namedChildren[0] ?? undefined;
+}
