@@ -19,7 +19,10 @@ function verdictCell(site: Site, arch: Arch): string {
   const r = archResult(site, arch);
   if (!r) return '—';
   const mechanism = mdText(r.mechanism);
-  return r.verdict ? `${VERDICT_MARK[r.verdict]} ${mdText(r.verdict)} (${mechanism})` : mechanism;
+  if (!r.verdict) return mechanism;
+  // Removed code is only the "before" picture: no mark, nothing to act on.
+  if (site.change === 'removed') return `before: ${mdText(r.verdict)} (${mechanism})`;
+  return `${VERDICT_MARK[r.verdict]} ${mdText(r.verdict)} (${mechanism})`;
 }
 
 /** Site, function, class and one verdict column per architecture, for every flush call. */
