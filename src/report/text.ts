@@ -52,6 +52,13 @@ export const text: Reporter = (run: RunResult, { color }) => {
       out.push(`  ${file}`);
       for (const site of sites.filter((s) => s.file === file)) out.push(siteLine(site, paint));
     }
+    // Entries with nothing to parse are noted, so nobody wonders where they went.
+    for (const f of meta.files ?? []) {
+      if (f.status === 'modified' || f.status === 'added' || f.status === 'deleted') continue;
+      const path = f.status === 'renamed' || f.status === 'copied' ? `${f.oldPath} → ${f.newPath}` : (f.newPath ?? f.oldPath ?? '?');
+      const why = f.status === 'binary' ? ' (binary: not reviewed)' : f.status === 'mode-only' ? ' (mode change only)' : '';
+      out.push(paint('dim', `  ${f.status} ${path}${why}`));
+    }
     const findings = run.findings.filter((f) => f.patch === meta.index);
     if (findings.length) {
       out.push('  findings:');
