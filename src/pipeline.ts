@@ -93,9 +93,12 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
     }
     runInputs.push({ name: input.name, form: read.value.form, patches: read.value.patches.length, ...(read.errors[0] ? { error: read.errors[0] } : {}) });
     for (const patch of read.value.patches) {
-      patches.push({ ...patch.meta, files: summarizeFiles(patch.files) });
+      const meta: PatchMeta = { ...patch.meta };
+      patches.push(meta);
       try {
-        sites.push(...analyzePatch(patch, input.base ?? options.tree, family, stageOptions));
+        const found = analyzePatch(patch, input.base ?? options.tree, family, stageOptions);
+        sites.push(...found);
+        meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
         suppressions.push(...readSuppressions(patch));
       } catch (error) {
         // A defect of ours on one patch must not lose the others' results.

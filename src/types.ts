@@ -123,7 +123,8 @@ export interface HunkSummary {
   newStart: number;
   newLines: number;
   section: string;
-  /** The hunk's lines as the diff writes them: first character `+`, `-` or ` `. */
+  /** The hunk's lines as the diff writes them (first character `+`, `-` or ` `),
+   *  for hunks that hold a flush site; empty for the others. */
   lines: string[];
 }
 

@@ -54,6 +54,8 @@ export function emitRun(run: RunResult, opts: { format: string; failOn: Severity
   const reporter = REPORTERS[opts.format];
   if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
-  io.stdout(reporter(run, { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined }));
+  const options = { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined };
+  if (reporter.stream) for (const chunk of reporter.stream(run, options)) io.stdout(chunk);
+  else io.stdout(reporter(run, options));
   return exitCodeFor(run, opts.failOn);
 }

@@ -14,8 +14,13 @@ import { analyzePrimitive } from './primitives.js';
 
 export const imageOf = (c: Collected): ParsedImage | undefined => c.definitions[0]?.image ?? c.calls[0]?.image ?? c.uses[0]?.image;
 
-/** New-side definitions of earlier patches of the same run, keyed by the run's family set. */
-const seriesByRun = new WeakMap<ReadonlySet<string>, ModelDefinition[][]>();
+/**
+ * New-side definitions of earlier patches of the same run, latest first, keyed
+ * by the run's family set. One layer, not one per patch: a long series would
+ * otherwise search every earlier patch for every name (quadratic), and keep
+ * every patch's syntax trees alive. Only what can decide a flush is kept.
+ */
+const seriesByRun = new WeakMap<ReadonlySet<string>, ModelDefinition[]>();
 
 export class PatchModel {
   private readonly dbs = new Map<string, DefinitionDb>();
@@ -42,8 +47,8 @@ export class PatchModel {
     let db = this.dbs.get(key);
     if (!db) {
       const { analysis } = this;
-      const series = (seriesByRun.get(analysis.family) ?? []).slice().reverse();
-      const layers: Layer[] = [staticLayer('patch', this.patchDefinitions[side]), ...series.map((defs) => staticLayer('series', defs))];
+      const series = seriesByRun.get(analysis.family) ?? [];
+      const layers: Layer[] = [staticLayer('patch', this.patchDefinitions[side]), ...(series.length ? [staticLayer('series', series)] : [])];
       if (analysis.base) layers.push(treeLayer(analysis.base, this.arches, analysis.family, side === 'new' ? (d) => supersededByPatch(d, analysis) : undefined));
       layers.push(builtinLayer());
       db = new DefinitionDb(arch, analysis.options.config, layers);
@@ -83,9 +88,10 @@ export class PatchModel {
 
   /** Remembers this patch's new definitions for the patches after it in the series. */
   remember(): void {
-    const list = seriesByRun.get(this.analysis.family) ?? [];
-    list.push(this.patchDefinitions.new);
-    seriesByRun.set(this.analysis.family, list);
+    const { family } = this.analysis;
+    const relevant = this.patchDefinitions.new.filter((d) => family.has(d.name) || /^FLUSH_/.test(d.name) || ((d.form === 'object-macro' || d.form === 'function-macro') && /flush|FLUSH/.test(d.body ?? '')));
+    if (relevant.length === 0) return;
+    seriesByRun.set(family, [...relevant, ...(seriesByRun.get(family) ?? [])]);
   }
 }
 

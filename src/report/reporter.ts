@@ -5,5 +5,8 @@ export interface ReportOptions {
   color: boolean;
 }
 
-/** A reporter is a pure function from the run result to the bytes to print. */
-export type Reporter = (run: RunResult, options: ReportOptions) => string;
+/** A reporter is a pure function from the run result to the bytes to print; one
+ *  whose output can be large may also give it in chunks (`stream`), same bytes. */
+export type Reporter = ((run: RunResult, options: ReportOptions) => string) & {
+  stream?: (run: RunResult, options: ReportOptions) => Iterable<string>;
+};
