@@ -1,4 +1,5 @@
-import AjvModule from 'ajv';
+import { createRequire } from 'node:module';
+import type AjvModule from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Arch, RootClass, RuleSetting } from './types.js';
@@ -23,8 +24,9 @@ let validator: Validate | undefined;
 
 function validate(): Validate {
   if (!validator) {
-    // ajv is CommonJS: under NodeNext its class is the default export's `default`.
-    const Ajv = AjvModule.default;
+    // Loaded on first use: most runs have no configuration file, and ajv is the
+    // heaviest module at start-up. It is CommonJS: its class is `default`.
+    const Ajv = (createRequire(import.meta.url)('ajv') as typeof AjvModule).default;
     const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object;
     validator = new Ajv({ allErrors: false, strict: true }).compile(schema) as Validate;
   }

@@ -1,4 +1,5 @@
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
 import { scanTree } from '../classify/scan-tree.js';
@@ -26,6 +27,8 @@ function progressBar(io: CliIo, enabled: boolean): { update: (done: number, tota
       return true;
     },
   } as unknown as NodeJS.WriteStream;
+  // Only a terminal gets here; piped runs never load the progress bar.
+  const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({ stream, format: 'scanning {bar} {value}/{total} files', hideCursor: true, clearOnComplete: true });
   let started = false;
   return {
