@@ -9,6 +9,7 @@ import { treeHeaderDefinitions } from './sites/tree-helpers.js';
 import type { Collected } from './sites/collect.js';
 import { runRules } from './rules/index.js';
 import { STAGES } from './stages.js';
+import { TooDeepError } from './parser/c/tree-sitter.js';
 import { assistedModelSource } from './model/index.js';
 import { VERSION } from './version.js';
 
@@ -101,8 +102,9 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
         meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
         suppressions.push(...readSuppressions(patch));
       } catch (error) {
-        // A defect of ours on one patch must not lose the others' results.
-        errors.push({ file: input.name, code: 'internal-error', message: `internal error on patch ${patch.meta.index + 1}: ${(error as Error).message}` });
+        // A limit hit, or a defect of ours, on one patch must not lose the others' results.
+        if (error instanceof TooDeepError) errors.push({ file: input.name, code: 'too-deep', message: `patch ${patch.meta.index + 1}: ${error.message}` });
+        else errors.push({ file: input.name, code: 'internal-error', message: `internal error on patch ${patch.meta.index + 1}: ${(error as Error).message}` });
       }
       yield;
     }

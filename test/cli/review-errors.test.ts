@@ -48,6 +48,21 @@ describe('bad inputs', () => {
     });
   }
 
+  it('C nested deeper than any real code is refused with its place, without hanging, and the rest is reported', async () => {
+    const { readFileSync } = await import('node:fs');
+    const seed = readFileSync(SEED, 'utf8');
+    const line = '+        filtered_flush_tlb_mask(tlbflush_timestamp, false);';
+    const at = seed.indexOf(line);
+    // Same hunk counts: one added line replaced by one nested 3000 levels deep.
+    const deep = `${seed.slice(0, at)}+${'{ if ( ('.repeat(3000)}x${') ) }'.repeat(3000)}${seed.slice(at + line.length)}`;
+    const run = await runCli(['review', '--format', 'json', file('deep.patch', deep), SEED]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/deep\.patch: patch 1: xen\/common\/memory\.c:281: C nested more than 256 levels deep/);
+    const json = JSON.parse(run.stdout);
+    expect(json.sites.some((s: { patch: number; file: string }) => s.patch === 1 && s.file === 'xen/common/memory.c')).toBe(true);
+  });
+
   it('names the hunk header line of a truncated hunk', async () => {
     const run = await runCli(['review', file('t2.patch', truncated)]);
     expect(run.stderr).toMatch(/t2\.patch:4: truncated hunk in xen\/common\/x\.c/);

@@ -1,7 +1,7 @@
 import type { FileDiff, Hunk, ImageLine, ParsedImage, Side } from '../../types.js';
 export type { ParsedImage };
 import { balanceOf } from './balance.js';
-import { countErrors, parseC } from './tree-sitter.js';
+import { countErrors, parseC, TooDeepError } from './tree-sitter.js';
 
 /** Name of the function a hunk-only fragment is wrapped in; sites inside it
  *  belong to the function the hunk header names. */
@@ -80,7 +80,7 @@ export function parseHunkSide(file: string, hunk: Hunk, hunkIndex: number, side:
   const preferFunction = enclosingFunction !== null && firstCode !== undefined && (/^\s/.test(firstCode) || firstCode.trim() === '{');
   for (const w of wrappings(text, preferFunction)) {
     const full = [...w.prefix, text, ...w.suffix].join('\n');
-    const tree = parseC(full);
+    const tree = parseNamingPlace(full, (row) => `${file}:${rows[row - w.prefix.length]?.fileLine ?? hunk.newStart}`);
     const errors = countErrors(tree.rootNode);
     if (errors < bestErrors) {
       const synthetic = (): ImageLine => ({ fileLine: 0, change: 'synthetic', hunk: hunkIndex });
@@ -143,7 +143,7 @@ export function parseWholeFile(file: string, text: string, side: Side, diff: Fil
       }
     }
   });
-  return { file, side, text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
+  return { file, side, text, rows, tree: parseNamingPlace(text, (row) => `${file}:${row + 1}`), enclosingFunction: null, wholeFile: true };
 }
 
 /** The function a hunk header names: `static int f(struct x *a,` → `f`. */
@@ -159,4 +159,14 @@ export function sectionFunction(section: string): string | null {
   // the grammar; the identifier right before the first `(` is then the name.
   const beforeParen = /([A-Za-z_]\w*)\s*\($/.exec(trimmed.slice(0, trimmed.indexOf('(') + 1));
   return beforeParen?.[1] ?? null;
+}
+
+/** parseC, with a too-deep error placed in the patched file. */
+function parseNamingPlace(text: string, place: (row: number) => string): ReturnType<typeof parseC> {
+  try {
+    return parseC(text);
+  } catch (error) {
+    if (error instanceof TooDeepError && !error.where) throw new TooDeepError(error.row, place(error.row));
+    throw error;
+  }
 }
