@@ -99,3 +99,14 @@ describe('exit codes and output', () => {
     expect(none.stdout.replaceAll('"-"', '"x"')).toBe(dash.stdout.replaceAll('"-"', '"x"'));
   });
 });
+
+describe('the bundled example (the README\'s first command)', () => {
+  it('reports the batch flush that must force an IPI, and exits 1', async () => {
+    const { REPO } = await import('../helpers/cli.js');
+    const run = await runCli(['review', '--format', 'json', join(REPO, 'examples', 'deferred-flush.patch')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout) as { findings: { ruleId: string; file: string; line: number; function: string; arch: string }[] };
+    expect(json.findings.map((f) => `${f.ruleId} ${f.file}:${f.line} ${f.function} ${f.arch}`)).toEqual(['FC001 xen/common/balloon.c:68 balloon_fill x86']);
+  });
+});
