@@ -151,7 +151,12 @@ export async function reviewAsync(inputs: readonly ReviewInput[], options: Revie
   const steps = reviewSteps(inputs, options);
   for (let n = 1; ; n++) {
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) {
+      // Once more at the end: a caller that reviews in a loop of promises alone
+      // (never a macrotask) would otherwise never free a tree.
+      await yieldToEventLoop();
+      return step.value;
+    }
     if (n % 64 === 0) await yieldToEventLoop();
   }
 }
