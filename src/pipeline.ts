@@ -1,4 +1,4 @@
-import type { Arch, InputSource, Patch, PatchAnalysis, PatchForm, PatchMeta, RootClass, RuleSetting, StageOptions, Result, RunInput, RunResult, Site, Suppression, ToolError } from './types.js';
+import type { Arch, ExtraRoots, InputSource, Patch, PatchAnalysis, PatchForm, PatchMeta, RuleSetting, StageOptions, Result, RunInput, RunResult, Site, Suppression, ToolError } from './types.js';
 import type { BaseTree } from './parser/base-tree.js';
 import { readPatches } from './parser/read-input.js';
 import { summarizeFiles } from './parser/hunk-summary.js';
@@ -29,7 +29,7 @@ export interface ReviewOptions {
   tree?: BaseTree;
   treeLabel?: string;
   /** From the configuration file: extra classification roots, severity overrides. */
-  roots?: Partial<Record<RootClass, string[]>>;
+  roots?: ExtraRoots;
   rules?: Record<string, RuleSetting>;
   configFile?: string;
 }
