@@ -1,4 +1,5 @@
-import { ARCHES, type Arch, type ArchResult, type PatchAnalysis, type Site, type Stage } from '../types.js';
+import { ARCHES, type ArchResult, type PatchAnalysis, type Site, type Stage } from '../types.js';
+import { archOfPath } from '../model/database.js';
 import { DEFAULT_CPUS, judgeSite } from './verdict.js';
 
 /**
@@ -13,8 +14,8 @@ export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] =>
     for (const a of ARCHES) {
       const model = site.arch[a];
       if (!model) continue;
-      const owner = portOf(site.file);
-      if (owner && owner !== a) {
+      const owner = archOfPath(site.file);
+      if (owner !== 'common' && owner !== a) {
         // Code of one port is never built for another: nothing to simulate there.
         arch[a] = { ...model, verdict: 'not-applicable', notes: [...(model.notes ?? []), `${site.file} belongs to the ${owner} port and is not built for ${a}`] };
         continue;
@@ -25,8 +26,3 @@ export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] =>
     return { ...site, arch };
   });
 
-/** The port a file belongs to (`xen/arch/arm/…`, `xen/include/asm-arm/…`), if any. */
-export function portOf(file: string): Arch | undefined {
-  const m = /(?:^|\/)(?:arch\/|include\/asm-)(x86|arm|riscv|ppc)(?:\/|$)/.exec(file);
-  return m ? (m[1] as Arch) : undefined;
-}
