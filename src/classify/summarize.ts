@@ -1,7 +1,7 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
 import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { functionDeclarator, guardsOf, macroBody, parameterNames } from '../sites/collect.js';
+import { functionDeclarator, guardsOf, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS } from '../sites/family.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
 
@@ -267,7 +267,7 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
     }
   }
   if (body.includes('(')) {
-    const tree = parseC(`void __flushcheck_macro(void) { ${body} ; }`);
+    const tree = parseMacroBody(body);
     for (const call of tree.rootNode.descendantsOfType('call_expression')) {
       const fn = call.childForFieldName('function');
       if (fn?.type !== 'identifier') continue;

@@ -1,8 +1,8 @@
 import type { CollectedCall, FlushModel, Mechanism } from '../types.js';
-import { normalizeSpace } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseExpression } from '../parser/c/tree-sitter.js';
 import { nodeConditions, type DefinitionDb, type ModelDefinition } from './database.js';
 import { evaluateConditions } from './conditions.js';
-import { evaluateText, isExact, join, mergeConds, negate, parseExpression, truthOfAlts, type Bits, type Cond } from './evaluate.js';
+import { evaluateText, isExact, join, mergeConds, negate, truthOfAlts, type Bits, type Cond } from './evaluate.js';
 import { bind, identifierTokens, substitute, templateCalls } from './expand.js';
 import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
 import { localConstants } from './bodies.js';

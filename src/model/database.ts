@@ -1,8 +1,8 @@
 import type { Arch, Collected, CollectedCall, ParsedImage, SiteDefinition } from '../types.js';
 import { preprocessorConditions } from '../sites/collect.js';
-import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
-import { evaluate, evaluateText, exact, parseExpression, type Alt, type EvalEnv } from './evaluate.js';
+import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
 import { bind, nestedInArguments, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
 

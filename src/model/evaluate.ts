@@ -1,4 +1,4 @@
-import { normalizeSpace, parseC, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseC, parseExpression, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
  * Three-valued evaluation of C and preprocessor expressions over tree-sitter
@@ -276,20 +276,6 @@ function withConds(alts: Alt[], conds: Cond[]): Alt[] {
 }
 
 // ─────────────────────────── parsing expressions ───────────────────────────
-
-const EXPRESSION_WRAPPER = '__flushcheck_expression';
-const expressionCache = new Map<string, SyntaxNode | null>();
-
-/** Parses a C expression with tree-sitter; null when it is not one. */
-export function parseExpression(text: string): SyntaxNode | null {
-  const key = normalizeSpace(text);
-  if (expressionCache.has(key)) return expressionCache.get(key)!;
-  const tree = parseC(`int ${EXPRESSION_WRAPPER} = (${key}\n);`);
-  const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
-  const node = init && !init.hasError && init.type === 'parenthesized_expression' ? (init.namedChildren.find((c) => c.type !== 'comment') ?? null) : null;
-  expressionCache.set(key, node);
-  return node;
-}
 
 const preprocessorCache = new Map<string, SyntaxNode | null>();
 

@@ -1,7 +1,6 @@
 import type { CollectedCall } from '../types.js';
 import { collect } from '../sites/collect.js';
-import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { parseExpression } from './evaluate.js';
+import { normalizeSpace, parseC, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
  * Macro expansion on tree-sitter tokens: a body is parsed as the statement it

@@ -104,9 +104,14 @@ export function macroBody(text: string): string {
   return normalizeSpace(text.replace(/\\\n/g, ' '));
 }
 
+/** A macro body parsed as a statement in a function, which fits expression and block macros alike. */
+export function parseMacroBody(body: string): ReturnType<typeof parseC> {
+  return parseC(`void __flushcheck_macro(void) { ${body} ; }`);
+}
+
 /** Identifiers in a macro body, read by tree-sitter from the body as a statement. */
 export function identifiersIn(body: string): Set<string> {
-  const tree = parseC(`void __flushcheck_macro(void) { ${body} ; }`);
+  const tree = parseMacroBody(body);
   const names = new Set<string>();
   for (const node of tree.rootNode.descendantsOfType(['identifier', 'type_identifier'])) names.add(node.text);
   names.delete('__flushcheck_macro');

@@ -2,7 +2,7 @@ import type { Arch, BaseTreeReader, FlushModel } from '../../src/types.js';
 import { builtinLayer } from '../../src/model/builtin.js';
 import { modelCall } from '../../src/model/call-model.js';
 import { DefinitionDb, type Layer } from '../../src/model/database.js';
-import { parseExpression } from '../../src/model/evaluate.js';
+import { parseExpression } from '../../src/parser/c/tree-sitter.js';
 import { parseTreeFile, treeLayer } from '../../src/model/tree-headers.js';
 import { DEFAULT_CONFIG } from '../../src/pipeline.js';
 import { builtinFamily, extendFamily } from '../../src/sites/find-sites.js';

@@ -106,13 +106,23 @@ export function unparenthesize(node: SyntaxNode): string {
   return normalizeSpace(node.text);
 }
 
-/** The expression node of `text`, parsed alone; undefined when it does not parse as one. */
+/** Parsed expressions by normalized text; conditions repeat across sites and stages. */
+const expressionCache = new Map<string, SyntaxNode | undefined>();
+/** Cached nodes pin their trees' native memory: start over past this many. */
+const EXPRESSION_CACHE_LIMIT = 4096;
+
+/**
+ * The expression node of `text`, parsed alone (as an initializer, so any C
+ * expression fits); undefined when it does not parse as one. Shared by the
+ * model, the classifier and the simulator.
+ */
 export function parseExpression(text: string): SyntaxNode | undefined {
-  const tree = parseC(`void __flushcheck_expression(void) { (${text}); }`);
-  const body = tree.rootNode.namedChildren[0]?.childForFieldName('body');
-  const statement = body?.namedChildren[0];
-  if (statement?.type !== 'expression_statement') return undefined;
-  const outer = statement.namedChildren[0];
-  if (outer?.type !== 'parenthesized_expression' || outer.hasError) return undefined;
-  return outer.namedChildren[0] ?? undefined;
+  const key = normalizeSpace(text);
+  if (expressionCache.has(key)) return expressionCache.get(key);
+  if (expressionCache.size >= EXPRESSION_CACHE_LIMIT) expressionCache.clear();
+  const tree = parseC(`int __flushcheck_expression = (${key}\n);`);
+  const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+  const node = init && !init.hasError && init.type === 'parenthesized_expression' ? init.namedChildren.find((c) => c.type !== 'comment') : undefined;
+  expressionCache.set(key, node);
+  return node;
 }
