@@ -34,7 +34,9 @@ export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family
     if (!path || !/\.(c|h)$/.test(path)) continue;
     const text = base.read(path);
     if (!text?.includes('#include')) continue;
-    for (const node of parseC(text).rootNode.descendantsOfType('preproc_include')) {
+    // The directives alone: the whole file is parsed once, later, by the site finder.
+    const directives = text.split('\n').filter((l) => /^\s*#\s*include\b/.test(l)).join('\n');
+    for (const node of parseC(directives).rootNode.descendantsOfType('preproc_include')) {
       const target = node.childForFieldName('path');
       if (!target) continue;
       const system = target.type === 'system_lib_string';
