@@ -9,7 +9,6 @@ export const PROPERTIES = {
 } as const;
 
 export type PropertyId = keyof typeof PROPERTIES;
-export const PROPERTY_IDS: readonly PropertyId[] = ['P1', 'P2', 'P3', 'P4'];
 
 /** 0 when P1–P3 hold in the state at `s[off..]`, else 1, 2 or 3 (the first that fails). */
 export function violatedInvariant(config: ModelConfig, s: Uint8Array, off: number): number {
