@@ -1,4 +1,3 @@
-import type { Site } from '../types.js';
 import { defineRule } from './rule.js';
 import { sitesWithVerdict } from './site-verdicts.js';
 
@@ -38,9 +37,7 @@ export const unnecessaryForcedIpi = defineRule({
     },
   },
   check(run) {
-    // "Unnecessary" needs to know no root reaches the site, not only that none is in view.
-    const known = (site: Site): boolean => (site.evidence ?? []).length > 0 && !(site.evidence ?? []).some((e) => e.incomplete);
-    return sitesWithVerdict(run, 'unnecessary-forced-ipi').filter(({ site }) => known(site)).map(({ site, arch }) => ({
+    return sitesWithVerdict(run, 'unnecessary-forced-ipi').map(({ site, arch }) => ({
       messageId: 'unnecessary' as const,
       data: { api: site.api, arch },
       site,

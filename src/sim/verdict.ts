@@ -123,5 +123,13 @@ export function judgeSite(site: Site, arch: Arch, model: FlushModel, options: Ju
   if (scenarios.length === 0) return undefined;
   const judged = scenarios.map((s) => judgeScenario(s, arch, model, options));
   const rank = (j: Judged): number => PRECEDENCE.indexOf(j.verdict) * 2 + (j.sim.safe ? 1 : 0);
-  return judged.reduce((best, j) => (rank(j) < rank(best) ? j : best));
+  const best = judged.reduce((b, j) => (rank(j) < rank(b) ? j : b));
+  // "Unnecessary" needs to know that no root reaches the site, not only that none is in view.
+  if (best.verdict === 'unnecessary-forced-ipi' && reachUnknown(site)) {
+    return { verdict: 'ok', sim: { ...best.sim, notes: [...(best.sim.notes ?? []), 'the callers are not in view: forcing may be needed by one of them'] } };
+  }
+  return best;
 }
+
+/** Classified `other` only because the chain left the code in view (Evidence.incomplete). */
+const reachUnknown = (site: Site): boolean => (site.evidence ?? []).some((e) => e.incomplete) && (site.classes ?? []).every((c) => c === 'other');
