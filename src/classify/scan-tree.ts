@@ -5,7 +5,7 @@ import type { Arch, ExtraRoots, Patch, PatchAnalysis, PatchMeta, RunResult, Tool
 import { DirTree } from '../parser/base-tree.js';
 import { runRules } from '../rules/index.js';
 import { sortSites } from '../sites/find-sites.js';
-import { STAGES } from '../stages.js';
+import { STAGES } from '../pipeline/stages.js';
 import { VERSION } from '../version.js';
 import type { WorkerReply, WorkerRequest } from './scan-worker.js';
 import { extraRootNames, mergeRevisited, readTreeFiles, registerTreeIndex, TreeFileStore, treeHelpers, TreePlanner, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';

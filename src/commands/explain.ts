@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import type { Site } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
-import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline.js';
+import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/review.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
 import { errorLine, parseArches, parseConfig } from './options.js';
 import { openTree } from './review.js';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Arch, RunResult, Severity, ToolError } from '../types.js';
 import { ARCHES, SEVERITY_RANK } from '../types.js';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG } from '../pipeline.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG } from '../pipeline/review.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
 

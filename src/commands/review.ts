@@ -5,7 +5,7 @@ import { ok } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
-import { DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline.js';
+import { DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline/review.js';
 import { loadConfig } from '../config.js';
 import { applyBaseline, readBaseline } from '../baseline.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulateStage } from '../../src/sim/index.js';
-import { STAGES } from '../../src/stages.js';
+import { STAGES } from '../../src/pipeline/stages.js';
 import type { PatchAnalysis, Site } from '../../src/types.js';
 import { getPageTypeElse, getPageTypeSync, memoryC, pageAllocC, site } from './sites.js';
 

@@ -1,17 +1,17 @@
-import type { Arch, ExtraRoots, InputSource, Patch, PatchAnalysis, PatchForm, PatchMeta, RuleSetting, StageOptions, Result, RunInput, RunResult, Site, Suppression, ToolError } from './types.js';
-import type { BaseTree } from './parser/base-tree.js';
-import { readPatches } from './parser/read-input.js';
-import { summarizeFiles } from './parser/hunk-summary.js';
-import { readSuppressions } from './suppressions/read.js';
-import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from './sites/find-sites.js';
-import { parsePatchImages } from './sites/patch-images.js';
-import { treeHeaderDefinitions } from './sites/tree-helpers.js';
-import type { Collected } from './sites/collect.js';
-import { runRules } from './rules/index.js';
+import type { Arch, ExtraRoots, InputSource, Patch, PatchAnalysis, PatchForm, PatchMeta, RuleSetting, StageOptions, Result, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
+import type { BaseTree } from '../parser/base-tree.js';
+import { readPatches } from '../parser/read-input.js';
+import { summarizeFiles } from '../parser/hunk-summary.js';
+import { readSuppressions } from '../suppressions/read.js';
+import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from '../sites/find-sites.js';
+import { parsePatchImages } from '../sites/patch-images.js';
+import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
+import type { Collected } from '../sites/collect.js';
+import { runRules } from '../rules/index.js';
 import { STAGES } from './stages.js';
-import { TooDeepError } from './parser/c/tree-sitter.js';
-import { assistedModelSource } from './model/index.js';
-import { VERSION } from './version.js';
+import { TooDeepError } from '../parser/c/tree-sitter.js';
+import { assistedModelSource } from '../model/index.js';
+import { VERSION } from '../version.js';
 
 export interface ReviewInput {
   name: string;

@@ -1,7 +1,7 @@
-import type { Stage } from './types.js';
-import { classifyStage } from './classify/index.js';
-import { modelStage } from './model/index.js';
-import { simulateStage } from './sim/index.js';
+import type { Stage } from '../types.js';
+import { classifyStage } from '../classify/index.js';
+import { modelStage } from '../model/index.js';
+import { simulateStage } from '../sim/index.js';
 
 /**
  * The stages each patch's sites go through after site finding, in pipeline
