@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirTree } from '../src/parser/base-tree.js';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../src/pipeline/review.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../src/pipeline/index.js';
 import { ok } from '../src/types.js';
 import { builtinLayer } from '../src/model/builtin.js';
 import { modelCall } from '../src/model/call-model.js';

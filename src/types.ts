@@ -1,4 +1,5 @@
 import type { SyntaxNode, Tree } from './parser/c/tree-sitter.js';
+import type { RunContext } from './util/run-context.js';
 
 /**
  * Every data type that flows through the pipeline, in pipeline order:
@@ -562,12 +563,16 @@ export interface PatchAnalysis {
   sites: Site[];
   /** The flush family as known after this patch (builtin names and helpers). */
   family: ReadonlySet<string>;
-  /** Base tree, when the run has one (`--tree`, `--git`). */
+  /** Base tree, when the run has one (`--tree`, `--git`): the run's view of it (see util/run-context.ts). */
   base?: BaseTreeReader;
+  /** The whole tree's facts when the run built them (a scan); a review searches the tree around its sites. */
+  treeIndex?: TreeIndex;
   options: StageOptions;
+  /** What the run keeps while it runs (caches); nothing outlives it. */
+  run: RunContext;
 }
 
-/** A stage after site finding: model, classify, simulate. See src/stages.ts. */
+/** A stage after site finding: model, classify, simulate. See src/pipeline/stages.ts. */
 export type Stage = (analysis: PatchAnalysis) => Site[];
 
 /** Read-only view of a base tree (see parser/base-tree.ts). */
@@ -688,4 +693,14 @@ export interface FileFacts {
   calls: CallFact[];
   generators: GeneratorMacro[];
   invocations: MacroInvocation[];
+}
+
+/** A tree's facts and family, shared by every patch reviewed against it. */
+export interface TreeIndex {
+  directory: string;
+  family: ReadonlySet<string>;
+  facts: readonly FileFacts[];
+  /** Files parsed and files skipped before parsing. */
+  parsed: number;
+  skipped: number;
 }

@@ -1,11 +1,10 @@
-import type { FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage } from '../types.js';
+import type { FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage, TreeIndex } from '../types.js';
 import { CallGraph } from './call-graph.js';
 import { Classifier } from './classify.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
 import { touchedOwnerSites } from './touched-owners.js';
-import { registeredTreeIndex, type TreeIndex } from './tree-index.js';
 import { searchTree } from './tree-search.js';
 
 /**
@@ -18,6 +17,8 @@ import { searchTree } from './tree-search.js';
  * Extra roots come from `options.roots`. A `MEMF_no_tlbflush` owner the patch
  * changes gets its setters as `tree` sites (see touched-owners.ts).
  */
+
+// Keyed by the image: a summary lives as long as its parsed image, which belongs to one run.
 
 const summaries = new WeakMap<ParsedImage, FileFacts>();
 
@@ -76,9 +77,9 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
   if (!sites.some((s) => s.kind !== 'definition')) return sites;
   const extra = analysis.options.roots ?? {};
   const directory = analysis.base?.directory;
-  // A scan registers the whole tree; a review searches it around its own sites.
+  // A scan hands over the whole tree's index; a review searches the tree around its own sites.
   const starts = sites.flatMap((s) => (s.function ? [s.function] : []));
-  const tree = directory ? (registeredTreeIndex(directory, extra) ?? searchTree(directory, starts, analysis.family, extra)) : undefined;
+  const tree: TreeIndex | undefined = analysis.treeIndex ?? (directory ? searchTree(analysis.run, directory, starts, analysis.family, extra) : undefined);
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
   const views = new Map<Side, SideView>();
   const viewOf = (side: Side): SideView => {

@@ -1,25 +1,18 @@
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Arch, ExtraRoots, Patch, PatchAnalysis, PatchMeta, RunResult, ToolError } from '../types.js';
-import { DirTree } from '../parser/base-tree.js';
-import { runRules } from '../rules/index.js';
-import { sortSites } from '../sites/find-sites.js';
-import { STAGES } from '../pipeline/stages.js';
-import { VERSION } from '../version.js';
+import type { ExtraRoots, Site, ToolError, TreeIndex } from '../types.js';
 import type { WorkerReply, WorkerRequest } from './scan-worker.js';
-import { extraRootNames, mergeRevisited, readTreeFiles, registerTreeIndex, TreeFileStore, treeHelpers, TreePlanner, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';
+import { extraRootNames, mergeRevisited, readTreeFiles, TreeFileStore, treeHelpers, TreePlanner, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';
 
 /**
- * `flushcheck scan`: the whole tree as one pseudo patch (form `tree`). Files
- * are read once, skipped before parsing when they cannot matter, parsed on
- * worker threads (one per core, two by default), and the sites go through the
- * same stages and rules as a review.
+ * The whole-tree index `flushcheck scan` classifies against: files are read
+ * once, skipped before parsing when they cannot matter, and parsed on worker
+ * threads (one per core, two by default). src/pipeline/scan.ts runs its sites
+ * through the stages.
  */
 
-export interface ScanOptions {
-  arches: Arch[];
-  config: Record<string, boolean>;
+export interface IndexOptions {
   roots?: ExtraRoots;
   /** Worker threads; 0 parses in this thread. Default: the cores, at most 2. */
   workers?: number;
@@ -133,8 +126,16 @@ class WorkerParser implements Parser {
   }
 }
 
-/** Scans `directory`; `label` is how the user named it. */
-export async function scanTree(directory: string, label: string, options: ScanOptions): Promise<RunResult> {
+export interface IndexedTree {
+  index: TreeIndex;
+  /** Every site in the tree, unsorted. */
+  sites: Site[];
+  /** Files that could not be read. */
+  errors: ToolError[];
+}
+
+/** Indexes the tree at `directory`. */
+export async function indexTree(directory: string, options: IndexOptions): Promise<IndexedTree> {
   const root = realpathSync(directory);
   const errors: ToolError[] = [];
   const files = readTreeFiles(root, errors);
@@ -161,29 +162,5 @@ export async function scanTree(directory: string, label: string, options: ScanOp
   }
   options.onProgress?.(files.length, files.length);
   const { facts, sites } = mergeRevisited(planner.parsedFiles(), revisited);
-  registerTreeIndex({ directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, extra);
-
-  const meta: PatchMeta = { index: 0, source: label, form: 'tree', subject: `whole-tree scan of ${label}` };
-  const patch: Patch = { meta, files: [] };
-  const analysis: PatchAnalysis = {
-    patch,
-    collected: [],
-    sites: sortSites(sites),
-    family: planner.family,
-    base: new DirTree(root),
-    options: { arches: options.arches, config: options.config, ...(options.roots ? { roots: options.roots } : {}) },
-  };
-  for (const stage of STAGES) analysis.sites = stage(analysis);
-  const result: RunResult = {
-    schemaVersion: 1,
-    tool: { name: 'flushcheck', version: VERSION },
-    settings: { arches: options.arches, config: options.config, tree: label },
-    inputs: [{ name: label, form: 'tree', patches: 1 }],
-    patches: [meta],
-    sites: sortSites(analysis.sites),
-    findings: [],
-    errors,
-  };
-  result.findings = runRules(result);
-  return result;
+  return { index: { directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, sites, errors };
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallFact, ExtraRoots, FileFacts, ImageLine, ParsedImage, Site, SiteDefinition, ToolError } from '../types.js';
 import { parseC } from '../parser/c/tree-sitter.js';
@@ -309,29 +309,4 @@ export function treeHelpers(facts: readonly FileFacts[], family: ReadonlySet<str
   return new Set(graph.helperNames());
 }
 
-/** A tree's facts and family, shared by every patch reviewed against it. */
-export interface TreeIndex {
-  directory: string;
-  family: ReadonlySet<string>;
-  facts: readonly FileFacts[];
-  /** Files parsed and files skipped before parsing. */
-  parsed: number;
-  skipped: number;
-}
-
-const indexes = new Map<string, TreeIndex>();
-
-const keyOf = (directory: string, extra: ExtraRoots): string =>
-  `${realpathSync(directory)}\u0000${JSON.stringify(Object.entries(extra).map(([k, v]) => [k, [...(v ?? [])].sort()]).sort())}`;
-
-/** Records an index built elsewhere (the scan's worker threads). */
-export function registerTreeIndex(index: TreeIndex, extra: ExtraRoots = {}): void {
-  indexes.set(keyOf(index.directory, extra), index);
-}
-
 export const extraRootNames = (extra: ExtraRoots): string[] => [...new Set(Object.values(extra).flat())].sort();
-
-/** The index a scan of this directory built, if any. */
-export function registeredTreeIndex(directory: string, extra: ExtraRoots = {}): TreeIndex | undefined {
-  return indexes.get(keyOf(directory, extra));
-}

@@ -1,8 +1,9 @@
-import type { ExtraRoots, FileFacts } from '../types.js';
+import type { ExtraRoots, FileFacts, TreeIndex } from '../types.js';
+import { defineSlot, type RunContext } from '../util/run-context.js';
 import { extendFamily } from '../sites/find-sites.js';
 import { THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { summarizeImage } from './summarize.js';
-import { readTreeFiles, treeImage, type TreeFile, type TreeIndex } from './tree-index.js';
+import { readTreeFiles, treeImage, type TreeFile } from './tree-index.js';
 
 /**
  * What a review against a tree needs of it: the callers of the functions
@@ -15,31 +16,34 @@ import { readTreeFiles, treeImage, type TreeFile, type TreeIndex } from './tree-
 /** How far up a chain of helpers the search goes. */
 export const SEARCH_DEPTH = 8;
 
-const textsByDirectory = new Map<string, TreeFile[]>();
-/** Facts of tree files already summarized: a series reviews against one tree. */
-const factsByFile = new Map<TreeFile, FileFacts>();
+/** The tree's files, read once per run: every patch of a series reviews against the same text. */
+const TEXTS = defineSlot('tree-search texts', () => new Map<string, TreeFile[]>());
+/** Facts of tree files already summarized in this run. */
+const FACTS = defineSlot('tree-search facts', () => new Map<TreeFile, FileFacts>());
 
-function factsOf(file: TreeFile): FileFacts {
-  let facts = factsByFile.get(file);
+function factsOf(run: RunContext, file: TreeFile): FileFacts {
+  const cache = run.get(FACTS);
+  let facts = cache.get(file);
   if (!facts) {
     facts = summarizeImage(treeImage(file.path, file.text));
-    factsByFile.set(file, facts);
+    cache.set(file, facts);
   }
   return facts;
 }
 
-function treeFiles(directory: string): TreeFile[] {
-  let files = textsByDirectory.get(directory);
+function treeFiles(run: RunContext, directory: string): TreeFile[] {
+  const cache = run.get(TEXTS);
+  let files = cache.get(directory);
   if (!files) {
     files = readTreeFiles(directory);
-    textsByDirectory.set(directory, files);
+    cache.set(directory, files);
   }
   return files;
 }
 
 /** The tree around `starts` (function names): their callers, up through helpers. */
-export function searchTree(directory: string, starts: readonly string[], family: ReadonlySet<string>, extra: ExtraRoots): TreeIndex {
-  const files = treeFiles(directory);
+export function searchTree(run: RunContext, directory: string, starts: readonly string[], family: ReadonlySet<string>, extra: ExtraRoots): TreeIndex {
+  const files = treeFiles(run, directory);
   const parsed = new Map<string, FileFacts>();
   const grown = new Set(family);
   const searched = new Set<string>();
@@ -49,7 +53,7 @@ export function searchTree(directory: string, starts: readonly string[], family:
     for (const name of frontier) searched.add(name);
     for (const file of files) {
       if (parsed.has(file.path) || !frontier.some((name) => file.text.includes(name))) continue;
-      parsed.set(file.path, factsOf(file));
+      parsed.set(file.path, factsOf(run, file));
     }
     const facts = [...parsed.values()];
     // Helpers defined in the tree (macros and inline functions on the flush API) join the family.

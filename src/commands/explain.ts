@@ -1,9 +1,9 @@
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Site } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
-import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/review.js';
+import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/index.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
-import { errorLine, parseArches, parseConfig } from './options.js';
+import { addRunOptions, errorLine, runOptionsFrom } from './options.js';
 import { openTree } from './review.js';
 import { formatSim, SIM_FORMATS, type SimFormat } from './simulate.js';
 
@@ -12,6 +12,7 @@ interface ExplainCliOptions {
   tree?: string;
   arch: string;
   config?: string;
+  configFile?: string;
 }
 
 /** `FILE:LINE` → its parts; the file may be a suffix of the site's path. */
@@ -23,12 +24,13 @@ export function parseLocation(value: string): { file: string; line: number } {
 
 const matches = (site: Site, file: string, line: number): boolean => site.line === line && (site.file === file || site.file.endsWith(`/${file}`));
 
-function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptions, io: CliIo): number {
+function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptions, io: CliIo, command?: Command): number {
   const { file, line } = parseLocation(location);
+  const options = runOptionsFrom(opts, io, command);
   const tree = openTree(opts.tree);
   const names = patchArgs.length === 0 ? ['-'] : patchArgs;
   const inputs: ReviewInput[] = names.map((name) => ({ name, source: loadInput(name, DEFAULT_MAX_INPUT_BYTES, io.readStdin) }));
-  const run = review(inputs, { arches: parseArches(opts.arch), config: parseConfig(opts.config), ...(tree ? { tree, treeLabel: opts.tree } : {}) });
+  const run = review(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
   if (run.errors.length) return EXIT.error;
   // The new side first: that is the code the patch proposes.
@@ -53,7 +55,7 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
 }
 
 export const explainCommand: CommandModule = (program, { io, setExit }) => {
-  program
+  addRunOptions(program
     .command('explain')
     .description('replay one flush site of a review in the simulator and print its timeline')
     .argument('<file:line>', 'the site, as FILE:LINE (FILE may be a path suffix)')
@@ -61,6 +63,6 @@ export const explainCommand: CommandModule = (program, { io, setExit }) => {
     .addOption(new Option('-f, --format <format>', 'output format').choices(SIM_FORMATS).default('text'))
     .option('--tree <dir>', 'the base source tree the patch applies to')
     .option('--arch <list>', 'architectures to model', DEFAULT_ARCHES.join(','))
-    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n')
-    .action((location: string, patches: string[], opts: ExplainCliOptions) => setExit(runExplain(location, patches, opts, io)));
+    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n'), { baseline: false })
+    .action((location: string, patches: string[], opts: ExplainCliOptions, command: Command) => setExit(runExplain(location, patches, opts, io, command)));
 };

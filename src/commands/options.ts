@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { Arch, RunResult, Severity, ToolError } from '../types.js';
 import { ARCHES, SEVERITY_RANK } from '../types.js';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG } from '../pipeline/review.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG, type RunOptions } from '../pipeline/index.js';
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
+import { loadConfig } from '../config.js';
+import { readBaseline } from '../baseline.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
 
 export function parseArches(value: string): Arch[] {
@@ -58,4 +60,40 @@ export function emitRun(run: RunResult, opts: { format: string; failOn: Severity
   if (reporter.stream) for (const chunk of reporter.stream(run, options)) io.stdout(chunk);
   else io.stdout(reporter(run, options));
   return exitCodeFor(run, opts.failOn);
+}
+
+/** `--config-file` and `--baseline`, the same for every command that runs the pipeline. */
+export function addRunOptions(command: Command, { baseline = true } = {}): Command {
+  command.option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)');
+  if (baseline) command.option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report');
+  return command;
+}
+
+export interface RunCliOptions {
+  arch: string;
+  config?: string;
+  configFile?: string;
+  baseline?: string;
+}
+
+/**
+ * The options of a run as every command reads them: the configuration file,
+ * then what was typed (an option typed on the command line beats the file;
+ * the file beats the defaults), and the baseline.
+ */
+export function runOptionsFrom(opts: RunCliOptions, io: CliIo, command?: Command): RunOptions {
+  const loaded = loadConfig(opts.configFile, io.cwd);
+  if (!loaded.result.ok) throw new UsageError(`${loaded.file}: ${loaded.result.message}`);
+  const fileConfig = loaded.result.config;
+  const baseline = opts.baseline ? readBaseline(opts.baseline, io.cwd) : undefined;
+  if (baseline && !baseline.ok) throw new UsageError(`--baseline ${opts.baseline}: ${baseline.message}`);
+  const arches = command?.getOptionValueSource('arch') !== 'cli' && fileConfig.architectures ? fileConfig.architectures : parseArches(opts.arch);
+  return {
+    arches,
+    config: parseConfig(opts.config, { ...DEFAULT_CONFIG, ...fileConfig.build }),
+    ...(fileConfig.roots ? { roots: fileConfig.roots } : {}),
+    ...(fileConfig.rules ? { rules: fileConfig.rules } : {}),
+    ...(loaded.file ? { configFile: loaded.file } : {}),
+    ...(baseline?.ok ? { baseline: { file: opts.baseline!, fingerprints: baseline.fingerprints } } : {}),
+  };
 }

@@ -5,11 +5,9 @@ import { ok } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
-import { DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline/review.js';
-import { loadConfig } from '../config.js';
-import { applyBaseline, readBaseline } from '../baseline.js';
+import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, emitRun, parseArches, parseConfig } from './options.js';
+import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
 
 interface ReviewCliOptions {
   format: string;
@@ -36,13 +34,7 @@ export function openTree(dir: string | undefined): DirTree | undefined {
 async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo, command?: Command): Promise<number> {
   const maxBytes = Number(opts.maxInputBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
-  const loaded = loadConfig(opts.configFile, io.cwd);
-  if (!loaded.result.ok) throw new UsageError(`${loaded.file}: ${loaded.result.message}`);
-  const fileConfig = loaded.result.config;
-  const baseline = opts.baseline ? readBaseline(opts.baseline, io.cwd) : undefined;
-  if (baseline && !baseline.ok) throw new UsageError(`--baseline ${opts.baseline}: ${baseline.message}`);
-  // An option typed on the command line beats the file; the file beats the defaults.
-  const arches = command?.getOptionValueSource('arch') !== 'cli' && fileConfig.architectures ? fileConfig.architectures : parseArches(opts.arch);
+  const options = runOptionsFrom(opts, io, command);
   const tree = openTree(opts.tree);
   const inputs: ReviewInput[] = [];
   if (opts.git) {
@@ -52,27 +44,17 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo,
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
   for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
-  const reviewed = await reviewAsync(inputs, {
-    arches,
-    config: parseConfig(opts.config, { ...DEFAULT_CONFIG, ...fileConfig.build }),
-    ...(tree ? { tree, treeLabel: opts.tree } : {}),
-    ...(fileConfig.roots ? { roots: fileConfig.roots } : {}),
-    ...(fileConfig.rules ? { rules: fileConfig.rules } : {}),
-    ...(loaded.file ? { configFile: loaded.file } : {}),
-  });
-  const run = baseline?.ok ? applyBaseline(reviewed, baseline.fingerprints, opts.baseline!) : reviewed;
+  const run = await reviewAsync(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
   return emitRun(run, opts, io);
 }
 
 export const reviewCommand: CommandModule = (program, { io, setExit }) => {
-  addBuildOptions(addOutputOptions(program
+  addRunOptions(addBuildOptions(addOutputOptions(program
     .command('review')
     .description('review patches: list their flush sites and report the flushes that must force an IPI')
     .argument('[patch...]', 'patch, series, mbox or mailing-list thread text; - or nothing for standard input')))
     .option('--tree <dir>', 'the base source tree the patch applies to (whole files instead of hunks)')
     .option('--git <range>', 'review the commits of RANGE in the git checkout (--tree or the current directory)')
-    .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
-    .option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)')
-    .option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report')
+    .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES)))
     .action(async (patches: string[], opts: ReviewCliOptions, command: Command) => setExit(await runReview(patches, opts, io, command)));
 };

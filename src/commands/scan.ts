@@ -2,9 +2,10 @@ import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
-import { scanTree } from '../classify/scan-tree.js';
+import type { Command } from 'commander';
+import { scan } from '../pipeline/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, emitRun, parseArches, parseConfig } from './options.js';
+import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
 
 interface ScanCliOptions {
   format: string;
@@ -13,6 +14,8 @@ interface ScanCliOptions {
   config?: string;
   jobs?: string;
   progress: boolean;
+  configFile?: string;
+  baseline?: string;
 }
 
 /** A progress bar on standard error, only when the output is a terminal. */
@@ -45,7 +48,7 @@ function progressBar(io: CliIo, enabled: boolean): { update: (done: number, tota
   };
 }
 
-async function runScan(dir: string, opts: ScanCliOptions, io: CliIo): Promise<number> {
+async function runScan(dir: string, opts: ScanCliOptions, io: CliIo, command?: Command): Promise<number> {
   let isDirectory = false;
   try {
     isDirectory = statSync(dir).isDirectory();
@@ -55,12 +58,12 @@ async function runScan(dir: string, opts: ScanCliOptions, io: CliIo): Promise<nu
   if (!isDirectory) throw new UsageError(`scan: ${dir} is not a directory`);
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0 || jobs > 64)) throw new UsageError('--jobs: expected a whole number from 0 to 64');
+  const options = runOptionsFrom(opts, io, command);
   const bar = progressBar(io, opts.progress);
   let run;
   try {
-    run = await scanTree(dir, dir, {
-      arches: parseArches(opts.arch),
-      config: parseConfig(opts.config),
+    run = await scan(dir, dir, {
+      ...options,
       ...(jobs !== undefined ? { workers: jobs } : {}),
       onProgress: bar.update,
     });
@@ -71,11 +74,11 @@ async function runScan(dir: string, opts: ScanCliOptions, io: CliIo): Promise<nu
 }
 
 export const scanCommand: CommandModule = (program, { io, setExit }) => {
-  addBuildOptions(addOutputOptions(program
+  addRunOptions(addBuildOptions(addOutputOptions(program
     .command('scan')
     .description('audit a whole source tree: classify every flush site and report the flushes that must force an IPI')
     .argument('<dir>', 'the tree to scan (e.g. xen/)')))
     .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, at most 2; 0 parses in the main thread)')
-    .option('--no-progress', 'no progress bar, even on a terminal')
-    .action(async (dir: string, opts: ScanCliOptions) => setExit(await runScan(dir, opts, io)));
+    .option('--no-progress', 'no progress bar, even on a terminal'))
+    .action(async (dir: string, opts: ScanCliOptions, command: Command) => setExit(await runScan(dir, opts, io, command)));
 };

@@ -4,6 +4,7 @@ import { modelCall, type Arg } from './call-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
 import { archesInTree, treeLayer } from './tree-headers.js';
 import { analyzePrimitive } from './primitives.js';
+import { defineSlot } from '../util/run-context.js';
 
 /**
  * The definitions one patch is modelled with, per side and architecture:
@@ -15,12 +16,12 @@ import { analyzePrimitive } from './primitives.js';
 export const imageOf = (c: Collected): ParsedImage | undefined => c.definitions[0]?.image ?? c.calls[0]?.image ?? c.uses[0]?.image;
 
 /**
- * New-side definitions of earlier patches of the same run, latest first, keyed
- * by the run's family set. One layer, not one per patch: a long series would
- * otherwise search every earlier patch for every name (quadratic), and keep
- * every patch's syntax trees alive. Only what can decide a flush is kept.
+ * New-side definitions of earlier patches of the same run, latest first. One
+ * layer, not one per patch: a long series would otherwise search every earlier
+ * patch for every name (quadratic), and keep every patch's syntax trees alive.
+ * Only what can decide a flush is kept.
  */
-const seriesByRun = new WeakMap<ReadonlySet<string>, ModelDefinition[]>();
+const SERIES = defineSlot('series definitions', () => ({ definitions: [] as ModelDefinition[] }));
 
 export class PatchModel {
   private readonly dbs = new Map<string, DefinitionDb>();
@@ -47,7 +48,7 @@ export class PatchModel {
     let db = this.dbs.get(key);
     if (!db) {
       const { analysis } = this;
-      const series = seriesByRun.get(analysis.family) ?? [];
+      const series = analysis.run.get(SERIES).definitions;
       const layers: Layer[] = [staticLayer('patch', this.patchDefinitions[side]), ...(series.length ? [staticLayer('series', series)] : [])];
       if (analysis.base) layers.push(treeLayer(analysis.base, this.arches, analysis.family, side === 'new' ? (d) => supersededByPatch(d, analysis) : undefined));
       layers.push(builtinLayer());
@@ -88,10 +89,11 @@ export class PatchModel {
 
   /** Remembers this patch's new definitions for the patches after it in the series. */
   remember(): void {
-    const { family } = this.analysis;
+    const { family, run } = this.analysis;
     const relevant = this.patchDefinitions.new.filter((d) => family.has(d.name) || /^FLUSH_/.test(d.name) || ((d.form === 'object-macro' || d.form === 'function-macro') && /flush|FLUSH/.test(d.body ?? '')));
     if (relevant.length === 0) return;
-    seriesByRun.set(family, [...relevant, ...(seriesByRun.get(family) ?? [])]);
+    const series = run.get(SERIES);
+    series.definitions = [...relevant, ...series.definitions];
   }
 }
 

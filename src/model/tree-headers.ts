@@ -9,7 +9,8 @@ import { definitionsFrom, staticLayer, type Layer, type ModelDefinition } from '
  * The base tree's flush headers, per architecture, in both layouts Xen has
  * used (`xen/include/asm-<arch>/` before 4.17, `xen/arch/<arch>/include/asm/`
  * since), plus the common headers and, for a flush function the headers only
- * declare, the sources that define it. Each file is parsed once per process.
+ * declare, the sources that define it. Each file is parsed once per tree
+ * reader: the pipeline gives each run its own (util/run-context.ts).
  */
 
 const ASM_DIRS = (arch: string): string[] => [`xen/include/asm-${arch}`, `xen/arch/${arch}/include/asm`];
@@ -35,10 +36,18 @@ interface TreeFile {
   definitions?: ModelDefinition[];
 }
 
-const fileCache = new Map<string, TreeFile | null>();
-const listingCache = new Map<string, string[]>();
+// Keyed by the reader: a run's view of a tree, so a file changed between runs is read again.
+const fileCaches = new WeakMap<BaseTreeReader, Map<string, TreeFile | null>>();
+const listingCaches = new WeakMap<BaseTreeReader, Map<string, string[]>>();
 
-const treeKey = (base: BaseTreeReader): string => base.directory ?? base.label;
+function cacheOf<T>(caches: WeakMap<BaseTreeReader, Map<string, T>>, base: BaseTreeReader): Map<string, T> {
+  let cache = caches.get(base);
+  if (!cache) {
+    cache = new Map();
+    caches.set(base, cache);
+  }
+  return cache;
+}
 
 /** Parses a whole tree file as its own image (rows marked as tree context). */
 export function parseTreeFile(path: string, text: string): Collected {
@@ -47,17 +56,17 @@ export function parseTreeFile(path: string, text: string): Collected {
   return collectAll([image])[0]!;
 }
 
-/** A tree file, read and parsed once per process; null when absent. */
+/** A tree file, read and parsed once per reader; null when absent. */
 export function loadTreeFile(base: BaseTreeReader, path: string): TreeFile | null {
-  const key = `${treeKey(base)}\u0000${path}`;
-  if (fileCache.has(key)) return fileCache.get(key)!;
+  const cache = cacheOf(fileCaches, base);
+  if (cache.has(path)) return cache.get(path)!;
   const text = base.read(path);
   const file = text === undefined ? null : { text, collected: parseTreeFile(path, text) };
-  fileCache.set(key, file);
+  cache.set(path, file);
   return file;
 }
 
-/** A tree file's definitions, built once per process. */
+/** A tree file's definitions, built once per reader. */
 export function treeDefinitions(base: BaseTreeReader, path: string): ModelDefinition[] {
   const file = loadTreeFile(base, path);
   if (!file) return [];
@@ -67,16 +76,15 @@ export function treeDefinitions(base: BaseTreeReader, path: string): ModelDefini
 
 /** Raw text of a tree file without parsing it (cheap pre-filters). */
 export function readTreeText(base: BaseTreeReader, path: string): string | undefined {
-  const key = `${treeKey(base)}\u0000${path}`;
-  const parsed = fileCache.get(key);
+  const parsed = fileCaches.get(base)?.get(path);
   return parsed ? parsed.text : base.read(path);
 }
 
 /** C files of one directory of a directory tree (not recursive), sorted. */
 function listC(base: BaseTreeReader, dir: string): string[] {
   if (!base.directory) return [];
-  const key = `${base.directory}\u0000${dir}`;
-  let list = listingCache.get(key);
+  const cache = cacheOf(listingCaches, base);
+  let list = cache.get(dir);
   if (!list) {
     try {
       list = readdirSync(join(base.directory, dir), { withFileTypes: true })
@@ -86,7 +94,7 @@ function listC(base: BaseTreeReader, dir: string): string[] {
     } catch {
       list = [];
     }
-    listingCache.set(key, list);
+    cache.set(dir, list);
   }
   return list;
 }

@@ -66,12 +66,13 @@ export function affectedNames(definitions: readonly ModelDefinition[], changed: 
   return affected;
 }
 
-const listings = new Map<string, string[]>();
+// Keyed by the reader: a run's view of the tree, so a listing never outlives the run.
+const listings = new WeakMap<BaseTreeReader, string[]>();
 
 /** C sources and headers under the tree's `xen/` (or its root), sorted. */
 function treeFiles(base: BaseTreeReader): string[] {
   const root = base.directory!;
-  let files = listings.get(root);
+  let files = listings.get(base);
   if (files) return files;
   files = [];
   const walk = (rel: string): void => {
@@ -96,7 +97,7 @@ function treeFiles(base: BaseTreeReader): string[] {
   }
   walk(top);
   files.sort();
-  listings.set(root, files);
+  listings.set(base, files);
   return files;
 }
 

@@ -1,37 +1,24 @@
-import type { Arch, ExtraRoots, InputSource, Patch, PatchAnalysis, PatchForm, PatchMeta, RuleSetting, StageOptions, Result, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
-import type { BaseTree } from '../parser/base-tree.js';
+import type { Patch, PatchAnalysis, PatchForm, PatchMeta, InputSource, Result, RunInput, Site, Suppression, ToolError, RunResult, BaseTreeReader, StageOptions } from '../types.js';
 import { readPatches } from '../parser/read-input.js';
 import { summarizeFiles } from '../parser/hunk-summary.js';
 import { readSuppressions } from '../suppressions/read.js';
-import { builtinFamily, collectAll, extendFamily, sitesOf, sortSites } from '../sites/find-sites.js';
+import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
 import { parsePatchImages } from '../sites/patch-images.js';
 import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
 import type { Collected } from '../sites/collect.js';
-import { runRules } from '../rules/index.js';
-import { STAGES } from './stages.js';
 import { TooDeepError } from '../parser/c/tree-sitter.js';
-import { assistedModelSource } from '../model/index.js';
-import { VERSION } from '../version.js';
+import { RunContext } from '../util/run-context.js';
+import { stageOptions, type RunOptions } from './options.js';
+import { finishRun } from './result.js';
+import { runStages } from './stages.js';
 
 export interface ReviewInput {
   name: string;
   source: Result<InputSource>;
   /** The patch's base tree for this input (git commits carry their parent). */
-  base?: BaseTree;
+  base?: BaseTreeReader;
   /** Set when the caller knows better than detection (commits read with --git). */
   form?: PatchForm;
-}
-
-export interface ReviewOptions {
-  arches: Arch[];
-  config: Record<string, boolean>;
-  /** `--tree DIR`: base of every input that has none of its own. */
-  tree?: BaseTree;
-  treeLabel?: string;
-  /** From the configuration file: extra classification roots, severity overrides. */
-  roots?: ExtraRoots;
-  rules?: Record<string, RuleSetting>;
-  configFile?: string;
 }
 
 /** Reading one input never loses the run: a defect of ours becomes that input's error. */
@@ -49,7 +36,7 @@ function readSafely(name: string, text: string, firstIndex: number, form?: Patch
 }
 
 /** One patch through parse → sites → every stage. */
-function analyzePatch(patch: Patch, base: BaseTree | undefined, family: Set<string>, options: StageOptions): Site[] {
+function analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Site[] {
   const collected: Collected[] = [];
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
@@ -57,26 +44,23 @@ function analyzePatch(patch: Patch, base: BaseTree | undefined, family: Set<stri
     collected.push(...collectAll(images));
     extendFamily(collected.flatMap((c) => c.definitions), family);
   });
-  const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, ...(base ? { base } : {}) };
-  for (const stage of STAGES) analysis.sites = stage(analysis);
-  return analysis.sites;
+  const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
+  return runStages(analysis);
 }
 
-export const DEFAULT_CONFIG: Record<string, boolean> = { CONFIG_PV: true, CONFIG_SHADOW_PAGING: true, CONFIG_HVM: true };
-export const DEFAULT_ARCHES: Arch[] = ['x86', 'arm'];
-
 /**
- * The pipeline, in one direction: read → sites → stages → rules → result.
+ * A review: read → sites → stages, patch by patch, then the rules (see result.ts).
  * Inputs are independent: one that fails becomes an error entry, the others go on.
  * A generator so that a caller can yield to the event loop between patches (see reviewAsync).
  */
-function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): Generator<void, RunResult> {
+function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Generator<void, RunResult> {
+  const run = new RunContext();
   const runInputs: RunInput[] = [];
   const patches: PatchMeta[] = [];
   const sites: Site[] = [];
   const errors: ToolError[] = [];
   const suppressions: Suppression[] = [];
-  const stageOptions: StageOptions = { arches: options.arches, config: options.config, ...(options.roots ? { roots: options.roots } : {}) };
+  const stages = stageOptions(options);
   // The family grows through a series: a helper defined by patch 1 is a flush in patch 2.
   const family = builtinFamily();
   for (const input of inputs) {
@@ -97,7 +81,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       const meta: PatchMeta = { ...patch.meta };
       patches.push(meta);
       try {
-        const found = analyzePatch(patch, input.base ?? options.tree, family, stageOptions);
+        const found = analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
         sites.push(...found);
         meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
         suppressions.push(...readSuppressions(patch));
@@ -109,31 +93,12 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       yield;
     }
   }
-  const result: RunResult = {
-    schemaVersion: 1,
-    tool: { name: 'flushcheck', version: VERSION },
-    settings: {
-      arches: options.arches,
-      config: options.config,
-      ...(options.treeLabel ? { tree: options.treeLabel } : {}),
-      ...(options.roots ? { roots: options.roots } : {}),
-      ...(options.rules ? { rules: options.rules } : {}),
-      ...(options.configFile ? { configFile: options.configFile } : {}),
-      assistedModel: assistedModelSource(options.tree ?? inputs.find((i) => i.base)?.base, options.config),
-    },
-    inputs: runInputs,
-    patches,
-    sites: sortSites(sites),
-    findings: [],
-    errors,
-    ...(suppressions.length ? { suppressions } : {}),
-  };
-  result.findings = runRules(result);
-  return result;
+  const base = options.tree ?? inputs.find((i) => i.base)?.base;
+  return finishRun({ inputs: runInputs, patches, sites, errors, suppressions, ...(base ? { base } : {}) }, options, run);
 }
 
 /** The whole review at once. For small inputs and tests. */
-export function review(inputs: readonly ReviewInput[], options: ReviewOptions): RunResult {
+export function review(inputs: readonly ReviewInput[], options: RunOptions): RunResult {
   const steps = reviewSteps(inputs, options);
   for (;;) {
     const step = steps.next();
@@ -147,7 +112,7 @@ export function review(inputs: readonly ReviewInput[], options: ReviewOptions): 
  * event loop: a long synchronous run never frees one (100k hunk parses held
  * 550 MiB; yielding keeps it under 100 MiB).
  */
-export async function reviewAsync(inputs: readonly ReviewInput[], options: ReviewOptions): Promise<RunResult> {
+export async function reviewAsync(inputs: readonly ReviewInput[], options: RunOptions): Promise<RunResult> {
   const steps = reviewSteps(inputs, options);
   for (let n = 1; ; n++) {
     const step = steps.next();

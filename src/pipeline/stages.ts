@@ -1,4 +1,4 @@
-import type { Stage } from '../types.js';
+import type { PatchAnalysis, Site, Stage } from '../types.js';
 import { classifyStage } from '../classify/index.js';
 import { modelStage } from '../model/index.js';
 import { simulateStage } from '../sim/index.js';
@@ -9,3 +9,9 @@ import { simulateStage } from '../sim/index.js';
  * simulate (verdicts). A stage returns enriched copies of the sites.
  */
 export const STAGES: readonly Stage[] = [modelStage, classifyStage, simulateStage];
+
+/** A review's patch, or a scan's tree, through every stage. */
+export function runStages(analysis: PatchAnalysis, stages: readonly Stage[] = STAGES): Site[] {
+  for (const stage of stages) analysis.sites = stage(analysis);
+  return analysis.sites;
+}

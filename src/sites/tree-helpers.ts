@@ -18,14 +18,15 @@ function includeCandidates(from: string, include: string, system: boolean): stri
   return [`${prefix}include/${include}`];
 }
 
-const cache = new Map<string, CollectedDefinition[]>();
+// Keyed by the reader: a run's view of the tree (util/run-context.ts), so nothing outlives the run.
+const caches = new WeakMap<BaseTreeReader, Map<string, CollectedDefinition[]>>();
 
 /**
  * Definitions in the headers the patched files include, read from the base
  * tree: a helper defined in a header the patch leaves alone (`#define
  * flush_reused(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)`) is still a
  * flush when the patch calls it. One level of includes, each header parsed
- * once per process.
+ * once per tree reader.
  */
 export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family: ReadonlySet<string>): CollectedDefinition[] {
   const headers = new Set<string>();
@@ -45,8 +46,13 @@ export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family
     }
   }
   const out: CollectedDefinition[] = [];
+  let cache = caches.get(base);
+  if (!cache) {
+    cache = new Map();
+    caches.set(base, cache);
+  }
   for (const header of [...headers].sort()) {
-    const key = `${base.label}\u0000${header}`;
+    const key = header;
     let defs = cache.get(key);
     if (!defs) {
       const text = base.read(header);

@@ -4,7 +4,7 @@ import { ARCHES, failed, ok } from '../types.js';
 import { loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readPatches } from '../parser/read-input.js';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../pipeline/review.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../pipeline/index.js';
 import { RULES } from '../rules/index.js';
 import { caseAnnotations } from './annotations.js';
 import { discoverCases } from './cases.js';

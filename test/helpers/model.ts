@@ -4,7 +4,7 @@ import { modelCall } from '../../src/model/call-model.js';
 import { DefinitionDb, type Layer } from '../../src/model/database.js';
 import { parseExpression } from '../../src/parser/c/tree-sitter.js';
 import { parseTreeFile, treeLayer } from '../../src/model/tree-headers.js';
-import { DEFAULT_CONFIG } from '../../src/pipeline/review.js';
+import { DEFAULT_CONFIG } from '../../src/pipeline/index.js';
 import { builtinFamily, extendFamily } from '../../src/sites/find-sites.js';
 
 let trees = 0;

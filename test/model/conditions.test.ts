@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConfig, evaluateCondition, evaluateConditions, includeGuards, withoutGuards } from '../../src/model/conditions.js';
 import { exact } from '../../src/model/evaluate.js';
 import { parseC } from '../../src/parser/c/tree-sitter.js';
-import { DEFAULT_CONFIG } from '../../src/pipeline/review.js';
+import { DEFAULT_CONFIG } from '../../src/pipeline/index.js';
 
 const x86 = buildConfig('x86', DEFAULT_CONFIG);
 const scope = { config: x86 };

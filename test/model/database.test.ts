@@ -5,7 +5,7 @@ import { archOfPath, DefinitionDb, definitionsFrom, staticLayer } from '../../sr
 import { join } from '../../src/model/evaluate.js';
 import { archesInTree, archHeaders, loadTreeFile, parseTreeFile, treeLayer } from '../../src/model/tree-headers.js';
 import { DirTree } from '../../src/parser/base-tree.js';
-import { DEFAULT_CONFIG } from '../../src/pipeline/review.js';
+import { DEFAULT_CONFIG } from '../../src/pipeline/index.js';
 import { builtinFamily } from '../../src/sites/find-sites.js';
 import { fixture } from '../helpers/cli.js';
 import { memoryTree } from '../helpers/model.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Arch, ArchResult, RunResult, Site } from '../../src/types.js';
-import { STAGES } from '../../src/pipeline/stages.js';
+import { STAGES } from '../../src/pipeline/index.js';
 import { modelStage } from '../../src/model/index.js';
 import { fixture, runCli, SEED } from '../helpers/cli.js';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { review } from '../../src/pipeline/review.js';
+import { review } from '../../src/pipeline/index.js';
 import { runRules } from '../../src/rules/index.js';
 import type { ArchResult, Evidence, RunResult, Site, TraceStep } from '../../src/types.js';
 import { ok } from '../../src/types.js';

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { simulateStage } from '../../src/sim/index.js';
-import { STAGES } from '../../src/pipeline/stages.js';
+import { STAGES } from '../../src/pipeline/index.js';
 import type { PatchAnalysis, Site } from '../../src/types.js';
+import { RunContext } from '../../src/util/run-context.js';
 import { getPageTypeElse, getPageTypeSync, memoryC, pageAllocC, site } from './sites.js';
 
 const analysis = (sites: Site[]): PatchAnalysis => ({
   patch: { meta: { index: 0, source: 'seed', form: 'web-thread' }, files: [] },
   collected: [],
+  run: new RunContext(),
   sites,
   family: new Set(),
   options: { arches: ['x86', 'arm'], config: { CONFIG_PV: true, CONFIG_SHADOW_PAGING: true } },

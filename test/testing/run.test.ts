@@ -2,9 +2,9 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../../src/pipeline/review.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../../src/pipeline/index.js';
 import { loadInput } from '../../src/input.js';
-import { STAGES } from '../../src/pipeline/stages.js';
+import { STAGES } from '../../src/pipeline/index.js';
 import { findingLine, sortLines } from '../../src/testing/expect-file.js';
 import { parseCaseOptions } from '../../src/testing/run.js';
 import { fixture, runCli, SEED } from '../helpers/cli.js';
