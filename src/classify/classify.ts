@@ -1,6 +1,7 @@
 import type { CallFact, Evidence, EvidenceStep, RootClass, Site, SiteClass } from '../types.js';
 import type { CallGraph } from './call-graph.js';
-import { conditionalArgument, evaluate, pageTableTest, substitute } from './conditions.js';
+import { conditionalArgument, evaluate, pageTableTest } from './conditions.js';
+import { substitute } from '../model/expand.js';
 import { callStep, classesOf, siteStep, sortEvidence } from './evidence.js';
 import type { Roots } from './roots.js';
 
@@ -70,8 +71,8 @@ export class Classifier {
       cut ||= into.cut;
       const params = this.graph.params(fn, call.args.length);
       for (const chain of into.chains) {
-        const passed = call.args.map((a) => substitute(a, chain.args));
-        const guards = call.guards.map((g) => substitute(g, chain.args));
+        const passed = call.args.map((a) => substitute(a, chain.args, 'c'));
+        const guards = call.guards.map((g) => substitute(g, chain.args, 'c'));
         if (guards.some((c) => evaluate(c) === false)) continue;
         // A guard the arguments decide is no longer a condition.
         const conditions = [...chain.conditions, ...guards.filter((g) => evaluate(g) !== true)];
@@ -97,7 +98,7 @@ export class Classifier {
     const evidence: Evidence[] = [];
     let unreachable = 0;
     for (const chain of chains) {
-      const guards = site.guards.map((g) => substitute(g, chain.args));
+      const guards = site.guards.map((g) => substitute(g, chain.args, 'c'));
       if (guards.some((c) => evaluate(c) === false)) {
         unreachable++;
         continue;
@@ -107,7 +108,7 @@ export class Classifier {
       let how = verb;
       if (cls === 'page-type-change') {
         const tests = conditions.map(pageTableTest);
-        const forcing = (site.args ?? []).map((a) => conditionalArgument(substitute(a, chain.args))).find((c) => c && pageTableTest(c.condition) === 'holds');
+        const forcing = (site.args ?? []).map((a) => conditionalArgument(substitute(a, chain.args, 'c'))).find((c) => c && pageTableTest(c.condition) === 'holds');
         if (tests.includes('fails')) {
           cls = 'other';
           how = `${verb} when the old type was not a page-table type (no page-table page changes type here)`;

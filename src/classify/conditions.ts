@@ -1,41 +1,11 @@
 import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
- * C conditions and arguments as the classifier reads them: parsed with
- * tree-sitter as expressions, substituted with the arguments a caller passes,
- * evaluated where they are constant, and searched for the test that says a
- * page's old type was a page-table type.
+ * C conditions and arguments as the classifier reads them (substituted with
+ * a caller's arguments by model/expand.ts): parsed with tree-sitter as
+ * expressions, evaluated where they are constant, and searched for the test
+ * that says a page's old type was a page-table type.
  */
-
-
-const SIMPLE = new Set(['identifier', 'number_literal', 'true', 'false', 'null', 'call_expression', 'field_expression', 'parenthesized_expression', 'subscript_expression', 'string_literal', 'char_literal']);
-
-/**
- * `expr` with each parameter replaced by the argument bound to it. Field names
- * are left alone; a compound argument is parenthesized.
- */
-export function substitute(expr: string, bindings: Readonly<Record<string, string>>): string {
-  const names = Object.keys(bindings).filter((n) => n && expr.includes(n));
-  if (names.length === 0) return expr;
-  const node = parseExpression(expr);
-  if (!node) return expr;
-  const offset = node.startIndex;
-  const replacements: { start: number; end: number; text: string }[] = [];
-  const visit = (n: SyntaxNode): void => {
-    if (n.type === 'identifier' && Object.hasOwn(bindings, n.text)) {
-      const value = bindings[n.text]!;
-      // The whole expression, or a value that binds tighter than anything around it, needs no parentheses.
-      const simple = n.id === node.id || SIMPLE.has(parseExpression(value)?.type ?? '');
-      replacements.push({ start: n.startIndex - offset, end: n.endIndex - offset, text: simple ? value : `(${value})` });
-      return;
-    }
-    for (const child of n.namedChildren) visit(child);
-  };
-  visit(node);
-  let out = node.text;
-  for (const r of replacements.sort((a, b) => b.start - a.start)) out = out.slice(0, r.start) + r.text + out.slice(r.end);
-  return normalizeSpace(out);
-}
 
 type Value = boolean | number | undefined;
 

@@ -41,7 +41,7 @@ export function localConstants(def: ModelDefinition): Map<string, string> {
       if (seen.has(name.text)) locals.delete(name.text);
       seen.add(name.text);
       if (changed.has(name.text) || seen.size > 64) continue;
-      locals.set(name.text, substitute(normalizeSpace(value.text), locals));
+      locals.set(name.text, substitute(normalizeSpace(value.text), locals, 'c'));
     }
     for (const name of changed) locals.delete(name);
   }
@@ -56,5 +56,5 @@ export function returnedExpression(def: ModelDefinition): string | undefined {
   const returns = body.descendantsOfType('return_statement');
   if (returns.length !== 1) return undefined;
   const value = returns[0]!.namedChildren.find((c) => c.type !== 'comment');
-  return value ? substitute(normalizeSpace(value.text), localConstants(def)) : undefined;
+  return value ? substitute(normalizeSpace(value.text), localConstants(def), 'c') : undefined;
 }

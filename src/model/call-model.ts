@@ -3,7 +3,7 @@ import { normalizeSpace, parseExpression } from '../parser/c/tree-sitter.js';
 import { nodeConditions, type DefinitionDb, type ModelDefinition } from './database.js';
 import { evaluateConditions } from './conditions.js';
 import { evaluateText, isExact, join, mergeConds, negate, truthOfAlts, type Bits, type Cond } from './evaluate.js';
-import { bind, identifierTokens, substitute, templateCalls } from './expand.js';
+import { bind, identifierTokens, scopingOf, substitute, templateCalls } from './expand.js';
 import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
 import { localConstants } from './bodies.js';
 
@@ -110,7 +110,7 @@ function evalCallUncached(name: string, args: readonly Arg[], ctx: Run, stack: r
       break;
     case 'function-macro': {
       const bindings = bind(def.params, args.map((a) => a.text));
-      const step = `${name}(${argList(args)}) → ${substitute(def.body ?? '', bindings)}  [${def.source}]`;
+      const step = `${name}(${argList(args)}) → ${substitute(def.body ?? '', bindings, 'preprocessor')}  [${def.source}]`;
       outcome = prepend(step, evalCalls(def, templateCalls(def.body ?? ''), args, ctx, inner));
       break;
     }
@@ -176,7 +176,7 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
   const params = bind(def.params, args.map((a) => a.text));
   // Locals set once stand for their initializers, then parameters for arguments.
   const locals = def.form === 'function' || def.form === 'inline-function' ? localConstants(def) : new Map<string, string>();
-  const bound = (text: string): string => substitute(substitute(text, locals), params);
+  const bound = (text: string): string => substitute(substitute(text, locals, 'c'), params, scopingOf(def));
   const byParam = new Map<string, Arg>();
   def.params.forEach((p, i) => {
     if (p && args[i]) byParam.set(p, args[i]!);

@@ -3,7 +3,7 @@ import { preprocessorConditions } from '../sites/collect.js';
 import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
-import { bind, nestedInArguments, stringContents, substitute, templateCalls, templateTree } from './expand.js';
+import { bind, nestedInArguments, scopingOf, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
 
 /**
@@ -184,7 +184,7 @@ function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDe
     const name = call.args[nameIndex];
     if (!name) continue;
     const usesTlbi = stringContents(tree).some((s) => /\btlbi\b/i.test(s));
-    const body = substitute(macro.body, bind(macro.params, call.args));
+    const body = substitute(macro.body, bind(macro.params, call.args), 'preprocessor');
     const place = placeOf(call.image, call.node);
     out.push({
       name,
@@ -348,7 +348,7 @@ export class DefinitionDb {
     if (!def || text === undefined) return undefined;
     this.evaluating.add(name);
     try {
-      return evaluateText(substitute(text, bind(def.params, argTexts)), env);
+      return evaluateText(substitute(text, bind(def.params, argTexts), scopingOf(def)), env);
     } finally {
       this.evaluating.delete(name);
     }

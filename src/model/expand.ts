@@ -3,9 +3,12 @@ import { collect } from '../sites/collect.js';
 import { normalizeSpace, parseC, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
- * Macro expansion on tree-sitter tokens: a body is parsed as the statement it
- * would become, and its identifier tokens that name parameters are replaced
- * by the arguments (as the preprocessor does; `#` and `##` are not modelled).
+ * Parameter substitution on tree-sitter tokens, the one used everywhere a
+ * body or a condition is read with a caller's arguments: the text is parsed as
+ * the statement it would become, and the tokens that name parameters are
+ * replaced by the arguments. A macro's are replaced as the preprocessor does,
+ * every identifier token (`#` and `##` are not modelled); a C function's as C
+ * scopes names, so a member name (`r->sync`) is never a parameter.
  */
 
 const TEMPLATE_FUNCTION = '__flushcheck_template';
@@ -13,6 +16,14 @@ const PREFIX = `void ${TEMPLATE_FUNCTION}(void) { `;
 
 /** Tokens the preprocessor may replace: any identifier, whatever the grammar made of it. */
 const IDENTIFIER_LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier', 'statement_identifier']);
+/** Tokens that can name a variable in C: not members, not labels (a type name that is a parameter is one misparsed). */
+const VARIABLE_LEAVES = new Set(['identifier', 'type_identifier']);
+
+/** How names are bound: a macro's parameters by the preprocessor, a function's by C. */
+export type Scoping = 'preprocessor' | 'c';
+
+/** The scoping of a definition's parameters. */
+export const scopingOf = (def: { form: string }): Scoping => (def.form === 'function-macro' || def.form === 'object-macro' ? 'preprocessor' : 'c');
 
 /** Where an inserted argument needs no parentheses of its own. */
 const SELF_DELIMITING_PARENTS = new Set(['argument_list', 'parenthesized_expression', 'expression_statement', 'init_declarator', 'return_statement', 'initializer_list', 'condition_clause']);
@@ -50,14 +61,20 @@ function needsParentheses(leaf: SyntaxNode, replacement: string): boolean {
   return !node || !PRIMARY.has(node.type);
 }
 
-/** Replaces each parameter token of `text` by its argument. */
-export function substitute(text: string, bindings: ReadonlyMap<string, string>): string {
-  if (bindings.size === 0) return text;
+/**
+ * Replaces each parameter token of `text` by its argument, parenthesized
+ * where it would otherwise bind differently. `scoping` says which tokens can
+ * be parameters: all identifiers for a macro, variables for a function.
+ */
+export function substitute(text: string, bindings: ReadonlyMap<string, string> | Readonly<Record<string, string>>, scoping: Scoping): string {
+  const lookup = bindings instanceof Map ? bindings : new Map(Object.entries(bindings));
+  if (lookup.size === 0 || ![...lookup.keys()].some((name) => name && text.includes(name))) return text;
   const { leaves } = parsedTemplate(text);
   let out = text;
   for (let i = leaves.length - 1; i >= 0; i--) {
     const leaf = leaves[i]!;
-    const replacement = bindings.get(leaf.text);
+    if (scoping === 'c' && !VARIABLE_LEAVES.has(leaf.type)) continue;
+    const replacement = lookup.get(leaf.text);
     if (replacement === undefined) continue;
     const start = leaf.startIndex - PREFIX.length;
     const end = leaf.endIndex - PREFIX.length;

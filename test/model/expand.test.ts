@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bind, identifierTokens, substitute, templateCalls } from '../../src/model/expand.js';
+import { modelIn } from '../helpers/model.js';
 
 describe('macro arguments', () => {
   it('binds parameters to arguments, with __VA_ARGS__', () => {
@@ -11,20 +12,64 @@ describe('macro arguments', () => {
   });
 
   it('substitutes parameter tokens, not substrings or strings', () => {
-    const out = substitute('flush_mask(mask, FLUSH_TLB | masked) /* mask */', new Map([['mask', '&m']]));
+    const out = substitute('flush_mask(mask, FLUSH_TLB | masked) /* mask */', new Map([['mask', '&m']]), 'preprocessor');
     expect(out).toBe('flush_mask(&m, FLUSH_TLB | masked) /* mask */');
-    expect(substitute('"mask" + mask', new Map([['mask', 'x']]))).toBe('"mask" + x');
+    expect(substitute('"mask" + mask', new Map([['mask', 'x']]), 'preprocessor')).toBe('"mask" + x');
   });
 
   it('parenthesizes an argument used as an operand, not as a call argument', () => {
-    expect(substitute('!(sync)', new Map([['sync', 'a || b']]))).toBe('!(a || b)');
-    expect(substitute('sync && x', new Map([['sync', 'a || b']]))).toBe('(a || b) && x');
-    expect(substitute('f(sync)', new Map([['sync', 'a || b']]))).toBe('f(a || b)');
-    expect(substitute('sync && x', new Map([['sync', 'ok']]))).toBe('ok && x');
+    expect(substitute('!(sync)', new Map([['sync', 'a || b']]), 'preprocessor')).toBe('!(a || b)');
+    expect(substitute('sync && x', new Map([['sync', 'a || b']]), 'preprocessor')).toBe('(a || b) && x');
+    expect(substitute('f(sync)', new Map([['sync', 'a || b']]), 'preprocessor')).toBe('f(a || b)');
+    expect(substitute('sync && x', new Map([['sync', 'ok']]), 'preprocessor')).toBe('ok && x');
   });
 
   it('replaces a parameter after -> as the preprocessor does', () => {
-    expect(substitute('(d)->dirty_cpumask', new Map([['d', 'dom']]))).toBe('(dom)->dirty_cpumask');
+    expect(substitute('(d)->dirty_cpumask', new Map([['d', 'dom']]), 'preprocessor')).toBe('(dom)->dirty_cpumask');
+    expect(substitute('r->sync', new Map([['sync', 'true']]), 'preprocessor')).toBe('r->true');
+  });
+});
+
+describe('function arguments: C scoping', () => {
+  it.each([
+    ['sync', { sync: 'true' }, 'true'],
+    ['!(sync)', { sync: 'false' }, '!(false)'],
+    ['!cpumask_empty(&mask)', { mask: 'd->dirty_cpumask' }, '!cpumask_empty(&d->dirty_cpumask)'],
+    ['mask->bits', { mask: 'a + b' }, '(a + b)->bits'],
+    ['x == y', { x: 'a ? b : c' }, '(a ? b : c) == y'],
+    ['mask', { mask: '&m' }, '&m'],
+    ['a * b', { a: 'x + 1' }, '(x + 1) * b'],
+    // Member names and labels are not parameters.
+    ['page->sync', { sync: 'true' }, 'page->sync'],
+    ['r->sync', { r: 'req', sync: 'true' }, 'req->sync'],
+    ['(struct s){ .sync = sync }', { sync: 'true' }, '(struct s){ .sync = true }'],
+    ['cond', {}, 'cond'],
+  ])('%s with %j → %s', (expr, bindings, out) => {
+    expect(substitute(expr, bindings, 'c')).toBe(out);
+  });
+
+  it('an inline function reading a member named like its parameter keeps the member (was req->true)', () => {
+    const files = {
+      'xen/arch/x86/include/asm/flushtlb.h': [
+        '#define FLUSH_TLB 0x100',
+        '#define FLUSH_FORCE_IPI 0x8000',
+        'void flush_area_mask(const cpumask_t *mask, const void *va, unsigned int flags);',
+        '#define flush_mask(mask, flags) flush_area_mask(mask, NULL, flags)',
+        'struct flush_req { cpumask_t *mask; bool sync; };',
+        'static inline void flush_req_mask(struct flush_req *r, bool sync)',
+        '{',
+        '    if ( r->sync )',
+        '        flush_mask(r->mask, FLUSH_TLB | FLUSH_FORCE_IPI);',
+        '    else',
+        '        flush_mask(r->mask, FLUSH_TLB);',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const model = modelIn({ files, call: 'flush_req_mask(req, true)' });
+    expect(model.mechanism).toBe('conditional');
+    expect(model.condition).toBe('req->sync');
+    expect(JSON.stringify(model)).not.toContain('req->true');
   });
 });
 
