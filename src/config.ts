@@ -3,7 +3,7 @@ import type AjvModule from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Arch, RootClass, RuleSetting } from './types.js';
-import { RULES } from './rules/index.js';
+import { findRule } from './rules/index.js';
 
 /** `.flushcheck.json` as validated against schema/flushcheck-config.schema.json. */
 export interface FlushcheckConfig {
@@ -68,8 +68,9 @@ export function parseConfigText(text: string): ConfigResult {
   const config = data as FlushcheckConfig & { $schema?: string };
   const rules: Record<string, RuleSetting> = {};
   for (const [name, setting] of Object.entries(config.rules ?? {})) {
-    const rule = RULES.find((r) => r.meta.id === name || r.meta.name === name);
+    const rule = findRule(name);
     if (!rule) return { ok: false, message: `rules: unknown rule "${name}" (flushcheck rules lists them)` };
+    if (rules[rule.meta.id] !== undefined) return { ok: false, message: `rules: "${name}" names ${rule.meta.id} a second time` };
     rules[rule.meta.id] = setting;
   }
   return {

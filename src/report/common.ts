@@ -1,5 +1,5 @@
 import type { Arch, ArchResult, Finding, HunkSummary, PatchFileSummary, PatchMeta, RunResult, Severity, Side, Site, Verdict } from '../types.js';
-import { RULES } from '../rules/index.js';
+import { findRule } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 
 /** Helpers every reporter shares: what to call things, never what to decide. */
@@ -17,7 +17,7 @@ export const VERDICT_MARK: Record<Verdict, string> = {
 
 export const SEVERITY_MARK: Record<Severity, string> = { error: '❌', warning: '⚠️', note: 'ℹ️' };
 
-export const ruleById = (id: string): Rule | undefined => RULES.find((r) => r.meta.id === id);
+export const ruleById = (id: string): Rule | undefined => findRule(id);
 
 export const siteOf = (run: RunResult, finding: Finding): Site | undefined => (finding.siteId ? run.sites.find((s) => s.id === finding.siteId) : undefined);
 

@@ -11,6 +11,16 @@ import { unnecessaryForcedIpi } from './unnecessary-forced-ipi.js';
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
 export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression] as Rule[];
 
+/**
+ * The rule a user names, by id (`FC001`) or slug (`missing-forced-ipi`), in
+ * any case: inline comments, fixture annotations and the configuration file
+ * all read rule names this way, and store the id.
+ */
+export function findRule(name: string): Rule | undefined {
+  const wanted = name.toLowerCase();
+  return RULES.find((r) => r.meta.id.toLowerCase() === wanted || r.meta.name === wanted);
+}
+
 export function renderMessage(template: string, data: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
 }

@@ -1,15 +1,12 @@
 import type { Patch, Suppression } from '../types.js';
 import { parseHunkSide, sectionFunction, sideText } from '../parser/c/images.js';
 import { enclosingFunction } from '../sites/collect.js';
-import { RULES } from '../rules/index.js';
+import { findRule } from '../rules/index.js';
 
 const C_FILE = /\.(c|h|inc)$/;
 const MARKER = 'flushcheck:';
 
-/** A rule named by id (`FC001`) or slug (`missing-forced-ipi`) → its id. */
-function ruleIdOf(name: string): string | undefined {
-  return RULES.find((r) => r.meta.id.toLowerCase() === name.toLowerCase() || r.meta.name === name.toLowerCase())?.meta.id;
-}
+const ruleIdOf = (name: string): string | undefined => findRule(name)?.meta.id;
 
 /** The words of a comment without its delimiters: `/* a\n * b *\/` → `a b`. */
 function commentWords(text: string): string {

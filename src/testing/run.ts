@@ -5,7 +5,7 @@ import { loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readPatches } from '../parser/read-input.js';
 import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../pipeline/index.js';
-import { RULES } from '../rules/index.js';
+import { findRule } from '../rules/index.js';
 import { caseAnnotations } from './annotations.js';
 import { discoverCases } from './cases.js';
 import { compareCase } from './compare.js';
@@ -63,9 +63,9 @@ export function parseCaseOptions(path: string, text: string): Result<CaseOptions
 
 /** An annotation's rule, by id or slug; an id-shaped word no rule has is a mistake worth reporting. */
 function resolveRule(word: string): { id: string } | { unknown: true } | undefined {
-  const rule = RULES.find((r) => r.meta.id === word || r.meta.name === word);
+  const rule = findRule(word);
   if (rule) return { id: rule.meta.id };
-  return /^[A-Z]+\d+$/.test(word) ? { unknown: true } : undefined;
+  return /^[A-Za-z]+\d+$/.test(word) ? { unknown: true } : undefined;
 }
 
 function runCase(c: FixtureCase, options: FixtureRunOptions): CaseResult {
