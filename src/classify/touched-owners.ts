@@ -2,6 +2,7 @@ import type { BaseTreeReader, FileFacts, ParsedImage, Patch, Site } from '../typ
 import { applyHunks, parseWholeFile } from '../parser/c/images.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { guardsOf } from '../sites/collect.js';
+import { siteId } from '../sites/find-sites.js';
 import { C_FILE } from './tree-index.js';
 
 /**
@@ -58,7 +59,7 @@ export function touchedOwnerSites(patch: Patch, base: BaseTreeReader | undefined
         const node = image.tree.rootNode.descendantForPosition({ row, column });
         known.add(`${image.file}:${image.side}:${setter.line}:${NO_TLBFLUSH}`);
         out.push({
-          id: `p${index}:${image.file}:${image.side}:${setter.line}:${column + 1}:${NO_TLBFLUSH}`,
+          id: siteId({ patch: index, file: image.file, side: image.side, line: setter.line, column: column + 1, api: NO_TLBFLUSH }),
           patch: index,
           file: image.file,
           line: setter.line,

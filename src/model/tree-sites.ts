@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch, ArchResult, BaseTreeReader, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
 import { BUILTIN_FLUSH_API } from '../sites/family.js';
+import { siteId } from '../sites/find-sites.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { applyHunks } from '../parser/c/images.js';
 import { builtinDefinitions } from './builtin.js';
@@ -160,7 +161,7 @@ export function treeSites(model: PatchModel, sites: readonly Site[]): Site[] {
       const line = newLineOf(diff, oldLine);
       if (line === undefined) continue;
       const column = call.node.startPosition.column + 1;
-      const id = `p${analysis.patch.meta.index}:${path}:new:${line}:${column}:${call.name}`;
+      const id = siteId({ patch: analysis.patch.meta.index, file: path, side: 'new', line, column, api: call.name });
       if (known.has(id)) continue;
       const site: Site = {
         id,

@@ -77,6 +77,13 @@ interface SiteInput {
   text: string;
 }
 
+/**
+ * A site's id, the one way every stage names a site (patch sites, tree sites,
+ * `MEMF_no_tlbflush` setters): stable for a run, unique per patch, side,
+ * place and API. Findings point at sites by it.
+ */
+export const siteId = (s: Pick<Site, 'patch' | 'file' | 'side' | 'line' | 'column' | 'api'>): string => `p${s.patch}:${s.file}:${s.side}:${s.line}:${s.column}:${s.api}`;
+
 function makeSite(input: SiteInput, extra: Partial<Site>): Site | undefined {
   const { image, node } = input;
   // A node that ends at column 0 (a macro's newline) does not reach into that row.
@@ -86,7 +93,7 @@ function makeSite(input: SiteInput, extra: Partial<Site>): Site | undefined {
   const row = image.rows[located.row]!;
   const column = located.row === node.startPosition.row ? node.startPosition.column + 1 : 1;
   return {
-    id: `p${input.patch}:${image.file}:${image.side}:${row.fileLine}:${column}:${input.api}`,
+    id: siteId({ patch: input.patch, file: image.file, side: image.side, line: row.fileLine, column, api: input.api }),
     patch: input.patch,
     file: image.file,
     line: row.fileLine,
