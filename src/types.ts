@@ -1,5 +1,4 @@
 import type { SyntaxNode, Tree } from './parser/c/tree-sitter.js';
-import type { RunContext } from './util/run-context.js';
 
 /**
  * Every data type that flows through the pipeline, in pipeline order:
@@ -569,7 +568,22 @@ export interface PatchAnalysis {
   treeIndex?: TreeIndex;
   options: StageOptions;
   /** What the run keeps while it runs (caches); nothing outlives it. */
-  run: RunContext;
+  run: RunScope;
+}
+
+/** A per-run cache: a key and how to make its first value (util/run-context.ts defines them). */
+export interface Slot<T> {
+  readonly name: string;
+  readonly make: () => T;
+}
+
+/** What one run keeps while it runs, made by the pipeline per run (util/run-context.ts). */
+export interface RunScope {
+  /** This run's value of `slot`, made on first use. */
+  get<T>(slot: Slot<T>): T;
+  /** This run's view of a base tree: caches keyed on it die with the run. */
+  tree(base: BaseTreeReader): BaseTreeReader;
+  tree(base: BaseTreeReader | undefined): BaseTreeReader | undefined;
 }
 
 /** A stage after site finding: model, classify, simulate. See src/pipeline/stages.ts. */

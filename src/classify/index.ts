@@ -69,7 +69,7 @@ interface SideView {
 }
 
 /** Classifies the sites of one patch (or of a whole-tree scan). */
-export function classifySites(analysis: PatchAnalysis): Site[] {
+function classifySites(analysis: PatchAnalysis): Site[] {
   const touched = touchedOwnerSites(analysis.patch, analysis.base, imagesOf(analysis), factsOf, analysis.sites);
   const images = [...imagesOf(analysis), ...touched.images];
   const sites = [...analysis.sites, ...touched.sites];

@@ -1,5 +1,5 @@
-import type { ExtraRoots, FileFacts, TreeIndex } from '../types.js';
-import { defineSlot, type RunContext } from '../util/run-context.js';
+import type { ExtraRoots, FileFacts, RunScope, TreeIndex } from '../types.js';
+import { defineSlot } from '../util/run-context.js';
 import { extendFamily } from '../sites/find-sites.js';
 import { THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { summarizeImage } from './summarize.js';
@@ -21,7 +21,7 @@ const TEXTS = defineSlot('tree-search texts', () => new Map<string, TreeFile[]>(
 /** Facts of tree files already summarized in this run. */
 const FACTS = defineSlot('tree-search facts', () => new Map<TreeFile, FileFacts>());
 
-function factsOf(run: RunContext, file: TreeFile): FileFacts {
+function factsOf(run: RunScope, file: TreeFile): FileFacts {
   const cache = run.get(FACTS);
   let facts = cache.get(file);
   if (!facts) {
@@ -31,7 +31,7 @@ function factsOf(run: RunContext, file: TreeFile): FileFacts {
   return facts;
 }
 
-function treeFiles(run: RunContext, directory: string): TreeFile[] {
+function treeFiles(run: RunScope, directory: string): TreeFile[] {
   const cache = run.get(TEXTS);
   let files = cache.get(directory);
   if (!files) {
@@ -42,7 +42,7 @@ function treeFiles(run: RunContext, directory: string): TreeFile[] {
 }
 
 /** The tree around `starts` (function names): their callers, up through helpers. */
-export function searchTree(run: RunContext, directory: string, starts: readonly string[], family: ReadonlySet<string>, extra: ExtraRoots): TreeIndex {
+export function searchTree(run: RunScope, directory: string, starts: readonly string[], family: ReadonlySet<string>, extra: ExtraRoots): TreeIndex {
   const files = treeFiles(run, directory);
   const parsed = new Map<string, FileFacts>();
   const grown = new Set(family);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
 import { statSync } from 'node:fs';
-import type { Severity } from '../types.js';
+import type { RunResult, Severity } from '../types.js';
 import type { Command } from 'commander';
 import { scan } from '../pipeline/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
@@ -60,7 +60,7 @@ async function runScan(dir: string, opts: ScanCliOptions, io: CliIo, command?: C
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0 || jobs > 64)) throw new UsageError('--jobs: expected a whole number from 0 to 64');
   const options = runOptionsFrom(opts, io, command);
   const bar = progressBar(io, opts.progress);
-  let run;
+  let run: RunResult;
   try {
     run = await scan(dir, dir, {
       ...options,

@@ -1,5 +1,4 @@
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import type { ModelDefinition } from './database.js';
 import { substitute } from './expand.js';
 
 /**
@@ -8,7 +7,12 @@ import { substitute } from './expand.js';
  * initializer, and a body with one `return` has that expression as its value.
  */
 
-function bodyOf(def: ModelDefinition): SyntaxNode | null {
+/** A definition as this file reads it: its syntax node (database.ts's Defined). */
+interface Defined {
+  readonly node: SyntaxNode;
+}
+
+function bodyOf(def: Defined): SyntaxNode | null {
   return def.node.type === 'function_definition' ? def.node.childForFieldName('body') : null;
 }
 
@@ -23,10 +27,10 @@ function mutated(body: SyntaxNode): Set<string> {
   return names;
 }
 
-const localsCache = new WeakMap<ModelDefinition, Map<string, string>>();
+const localsCache = new WeakMap<Defined, Map<string, string>>();
 
 /** Locals set once at their declaration, as their initializers (earlier ones substituted). */
-export function localConstants(def: ModelDefinition): Map<string, string> {
+export function localConstants(def: Defined): Map<string, string> {
   let locals = localsCache.get(def);
   if (locals) return locals;
   locals = new Map();
@@ -50,7 +54,7 @@ export function localConstants(def: ModelDefinition): Map<string, string> {
 }
 
 /** The expression of a body's only `return`, locals substituted; undefined otherwise. */
-export function returnedExpression(def: ModelDefinition): string | undefined {
+export function returnedExpression(def: Defined): string | undefined {
   const body = bodyOf(def);
   if (!body) return undefined;
   const returns = body.descendantsOfType('return_statement');

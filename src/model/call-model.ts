@@ -398,4 +398,3 @@ function finalize(outcome: Outcome): FlushModel {
   return withText({ mechanism: 'unknown', source: first.source });
 }
 
-export type { Path as ModelPath };

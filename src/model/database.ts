@@ -319,7 +319,7 @@ export class DefinitionDb {
   /** Value of an object-like macro (a flag), or undefined when not known. */
   macroValue(name: string, env?: EvalEnv): Alt[] | undefined {
     const { def } = this.resolve(name);
-    if (!def || def.form !== 'object-macro' || def.body === undefined || this.evaluating.has(name)) return undefined;
+    if (def?.form !== 'object-macro' || def.body === undefined || this.evaluating.has(name)) return undefined;
     const node = parseExpression(def.body);
     if (!node) return undefined;
     this.evaluating.add(name);

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch, ArchResult, BaseTreeReader, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
 import { BUILTIN_FLUSH_API } from '../sites/family.js';
@@ -77,7 +77,7 @@ function treeFiles(base: BaseTreeReader): string[] {
   if (files) return files;
   files = [];
   const walk = (rel: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(join(root, rel), { withFileTypes: true });
     } catch {

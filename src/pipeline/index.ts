@@ -12,5 +12,5 @@
  */
 export { DEFAULT_ARCHES, DEFAULT_CONFIG, type RunOptions } from './options.js';
 export { review, reviewAsync, type ReviewInput } from './review.js';
-export { scan, type ScanOptions } from './scan.js';
+export { scan } from './scan.js';
 export { STAGES } from './stages.js';

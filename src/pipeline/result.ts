@@ -1,9 +1,8 @@
-import type { BaseTreeReader, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
+import type { BaseTreeReader, RunScope, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
 import { applyBaseline } from '../baseline.js';
 import { assistedModelSource } from '../model/index.js';
 import { runRules } from '../rules/index.js';
 import { sortSites } from '../sites/find-sites.js';
-import type { RunContext } from '../util/run-context.js';
 import { VERSION } from '../version.js';
 import type { RunOptions } from './options.js';
 
@@ -23,7 +22,7 @@ export interface RunParts {
  * (with the configuration's severities and the inline suppressions), then
  * the baseline. One place, so every command honours the same options.
  */
-export function finishRun(parts: RunParts, options: RunOptions, run: RunContext): RunResult {
+export function finishRun(parts: RunParts, options: RunOptions, run: RunScope): RunResult {
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'flushcheck', version: VERSION },

@@ -1,11 +1,10 @@
-import type { Patch, PatchAnalysis, PatchForm, PatchMeta, InputSource, Result, RunInput, Site, Suppression, ToolError, RunResult, BaseTreeReader, StageOptions } from '../types.js';
+import type { Collected, Patch, PatchAnalysis, PatchForm, PatchMeta, InputSource, Result, RunInput, Site, Suppression, ToolError, RunResult, BaseTreeReader, StageOptions } from '../types.js';
 import { readPatches } from '../parser/read-input.js';
 import { summarizeFiles } from '../parser/hunk-summary.js';
 import { readSuppressions } from '../suppressions/read.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
 import { parsePatchImages } from '../sites/patch-images.js';
 import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
-import type { Collected } from '../sites/collect.js';
 import { TooDeepError } from '../parser/c/tree-sitter.js';
 import { RunContext } from '../util/run-context.js';
 import { stageOptions, type RunOptions } from './options.js';

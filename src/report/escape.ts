@@ -78,10 +78,3 @@ export function mdCodeBlock(text: string, info = ''): string {
 export function htmlText(text: string): string {
   return defuse(oneLine(text)).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
-
-/**
- * A Mermaid label: Mermaid reads `;`, `#`, `%%`, `<`, `>` and quotes itself,
- * so each becomes a `#code;` entity; backticks too, so the label cannot
- * end the fenced block around the diagram.
- */
-export { mermaidText } from '../util/mermaid-text.js';

@@ -21,4 +21,4 @@ export const REPORTERS: Readonly<Record<string, Reporter>> = {
 };
 
 export const FORMAT_NAMES = Object.keys(REPORTERS).sort();
-export type { Reporter, ReportOptions } from './reporter.js';
+export type { Reporter } from './reporter.js';

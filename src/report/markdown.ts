@@ -59,7 +59,7 @@ function mechanismTable(run: RunResult, site: Site): string {
   return ['| Architecture | Mechanism | Verdict | Defined at |', '| --- | --- | --- | --- |', ...rows, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
-function counterexample(run: RunResult, f: Finding, site: Site | undefined): string {
+function counterexample(f: Finding, site: Site | undefined): string {
   if (!f.trace?.length) return '';
   const sim = f.arch ? archResult(site, f.arch)?.sim : undefined;
   const facts = sim
@@ -83,7 +83,7 @@ export function findingEvidence(run: RunResult, f: Finding): string[] {
   if (f.related.length) parts.push('**Evidence**', '', evidenceList(f), '');
   const mechanism = site ? mechanismTable(run, site) : '';
   if (mechanism) parts.push('**Flush mechanism**', '', mechanism, '');
-  const trace = counterexample(run, f, site);
+  const trace = counterexample(f, site);
   if (trace) parts.push(trace, '');
   return parts;
 }

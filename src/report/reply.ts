@@ -38,7 +38,7 @@ function findingText(run: RunResult, f: Finding): string[] {
   const out = [...wrap(`${f.ruleId} ${f.ruleName} (${arch}${f.severity}): ${f.message}.`)];
   if (f.related.length) {
     out.push('', 'Evidence:');
-    f.related.forEach((step, i) => out.push(...wrap(`${step.file}:${step.line}${step.function ? ` (${step.function})` : ''}: ${step.message}`, WIDTH, `  ${i + 1}. `, '     ')));
+    for (const [i, step] of f.related.entries()) out.push(...wrap(`${step.file}:${step.line}${step.function ? ` (${step.function})` : ''}: ${step.message}`, WIDTH, `  ${i + 1}. `, '     '));
   }
   const site = siteOf(run, f);
   const mechanisms = run.settings.arches.flatMap((a) => {

@@ -59,7 +59,10 @@ export function pageTablePolarity(text: string): boolean | undefined {
   let found: boolean | undefined;
   const visit = (node: SyntaxNode, negated: boolean): void => {
     if (found !== undefined) return;
-    if (isNot(node)) return visit(node.childForFieldName('argument')!, !negated);
+    if (isNot(node)) {
+      visit(node.childForFieldName('argument')!, !negated);
+      return;
+    }
     if (node.type === 'binary_expression') {
       const op = node.childForFieldName('operator')?.type ?? '';
       const sides = [node.childForFieldName('left'), node.childForFieldName('right')].map((s) => (s ? unwrap(s) : undefined));

@@ -69,7 +69,7 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
     const text = wrap(`[${step.actor}] ${step.action}`, width);
     const effect = wrap(`→ ${step.effect}`, width);
     const lines = [...text, ...effect];
-    lines.forEach((line, i) => out.push(row(i === 0 ? String(step.step) : '', Array.from({ length: n }, (_, c) => (c === step.cpu ? line : '')))));
+    for (const [i, line] of lines.entries()) out.push(row(i === 0 ? String(step.step) : '', Array.from({ length: n }, (_, c) => (c === step.cpu ? line : ''))));
   }
   if (sim.property === 'P4') out.push(`${' '.repeat(5)}deadlock: no CPU can make progress, and not every actor is done`);
   return `${out.join('\n')}\n`;

@@ -1,7 +1,8 @@
 import type { Site, SiteChange, SiteKind } from '../types.js';
 import type { ParsedImage } from '../parser/c/images.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { collect, isBookkeepingCall, type Collected, type CollectedDefinition, type CollectOptions } from './collect.js';
+import type { Collected, CollectedDefinition } from '../types.js';
+import { collect, isBookkeepingCall, type CollectOptions } from './collect.js';
 import { BUILTIN_FLUSH_API, isFlushFlag } from './family.js';
 
 /** Collects every image, filling in which calls each function body makes. */

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { FixtureCase, ToolError } from '../types.js';
 
@@ -58,7 +58,7 @@ function walk(dir: string, out: Discovery): void {
 export function discoverCases(paths: readonly string[]): Discovery {
   const out: Discovery = { cases: [], orphans: [], clashes: [], errors: [] };
   for (const path of paths) {
-    let st;
+    let st: Stats;
     try {
       st = statSync(path);
     } catch {

@@ -71,7 +71,7 @@ function resolveRule(word: string): { id: string } | { unknown: true } | undefin
 function runCase(c: FixtureCase, options: FixtureRunOptions): CaseResult {
   const problems: CaseProblem[] = [];
   const error = (e: ToolError): void => {
-    problems.push({ kind: 'error', text: [e.file, e.line].filter((x) => x !== undefined).join(':') + `: ${e.message}` });
+    problems.push({ kind: 'error', text: `${[e.file, e.line].filter((x) => x !== undefined).join(':')}: ${e.message}` });
   };
 
   let caseOptions: CaseOptions = { arches: [...DEFAULT_ARCHES], config: { ...DEFAULT_CONFIG } };

@@ -1,4 +1,4 @@
-import type { BaseTreeReader } from '../types.js';
+import type { BaseTreeReader, RunScope, Slot } from '../types.js';
 
 /**
  * What one run (a review or a scan) keeps while it runs, and nothing after:
@@ -8,14 +8,9 @@ import type { BaseTreeReader } from '../types.js';
  * run cannot change what the next one reports.
  */
 
-export interface Slot<T> {
-  readonly name: string;
-  readonly make: () => T;
-}
-
 export const defineSlot = <T>(name: string, make: () => T): Slot<T> => ({ name, make });
 
-export class RunContext {
+export class RunContext implements RunScope {
   private readonly values = new Map<Slot<unknown>, unknown>();
   private readonly trees = new Map<BaseTreeReader, BaseTreeReader>();
 

@@ -73,7 +73,7 @@ describe('flushcheck scan over Xen 4.17 xen/', () => {
 /** A one-line change to a file of the Xen tree, as a unified diff (made at test time, never stored). */
 function oneLinePatch(path: string, from: string, to: string): string {
   const lines = readFileSync(join(xenTree(), path), 'utf8').split('\n');
-  const at = lines.findIndex((l) => l === from);
+  const at = lines.indexOf(from);
   expect(at).toBeGreaterThan(3);
   const before = lines.slice(at - 3, at).map((l) => ` ${l}`);
   const after = lines.slice(at + 1, at + 4).map((l) => ` ${l}`);

@@ -284,7 +284,7 @@ const CASES: Case[] = [
   },
   {
     name: 'an expansion too deep to follow is unknown, not a hang',
-    x86: Array.from({ length: 40 }, (_, i) => `#define flush_chain${i}(m) flush_chain${i + 1}(m); flush_chain${i + 1}(m)`).join('\n') + '\n#define flush_chain40(m) flush_tlb_mask(m)',
+    x86: Array.from({ length: 40 }, (_, i) => `#define flush_chain${i}(m) flush_chain${i + 1}(m); flush_chain${i + 1}(m)`).join('\n').concat('\n#define flush_chain40(m) flush_tlb_mask(m)'),
     call: 'flush_chain0(m)',
     mechanism: 'unknown',
     note: 'too large to follow',

@@ -149,7 +149,7 @@ export function parseWholeFile(file: string, text: string, side: Side, diff: Fil
 /** The function a hunk header names: `static int f(struct x *a,` → `f`. */
 export function sectionFunction(section: string): string | null {
   const trimmed = section.trim();
-  if (!trimmed || !trimmed.includes('(')) return null;
+  if (!trimmed?.includes('(')) return null;
   const b = balanceOf(trimmed);
   const tree = parseC(`${trimmed}${')'.repeat(b.unclosedParens)};`);
   const declarator = tree.rootNode.descendantsOfType('function_declarator')[0];
