@@ -1,4 +1,4 @@
-import { normalizeSpace, parseC, parseExpression, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseExpression, parseSnippet, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
 
 /**
  * Three-valued evaluation of C and preprocessor expressions over tree-sitter
@@ -277,17 +277,10 @@ function withConds(alts: Alt[], conds: Cond[]): Alt[] {
 
 // ─────────────────────────── parsing expressions ───────────────────────────
 
-const preprocessorCache = new Map<string, SyntaxNode | null>();
-
 /** Parses an `#if` condition with tree-sitter's preprocessor grammar. */
 export function parsePreprocessorCondition(text: string): SyntaxNode | null {
-  const key = normalizeSpace(text);
-  if (preprocessorCache.has(key)) return preprocessorCache.get(key)!;
-  const tree = parseC(`#if ${key}\n#endif\n`);
-  const top = tree.rootNode.namedChildren[0];
-  const cond = top?.type === 'preproc_if' && !top.hasError ? top.childForFieldName('condition') : null;
-  preprocessorCache.set(key, cond ?? null);
-  return cond ?? null;
+  const top = parseSnippet('condition', normalizeSpace(text)).tree.rootNode.namedChildren[0];
+  return (top?.type === 'preproc_if' && !top.hasError ? top.childForFieldName('condition') : null) ?? null;
 }
 
 /** Evaluates expression text; unknown when it does not parse. */

@@ -1,6 +1,6 @@
 import type { CollectedCall } from '../types.js';
 import { collect } from '../sites/collect.js';
-import { normalizeSpace, parseC, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseExpression, parseSnippet, type Snippet, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 
 /**
  * Parameter substitution on tree-sitter tokens, the one used everywhere a
@@ -10,9 +10,6 @@ import { normalizeSpace, parseC, parseExpression, type SyntaxNode } from '../par
  * every identifier token (`#` and `##` are not modelled); a C function's as C
  * scopes names, so a member name (`r->sync`) is never a parameter.
  */
-
-const TEMPLATE_FUNCTION = '__flushcheck_template';
-const PREFIX = `void ${TEMPLATE_FUNCTION}(void) { `;
 
 /** Tokens the preprocessor may replace: any identifier, whatever the grammar made of it. */
 const IDENTIFIER_LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier', 'statement_identifier']);
@@ -29,18 +26,19 @@ export const scopingOf = (def: { form: string }): Scoping => (def.form === 'func
 const SELF_DELIMITING_PARENTS = new Set(['argument_list', 'parenthesized_expression', 'expression_statement', 'init_declarator', 'return_statement', 'initializer_list', 'condition_clause']);
 const PRIMARY = new Set(['identifier', 'number_literal', 'string_literal', 'concatenated_string', 'char_literal', 'call_expression', 'parenthesized_expression', 'field_expression', 'subscript_expression', 'true', 'false', 'null']);
 
-const templateCache = new Map<string, { tree: ReturnType<typeof parseC>; leaves: SyntaxNode[] }>();
+// Derived from cached snippets (parser/c/tree-sitter.ts), so as bounded as that cache.
+const leavesOf = new WeakMap<Snippet, SyntaxNode[]>();
 
-function parsedTemplate(text: string): { tree: ReturnType<typeof parseC>; leaves: SyntaxNode[] } {
-  let t = templateCache.get(text);
-  if (!t) {
-    const tree = parseC(`${PREFIX}${text}\n; }`);
-    const leaves: SyntaxNode[] = [];
-    const end = PREFIX.length + text.length;
-    const cursor = tree.rootNode.walk();
+/** A body parsed as a statement, and its identifier tokens in order. */
+function parsedTemplate(text: string): { snippet: Snippet; tree: Tree; leaves: SyntaxNode[] } {
+  const snippet = parseSnippet('statement', text);
+  let leaves = leavesOf.get(snippet);
+  if (!leaves) {
+    leaves = [];
+    const cursor = snippet.tree.rootNode.walk();
     for (let done = false; !done; ) {
       const node = cursor.currentNode;
-      if (node.childCount === 0 && IDENTIFIER_LEAVES.has(node.type) && node.startIndex >= PREFIX.length && node.endIndex <= end) leaves.push(node);
+      if (node.childCount === 0 && IDENTIFIER_LEAVES.has(node.type) && node.startIndex >= snippet.start && node.endIndex <= snippet.end) leaves.push(node);
       if (cursor.gotoFirstChild()) continue;
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) {
@@ -49,10 +47,9 @@ function parsedTemplate(text: string): { tree: ReturnType<typeof parseC>; leaves
         }
       }
     }
-    t = { tree, leaves };
-    templateCache.set(text, t);
+    leavesOf.set(snippet, leaves);
   }
-  return t;
+  return { snippet, tree: snippet.tree, leaves };
 }
 
 function needsParentheses(leaf: SyntaxNode, replacement: string): boolean {
@@ -69,15 +66,15 @@ function needsParentheses(leaf: SyntaxNode, replacement: string): boolean {
 export function substitute(text: string, bindings: ReadonlyMap<string, string> | Readonly<Record<string, string>>, scoping: Scoping): string {
   const lookup = bindings instanceof Map ? bindings : new Map(Object.entries(bindings));
   if (lookup.size === 0 || ![...lookup.keys()].some((name) => name && text.includes(name))) return text;
-  const { leaves } = parsedTemplate(text);
+  const { snippet, leaves } = parsedTemplate(text);
   let out = text;
   for (let i = leaves.length - 1; i >= 0; i--) {
     const leaf = leaves[i]!;
     if (scoping === 'c' && !VARIABLE_LEAVES.has(leaf.type)) continue;
     const replacement = lookup.get(leaf.text);
     if (replacement === undefined) continue;
-    const start = leaf.startIndex - PREFIX.length;
-    const end = leaf.endIndex - PREFIX.length;
+    const start = leaf.startIndex - snippet.start;
+    const end = leaf.endIndex - snippet.start;
     const inserted = needsParentheses(leaf, replacement) ? `(${replacement})` : replacement;
     out = out.slice(0, start) + inserted + out.slice(end);
   }
@@ -105,7 +102,7 @@ export function nestedInArguments(node: SyntaxNode): boolean {
   return false;
 }
 
-const callsCache = new Map<string, CollectedCall[]>();
+const callsOf = new WeakMap<Snippet, CollectedCall[]>();
 
 /**
  * The calls a macro body makes, outermost only (a call in another call's
@@ -113,12 +110,12 @@ const callsCache = new Map<string, CollectedCall[]>();
  * around it inside the body.
  */
 export function templateCalls(text: string): CollectedCall[] {
-  let calls = callsCache.get(text);
+  const snippet = parseSnippet('statement', text);
+  let calls = callsOf.get(snippet);
   if (!calls) {
-    const { tree } = parsedTemplate(text);
-    const image = { file: '<macro>', side: 'new' as const, text: `${PREFIX}${text}\n; }`, rows: [], tree, enclosingFunction: null, wholeFile: false };
+    const image = { file: '<macro>', side: 'new' as const, text: snippet.source, rows: [], tree: snippet.tree, enclosingFunction: null, wholeFile: false };
     calls = collect(image).calls.filter((c) => !nestedInArguments(c.node));
-    callsCache.set(text, calls);
+    callsOf.set(snippet, calls);
   }
   return calls;
 }

@@ -1,6 +1,6 @@
 import type { Collected, ParsedImage } from '../types.js';
 import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
-import { normalizeSpace, parseC, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { normalizeSpace, parseSnippet, unparenthesize, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from './family.js';
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
@@ -104,16 +104,15 @@ export function macroBody(text: string): string {
 }
 
 /** A macro body parsed as a statement in a function, which fits expression and block macros alike. */
-export function parseMacroBody(body: string): ReturnType<typeof parseC> {
-  return parseC(`void __flushcheck_macro(void) { ${body} ; }`);
+export function parseMacroBody(body: string): Tree {
+  return parseSnippet('statement', body).tree;
 }
 
 /** Identifiers in a macro body, read by tree-sitter from the body as a statement. */
 export function identifiersIn(body: string): Set<string> {
-  const tree = parseMacroBody(body);
+  const { tree, start, end } = parseSnippet('statement', body);
   const names = new Set<string>();
-  for (const node of tree.rootNode.descendantsOfType(['identifier', 'type_identifier'])) names.add(node.text);
-  names.delete('__flushcheck_macro');
+  for (const node of tree.rootNode.descendantsOfType(['identifier', 'type_identifier'])) if (node.startIndex >= start && node.endIndex <= end) names.add(node.text);
   return names;
 }
 

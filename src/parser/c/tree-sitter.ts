@@ -106,10 +106,53 @@ export function unparenthesize(node: SyntaxNode): string {
   return normalizeSpace(node.text);
 }
 
-/** Parsed expressions by normalized text; conditions repeat across sites and stages. */
-const expressionCache = new Map<string, SyntaxNode | undefined>();
-/** Cached nodes pin their trees' native memory: start over past this many. */
-const EXPRESSION_CACHE_LIMIT = 4096;
+/** What a snippet is parsed as, and the C around it that makes it parse as that. */
+const SNIPPET_WRAPPERS = {
+  /** Any C expression, as an initializer. */
+  expression: ['int __flushcheck_expression = (', '\n);'],
+  /** A macro body or statement, inside a function: fits expression and block macros alike. */
+  statement: ['void __flushcheck_body(void) { ', '\n; }'],
+  /** An `#if` condition, in the preprocessor's grammar. */
+  condition: ['#if ', '\n#endif\n'],
+} as const;
+
+export type SnippetKind = keyof typeof SNIPPET_WRAPPERS;
+
+export interface Snippet {
+  tree: Tree;
+  /** The whole text parsed, wrapper included. */
+  source: string;
+  /** Where the snippet's own text starts and ends in `source`. */
+  start: number;
+  end: number;
+}
+
+const snippets = new Map<string, Snippet>();
+/** Cached trees pin native memory: the cache starts over past this many. */
+const SNIPPET_CACHE_LIMIT = 4096;
+
+/**
+ * The one parser of C snippets (expressions, macro bodies, `#if`
+ * conditions), for every stage: each is wrapped so that it parses as what it
+ * is, and cached by kind and text. A parse is immutable, so the cache is shared
+ * by the process; it is bounded, so no input grows it without limit.
+ */
+export function parseSnippet(kind: SnippetKind, text: string): Snippet {
+  const key = `${kind}\u0000${text}`;
+  let snippet = snippets.get(key);
+  if (!snippet) {
+    const [before, after] = SNIPPET_WRAPPERS[kind];
+    const source = `${before}${text}${after}`;
+    const tree = parseC(source);
+    if (snippets.size >= SNIPPET_CACHE_LIMIT) snippets.clear();
+    snippet = { tree, source, start: before.length, end: before.length + text.length };
+    snippets.set(key, snippet);
+  }
+  return snippet;
+}
+
+// Derived from a cached snippet, so as bounded as the snippet cache.
+const expressions = new WeakMap<Snippet, SyntaxNode | undefined>();
 
 /**
  * The expression node of `text`, parsed alone (as an initializer, so any C
@@ -117,12 +160,10 @@ const EXPRESSION_CACHE_LIMIT = 4096;
  * model, the classifier and the simulator.
  */
 export function parseExpression(text: string): SyntaxNode | undefined {
-  const key = normalizeSpace(text);
-  if (expressionCache.has(key)) return expressionCache.get(key);
-  if (expressionCache.size >= EXPRESSION_CACHE_LIMIT) expressionCache.clear();
-  const tree = parseC(`int __flushcheck_expression = (${key}\n);`);
-  const init = tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
+  const snippet = parseSnippet('expression', normalizeSpace(text));
+  if (expressions.has(snippet)) return expressions.get(snippet);
+  const init = snippet.tree.rootNode.descendantsOfType('init_declarator')[0]?.childForFieldName('value');
   const node = init && !init.hasError && init.type === 'parenthesized_expression' ? init.namedChildren.find((c) => c.type !== 'comment') : undefined;
-  expressionCache.set(key, node);
+  expressions.set(snippet, node);
   return node;
 }
