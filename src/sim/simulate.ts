@@ -6,7 +6,10 @@ import { buildTrace } from './trace.js';
 
 export interface SimulateOptions extends ExploreOptions {}
 
+// A result is a pure function of its key (the whole scenario and the options), so the
+// cache is shared by the process; bounded, since --max-states can vary without limit.
 const cache = new Map<string, SimResult>();
+const CACHE_LIMIT = 1024;
 
 /** Explores one scenario with one concrete flush and reports it as a SimResult. */
 export function simulate(spec: ScenarioSpec, flush: ConcreteFlush, options: SimulateOptions = {}): SimResult {
@@ -27,6 +30,7 @@ export function simulate(spec: ScenarioSpec, flush: ConcreteFlush, options: Simu
     cpus: spec.cpus,
     ...(built.notes.length ? { notes: built.notes } : {}),
   };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, result);
   return structuredClone(result);
 }
