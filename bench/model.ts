@@ -1,5 +1,5 @@
 /**
- * Times the flush model on the seed thread and on the real Xen 4.17 tree
+ * Times the flush model on the sync-parameter thread (fixtures/cases) and on the real Xen 4.17 tree
  * (fetched by scripts/fetch-xen.sh). Run: npx tsx bench/model.ts
  * Each case runs in a fresh process state only for its first round: later
  * rounds show the per-process header cache at work.
@@ -17,7 +17,8 @@ import { loadTreeFile, treeLayer } from '../src/model/tree-headers.js';
 import { builtinFamily } from '../src/sites/find-sites.js';
 
 const repo = join(import.meta.dirname, '..');
-const seed = readFileSync(join(repo, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt'), 'utf8');
+// Our thread in the seed's shape (the seed itself stays outside the repository).
+const seed = readFileSync(join(repo, 'fixtures', 'cases', 'sync-param-thread.txt'), 'utf8');
 const xen = execFileSync('bash', [join(repo, 'scripts', 'fetch-xen.sh')], { encoding: 'utf8' }).trim();
 const tree = new DirTree(xen);
 

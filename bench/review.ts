@@ -1,6 +1,6 @@
 /**
  * Issue-2 benchmarks, run with `npx tsx bench/review.ts` after `npm run build`:
- *  1. cold-process median wall time of `flushcheck review` on the seed thread
+ *  1. cold-process median wall time of `flushcheck review` on the sync-parameter thread (fixtures/cases)
  *     against `node -e 0` in the same run (goal: at most 5x);
  *  2. peak memory (max RSS) of reviewing a generated 40 MB series (goal: under 1 GiB).
  */
@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { seriesChunks } from './gen-series.js';
 
 const repo = join(import.meta.dirname, '..');
-const seed = join(repo, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt');
+// Our thread in the seed's shape (the seed itself stays outside the repository).
+const seed = join(repo, 'fixtures', 'cases', 'sync-param-thread.txt');
 const bin = join(repo, 'bin', 'flushcheck.js');
 const runs = Number(process.env.RUNS ?? 21);
 

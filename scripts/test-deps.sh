@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# System tools the test suite uses besides npm packages: spin (the simulator's
-# independent cross-check) and the real Xen source (from Debian's archive).
+# What the system tier (npm run test:system) needs besides npm packages: spin and
+# gcc (the simulator's independent cross-check), jq (the GitHub Action's filter),
+# and the real Xen source with Debian's patches (scripts/fetch-xen.sh). Installs
+# them with apt on Debian, which needs root; the hermetic tier (npm test) needs none.
 set -euo pipefail
 need=()
 command -v spin >/dev/null || need+=(spin)
 command -v gcc >/dev/null || need+=(gcc)
+command -v jq >/dev/null || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "test-deps: the system tier must install ${need[*]} with apt-get: run it as root on Debian" >&2
+    exit 2
+  fi
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
 fi

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyBaseline, parseBaseline } from '../src/baseline.js';
 import { fixture, readFixture, runCli } from './helpers/cli.js';
-import { seedRun } from './report/fixture-run.js';
+import { sampleRun } from './report/fixture-run.js';
 
 const STALE = fixture('suppressions', 'stale.patch');
 
 describe('--baseline', () => {
   it('drops findings an earlier report had, counting repeats', () => {
-    const run = seedRun();
+    const run = sampleRun();
     const one = run.findings[0]!;
     run.findings = [one, { ...one, line: one.line + 3 }];
     const after = applyBaseline(run, [one.fingerprint], 'old.json');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../src/config.js';
-import { fixture, runCli, SEED } from './helpers/cli.js';
+import { fixture, runCli, SAMPLE } from './helpers/cli.js';
 
 const STALE = fixture('suppressions', 'stale.patch');
 
@@ -39,11 +39,11 @@ describe('.flushcheck.json', () => {
 
   it('a bad file stops the review with one line on stderr and exit 2, nothing on stdout', async () => {
     const dir = dirWith({ 'bad.json': '{"rulez": {}}' });
-    const cli = await runCli(['review', '--config-file', join(dir, 'bad.json'), SEED]);
+    const cli = await runCli(['review', '--config-file', join(dir, 'bad.json'), SAMPLE]);
     expect(cli.code).toBe(2);
     expect(cli.stdout).toBe('');
     expect(cli.stderr).toBe(`flushcheck: ${join(dir, 'bad.json')}: unknown key "rulez" at top level\n`);
-    const missing = await runCli(['review', '--config-file', join(dir, 'none.json'), SEED]);
+    const missing = await runCli(['review', '--config-file', join(dir, 'none.json'), SAMPLE]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`flushcheck: ${join(dir, 'none.json')}: no such file\n`);
   });
@@ -70,7 +70,7 @@ describe('.flushcheck.json', () => {
   it('passes extra roots to the stages through the run settings', async () => {
     const dir = dirWith({ '.flushcheck.json': JSON.stringify({ roots: { 'page-type-change': ['retype_frame'] } }) });
     mkdirSync(join(dir, 'sub'));
-    const cli = await runCli(['review', '--format', 'json', SEED], { cwd: dir });
+    const cli = await runCli(['review', '--format', 'json', SAMPLE], { cwd: dir });
     expect(JSON.parse(cli.stdout).settings.roots).toEqual({ 'page-type-change': ['retype_frame'] });
   });
 });

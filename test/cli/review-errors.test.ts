@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flushcheck-errors-'));
 const file = (name: string, content: string | Buffer): string => {
@@ -32,9 +32,9 @@ const bad: [string, () => string, RegExp][] = [
 
 describe('bad inputs', () => {
   for (const [what, make, message] of bad) {
-    it(`${what}: exit 2, one line naming the file, and the seed's sites still reported`, async () => {
+    it(`${what}: exit 2, one line naming the file, and the sample sites still reported`, async () => {
       const path = make();
-      const run = await runCli(['review', '--format', 'json', path, SEED]);
+      const run = await runCli(['review', '--format', 'json', path, SAMPLE]);
       expect(run.code).toBe(2);
       const lines = run.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
@@ -50,15 +50,15 @@ describe('bad inputs', () => {
 
   it('C nested deeper than any real code is refused with its place, without hanging, and the rest is reported', async () => {
     const { readFileSync } = await import('node:fs');
-    const seed = readFileSync(SEED, 'utf8');
+    const seed = readFileSync(SAMPLE, 'utf8');
     const line = '+        filtered_flush_tlb_mask(tlbflush_timestamp, false);';
     const at = seed.indexOf(line);
     // Same hunk counts: one added line replaced by one nested 3000 levels deep.
     const deep = `${seed.slice(0, at)}+${'{ if ( ('.repeat(3000)}x${') ) }'.repeat(3000)}${seed.slice(at + line.length)}`;
-    const run = await runCli(['review', '--format', 'json', file('deep.patch', deep), SEED]);
+    const run = await runCli(['review', '--format', 'json', file('deep.patch', deep), SAMPLE]);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/deep\.patch: patch 1: xen\/common\/memory\.c:281: C nested more than 256 levels deep/);
+    expect(run.stderr).toMatch(/deep\.patch: patch 1: xen\/common\/memory\.c:293: C nested more than 256 levels deep/);
     const json = JSON.parse(run.stdout);
     expect(json.sites.some((s: { patch: number; file: string }) => s.patch === 1 && s.file === 'xen/common/memory.c')).toBe(true);
   });
@@ -69,30 +69,30 @@ describe('bad inputs', () => {
   });
 
   it('an unknown option is a usage error with exit 2', async () => {
-    const run = await runCli(['review', '--no-such-option', SEED]);
+    const run = await runCli(['review', '--no-such-option', SAMPLE]);
     expect(run.code).toBe(2);
   });
 });
 
 describe('exit codes and output', () => {
   it('is deterministic: same input, same bytes', async () => {
-    const a = await runCli(['review', '--format', 'json', SEED]);
-    const b = await runCli(['review', '--format', 'json', SEED]);
+    const a = await runCli(['review', '--format', 'json', SAMPLE]);
+    const b = await runCli(['review', '--format', 'json', SAMPLE]);
     expect(a.stdout).toBe(b.stdout);
-    const t1 = await runCli(['review', SEED]);
-    const t2 = await runCli(['review', SEED]);
+    const t1 = await runCli(['review', SAMPLE]);
+    const t2 = await runCli(['review', SAMPLE]);
     expect(t1.stdout).toBe(t2.stdout);
   });
 
   it('colours text only on a terminal and never with NO_COLOR', async () => {
-    expect((await runCli(['review', SEED])).stdout).not.toContain('\u001b[');
-    expect((await runCli(['review', SEED], { isTTY: true })).stdout).toContain('\u001b[');
-    expect((await runCli(['review', SEED], { isTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
+    expect((await runCli(['review', SAMPLE])).stdout).not.toContain('\u001b[');
+    expect((await runCli(['review', SAMPLE], { isTTY: true })).stdout).toContain('\u001b[');
+    expect((await runCli(['review', SAMPLE], { isTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
   });
 
   it('reads standard input with no argument or -', async () => {
     const { readFileSync } = await import('node:fs');
-    const seed = readFileSync(SEED);
+    const seed = readFileSync(SAMPLE);
     const none = await runCli(['review', '--format', 'json'], { stdin: seed });
     const dash = await runCli(['review', '--format', 'json', '-'], { stdin: seed });
     expect(JSON.parse(none.stdout).sites.length).toBeGreaterThan(10);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { SEED } from '../helpers/cli.js';
+import { SAMPLE } from '../helpers/cli.js';
 import { fixtureBytes } from './corpus.js';
 import { cLine, mbox, mutate, mutation, unifiedDiff } from './arbitraries.js';
 
@@ -49,7 +49,7 @@ const params = { numRuns: RUNS, seed: SEED_FC, endOnFailure: true };
 const timeout = Math.max(60_000, RUNS * 400);
 
 describe('CLI properties on hostile input', () => {
-  const seed = readFileSync(SEED);
+  const seed = readFileSync(SAMPLE);
   const corpus = [seed, ...fixtureBytes()];
 
   it('mutated real inputs', { timeout }, async () => {

@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
-export const SEED = join(REPO, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt');
 export const fixture = (...parts: string[]): string => join(REPO, 'fixtures', ...parts);
+/**
+ * Our own thread in the seed's shape (see fixtures/cases/README.md): a filtered
+ * flush helper taking `bool sync`, the deferred MEMF_no_tlbflush caller passing
+ * false (the one FC001), the allocator passing true, and a page-type branch that
+ * forces only when the old type was a page table.
+ */
+export const SAMPLE = fixture('cases', 'sync-param-thread.txt');
 export const readFixture = (...parts: string[]): string => readFileSync(fixture(...parts), 'utf8');
 
 export interface CliRun {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Arch, ArchResult, RunResult, Site } from '../../src/types.js';
 import { STAGES } from '../../src/pipeline/index.js';
 import { modelStage } from '../../src/model/index.js';
-import { fixture, runCli, SEED } from '../helpers/cli.js';
+import { fixture, runCli, SAMPLE } from '../helpers/cli.js';
 
 async function review(args: string[], stdin?: string): Promise<RunResult> {
   const run = await runCli(['review', ...args, '--format', 'json', '--fail-on', 'never'], stdin === undefined ? {} : { stdin });
@@ -43,17 +43,17 @@ describe('model stage', () => {
   });
 });
 
-describe('the seed thread, default configuration', () => {
-  const seed = review([SEED]);
+describe('the sync-parameter thread, default configuration', () => {
+  const seed = review([SAMPLE]);
 
-  it('x86: flush_tlb_mask_sync forces the IPI, flush_tlb_mask may be assisted', async () => {
+  it('x86: flush_tlb_mask_ipi forces the IPI, flush_tlb_mask may be assisted', async () => {
     const run = await seed;
-    for (const site of calls(run, 'flush_tlb_mask_sync')) {
+    for (const site of calls(run, 'flush_tlb_mask_ipi')) {
       expect(model(site, 'x86').mechanism).toBe('forced-ipi');
-      expect(model(site, 'x86').source).toBe('patch:xen/include/asm-x86/flushtlb.h:167');
+      expect(model(site, 'x86').source).toBe('patch:xen/include/asm-x86/flushtlb.h:145');
     }
     for (const site of calls(run, 'flush_tlb_mask')) expect(model(site, 'x86').mechanism).toBe('assisted-possible');
-    expect(calls(run, 'flush_tlb_mask_sync').length).toBe(2);
+    expect(calls(run, 'flush_tlb_mask_ipi').length).toBe(2);
   });
 
   it('x86: filtered_flush_tlb_mask is modelled per argument', async () => {
@@ -61,19 +61,19 @@ describe('the seed thread, default configuration', () => {
     const byArg = Object.fromEntries(calls(run, 'filtered_flush_tlb_mask').map((s) => [s.args?.[1], model(s, 'x86')]));
     expect(byArg.true?.mechanism).toBe('forced-ipi');
     expect(byArg.false?.mechanism).toBe('assisted-possible');
-    expect(byArg.true?.expansion?.[0]).toBe('filtered_flush_tlb_mask(tlbflush_timestamp, true) → flush_tlb_mask_sync(&mask) if !cpumask_empty(&mask)  [patch:xen/include/xen/mm.h:642]');
+    expect(byArg.true?.expansion?.[0]).toBe('filtered_flush_tlb_mask(tlbflush_timestamp, true) → flush_tlb_mask_ipi(&mask) if !cpumask_empty(&mask)  [patch:xen/include/xen/mm.h:635]');
   });
 
-  it('Arm: every flush is a broadcast, and flush_tlb_mask_sync is an alias there', async () => {
+  it('Arm: every flush is a broadcast, and flush_tlb_mask_ipi is an alias there', async () => {
     const run = await seed;
     const all = run.sites.filter((s) => s.kind === 'call' && s.side === 'new');
     expect(all.length).toBe(6);
     for (const site of all) expect(model(site, 'arm').mechanism).toBe('broadcast');
-    for (const site of calls(run, 'flush_tlb_mask_sync')) {
-      expect(model(site, 'arm').notes).toContain('flush_tlb_mask_sync is an alias of flush_tlb_mask on arm (patch:xen/include/asm-arm/flushtlb.h:30)');
+    for (const site of calls(run, 'flush_tlb_mask_ipi')) {
+      expect(model(site, 'arm').notes).toContain('flush_tlb_mask_ipi is an alias of flush_tlb_mask on arm (patch:xen/include/asm-arm/flushtlb.h:29)');
     }
     const sync = calls(run, 'filtered_flush_tlb_mask').find((s) => s.args?.[1] === 'true');
-    expect(model(sync, 'arm').notes?.join('\n')).toContain('flush_tlb_mask_sync is an alias of flush_tlb_mask on arm');
+    expect(model(sync, 'arm').notes?.join('\n')).toContain('flush_tlb_mask_ipi is an alias of flush_tlb_mask on arm');
     expect(model(sync, 'arm').notes?.join('\n')).toContain('on arm there is nothing to force');
   });
 
@@ -91,17 +91,17 @@ describe('the seed thread, default configuration', () => {
   });
 
   it('a HAP-only build makes the forcing flag 0 and says so', async () => {
-    const run = await review([SEED, '--config', 'CONFIG_PV=n,CONFIG_SHADOW_PAGING=n']);
-    for (const site of calls(run, 'flush_tlb_mask_sync')) {
+    const run = await review([SAMPLE, '--config', 'CONFIG_PV=n,CONFIG_SHADOW_PAGING=n']);
+    for (const site of calls(run, 'flush_tlb_mask_ipi')) {
       const m = model(site, 'x86');
       expect(m.mechanism).toBe('assisted-possible');
-      expect(m.notes?.join('\n')).toContain('FLUSH_FORCE_IPI is 0 in this build (#if defined(CONFIG_PV) || defined(CONFIG_SHADOW_PAGING) does not hold, patch:xen/include/asm-x86/flushtlb.h:135): forcing is a no-op');
+      expect(m.notes?.join('\n')).toContain('FLUSH_FORCE_IPI is 0 in this build (#if defined(CONFIG_PV) || defined(CONFIG_SHADOW_PAGING) does not hold, patch:xen/include/asm-x86/flushtlb.h:124): forcing is a no-op');
     }
   });
 
   it('gives the same bytes every run', async () => {
-    const a = await runCli(['review', SEED, '--format', 'json']);
-    const b = await runCli(['review', SEED, '--format', 'json']);
+    const a = await runCli(['review', SAMPLE, '--format', 'json']);
+    const b = await runCli(['review', SAMPLE, '--format', 'json']);
     expect(a.stdout).toBe(b.stdout);
   });
 });

@@ -3,7 +3,7 @@ import { review } from '../../src/pipeline/index.js';
 import { runRules } from '../../src/rules/index.js';
 import type { ArchResult, Evidence, RunResult, Site, TraceStep } from '../../src/types.js';
 import { ok } from '../../src/types.js';
-import { SEED } from '../helpers/cli.js';
+import { SAMPLE } from '../helpers/cli.js';
 
 /**
  * Hand-built run results for reporter tests. They start from the real
@@ -16,7 +16,7 @@ export function reviewText(name: string, text: string): RunResult {
   return review([{ name, source: ok({ name, text }) }], { arches: ['x86', 'arm'], config: { CONFIG_PV: true, CONFIG_SHADOW_PAGING: true, CONFIG_HVM: true } });
 }
 
-export const seedReview = (): RunResult => reviewText('assisted-flush-v2-thread.txt', readFileSync(SEED, 'utf8'));
+export const sampleReview = (): RunResult => reviewText('sync-param-thread.txt', readFileSync(SAMPLE, 'utf8'));
 
 /** The counterexample for an assisted flush on an allocation path (P1: walker reads a reused frame). */
 export const ALLOCATION_TRACE: TraceStep[] = [
@@ -39,14 +39,14 @@ const POPULATE_EVIDENCE: Evidence[] = [
   {
     class: 'deferred-allocation-flush',
     steps: [
-      { file: 'xen/common/memory.c', line: 190, function: 'populate_physmap', message: 'sets MEMF_no_tlbflush in a->memflags' },
-      { file: 'xen/common/memory.c', line: 236, function: 'populate_physmap', message: 'accumulate_tlbflush() collects the newest stamp of the reused pages' },
-      { file: 'xen/common/memory.c', line: 281, function: 'populate_physmap', message: 'flushes at out: through filtered_flush_tlb_mask(…, false)' },
+      { file: 'xen/common/memory.c', line: 263, function: 'populate_physmap', message: 'sets MEMF_no_tlbflush in a->memflags' },
+      { file: 'xen/common/memory.c', line: 283, function: 'populate_physmap', message: 'accumulate_tlbflush() collects the newest stamp of the reused pages' },
+      { file: 'xen/common/memory.c', line: 293, function: 'populate_physmap', message: 'flushes at out: through filtered_flush_tlb_mask(…, false)' },
     ],
   },
 ];
 
-/** What the later stages will say about each call site of the seed, by site text and side. */
+/** What the later stages will say about each call site of the sample thread, by site text and side. */
 function enrich(site: Site): Site {
   if (site.kind !== 'call' || site.change === 'removed') return site;
   const key = `${site.file}:${site.text}`;
@@ -59,13 +59,13 @@ function enrich(site: Site): Site {
         arch: {
           x86: x86({
             mechanism: 'assisted-possible',
-            source: 'patch:xen/include/xen/mm.h:655',
+            source: 'patch:xen/include/xen/mm.h:648',
             expansion: ['filtered_flush_tlb_mask(ts, false)', 'flush_tlb_mask(&mask)', 'flush_mask(&mask, FLUSH_TLB)'],
             notes: ['sync is false on this path'],
             verdict: 'missing-forced-ipi',
             sim: sim(false, ALLOCATION_TRACE, { property: 'P1' }),
           }),
-          arm: x86({ mechanism: 'broadcast', source: 'patch:xen/include/asm-arm/flushtlb.h:30', notes: ['flush_tlb_mask_sync is an alias of flush_tlb_mask'], verdict: 'ok', sim: sim(true) }),
+          arm: x86({ mechanism: 'broadcast', source: 'patch:xen/include/asm-arm/flushtlb.h:29', notes: ['flush_tlb_mask_ipi is an alias of flush_tlb_mask'], verdict: 'ok', sim: sim(true) }),
         },
       };
     case 'xen/common/page_alloc.c:filtered_flush_tlb_mask(tlbflush_timestamp, true)':
@@ -73,16 +73,16 @@ function enrich(site: Site): Site {
         ...site,
         classes: ['allocation'],
         arch: {
-          x86: x86({ mechanism: 'forced-ipi', source: 'patch:xen/include/xen/mm.h:653', verdict: 'ok', sim: sim(true) }),
+          x86: x86({ mechanism: 'forced-ipi', source: 'patch:xen/include/xen/mm.h:646', verdict: 'ok', sim: sim(true) }),
           arm: x86({ mechanism: 'broadcast', verdict: 'ok', sim: sim(true) }),
         },
       };
-    case 'xen/arch/x86/mm.c:flush_tlb_mask_sync(mask)':
+    case 'xen/arch/x86/mm.c:flush_tlb_mask_ipi(mask)':
       return {
         ...site,
         classes: ['page-type-change'],
         arch: {
-          x86: x86({ mechanism: 'forced-ipi', source: 'patch:xen/include/asm-x86/flushtlb.h:167', verdict: 'ok', sim: sim(true, [], { scenario: 'page-type-change' }) }),
+          x86: x86({ mechanism: 'forced-ipi', source: 'patch:xen/include/asm-x86/flushtlb.h:145', verdict: 'ok', sim: sim(true, [], { scenario: 'page-type-change' }) }),
           arm: x86({ mechanism: 'broadcast', verdict: 'ok', sim: sim(true, [], { scenario: 'page-type-change' }) }),
         },
       };
@@ -91,7 +91,7 @@ function enrich(site: Site): Site {
         ...site,
         classes: ['other'],
         arch: {
-          x86: x86({ mechanism: 'assisted-possible', source: 'xen/include/asm-x86/flushtlb.h:159', verdict: 'ok', sim: sim(true, [], { scenario: 'other' }) }),
+          x86: x86({ mechanism: 'assisted-possible', source: 'xen/include/asm-x86/flushtlb.h:142', verdict: 'ok', sim: sim(true, [], { scenario: 'other' }) }),
           arm: x86({ mechanism: 'broadcast', verdict: 'ok', sim: sim(true, [], { scenario: 'other' }) }),
         },
       };
@@ -100,9 +100,9 @@ function enrich(site: Site): Site {
   }
 }
 
-/** The seed thread as the full pipeline should see it: FC001 at memory.c:281 on x86, with evidence and trace. */
-export function seedRun(): RunResult {
-  const run = seedReview();
+/** The sample thread as the full pipeline should see it: FC001 at memory.c:293 on x86, with evidence and trace. */
+export function sampleRun(): RunResult {
+  const run = sampleReview();
   run.sites = run.sites.map(enrich);
   run.findings = runRules(run);
   return run;

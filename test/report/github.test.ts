@@ -1,9 +1,9 @@
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { commentsOutsideDiff, github, reviewPayload, REVIEW_MARKER, type ReviewPayload } from '../../src/report/github.js';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 import { assertInertMarkdown, hostile } from './hostile.js';
-import { runWithFindingAt, seedReview, seedRun } from './fixture-run.js';
+import { runWithFindingAt, sampleReview, sampleRun } from './fixture-run.js';
 
 /** The request body of "create a review for a pull request", as GitHub's REST description states it (the parts we send). */
 const REQUEST_SCHEMA = {
@@ -50,12 +50,12 @@ index 1111111..2222222 100644
 `;
 
 describe('github reporter', () => {
-  it('puts the seed finding on the line the diff shows, and the summary in the body', () => {
-    const payload = reviewPayload(seedRun());
+  it('puts the sample finding on the line the diff shows, and the summary in the body', () => {
+    const payload = reviewPayload(sampleRun());
     expect(validateRequest(payload), JSON.stringify(validateRequest.errors)).toBe(true);
     expect(payload.event).toBe('COMMENT');
-    expect(payload.comments.map((c) => [c.path, c.line, c.side])).toEqual([['xen/common/memory.c', 281, 'RIGHT']]);
-    expect(commentsOutsideDiff(payload, seedRun())).toEqual([]);
+    expect(payload.comments.map((c) => [c.path, c.line, c.side])).toEqual([['xen/common/memory.c', 293, 'RIGHT']]);
+    expect(commentsOutsideDiff(payload, sampleRun())).toEqual([]);
     expect(payload.body.startsWith(REVIEW_MARKER)).toBe(true);
     expect(payload.body).toContain('| Site | Function | Class | x86 verdict | Arm verdict |');
     expect(payload.comments[0]!.body).toMatch(/^❌ \*\*FC001 missing\\-forced\\-ipi\*\* \(x86\): /);
@@ -66,7 +66,7 @@ describe('github reporter', () => {
   });
 
   it('moves a finding on a line the diff does not show into the body', () => {
-    const run = seedRun();
+    const run = sampleRun();
     run.findings = run.findings.map((f) => ({ ...f, line: 250 }));
     const payload = reviewPayload(run);
     expect(payload.comments).toEqual([]);
@@ -103,22 +103,22 @@ describe('github reporter', () => {
   });
 
   it('rejects comments GitHub would reject: outside a hunk, reversed or hunk-crossing ranges', () => {
-    const run = seedRun();
-    const at = (c: Partial<ReviewPayload['comments'][number]>): ReviewPayload => ({ body: '', event: 'COMMENT', comments: [{ path: 'xen/common/memory.c', line: 281, side: 'RIGHT', body: 'x', ...c }] });
-    // memory.c's one hunk shows new lines 278-284 and old lines 278-284.
+    const run = sampleRun();
+    const at = (c: Partial<ReviewPayload['comments'][number]>): ReviewPayload => ({ body: '', event: 'COMMENT', comments: [{ path: 'xen/common/memory.c', line: 293, side: 'RIGHT', body: 'x', ...c }] });
+    // memory.c's one hunk shows new lines 290-296 and old lines 290-296.
     expect(commentsOutsideDiff(at({}), run)).toEqual([]);
-    expect(commentsOutsideDiff(at({ start_line: 279, start_side: 'RIGHT' }), run)).toEqual([]);
-    expect(commentsOutsideDiff(at({ start_line: 281, start_side: 'LEFT' }), run)).toEqual([]);
-    expect(commentsOutsideDiff(at({ line: 285 }), run)).toHaveLength(1);
-    expect(commentsOutsideDiff(at({ line: 277 }), run)).toHaveLength(1);
+    expect(commentsOutsideDiff(at({ start_line: 291, start_side: 'RIGHT' }), run)).toEqual([]);
+    expect(commentsOutsideDiff(at({ start_line: 293, start_side: 'LEFT' }), run)).toEqual([]);
+    expect(commentsOutsideDiff(at({ line: 297 }), run)).toHaveLength(1);
+    expect(commentsOutsideDiff(at({ line: 289 }), run)).toHaveLength(1);
     expect(commentsOutsideDiff(at({ path: 'xen/common/other.c' }), run)).toHaveLength(1);
-    expect(commentsOutsideDiff(at({ start_line: 282, start_side: 'RIGHT' }), run)).toHaveLength(1);
+    expect(commentsOutsideDiff(at({ start_line: 294, start_side: 'RIGHT' }), run)).toHaveLength(1);
     expect(commentsOutsideDiff(at({ start_line: 200, start_side: 'RIGHT' }), run)).toHaveLength(1);
     expect(commentsOutsideDiff(at({ start_side: 'RIGHT' }), run)).toHaveLength(1);
-    // A range must stay inside one hunk: mm.c has two hunks far apart in flushtlb.h.
+    // A range must stay inside one hunk: x86's flushtlb.h has two, new lines 116-130 and 141-149.
     const header = { path: 'xen/include/asm-x86/flushtlb.h', side: 'RIGHT' as const, body: 'x' };
-    expect(commentsOutsideDiff({ body: '', event: 'COMMENT', comments: [{ ...header, line: 160, start_line: 130 }] }, run)).toHaveLength(1);
-    expect(commentsOutsideDiff({ body: '', event: 'COMMENT', comments: [{ ...header, line: 140, start_line: 130 }] }, run)).toEqual([]);
+    expect(commentsOutsideDiff({ body: '', event: 'COMMENT', comments: [{ ...header, line: 145, start_line: 120 }] }, run)).toHaveLength(1);
+    expect(commentsOutsideDiff({ body: '', event: 'COMMENT', comments: [{ ...header, line: 128, start_line: 118 }] }, run)).toEqual([]);
   });
 
   it('keeps hostile text inert in every comment and in the body', () => {
@@ -131,12 +131,12 @@ describe('github reporter', () => {
     assertInertMarkdown(payload.body);
   });
 
-  it('prints the real seed review through the CLI as a valid request body whose comments sit on the diff', async () => {
-    const cli = await runCli(['review', '--format', 'github', '--fail-on', 'never', SEED]);
+  it('prints the real sample review through the CLI as a valid request body whose comments sit on the diff', async () => {
+    const cli = await runCli(['review', '--format', 'github', '--fail-on', 'never', SAMPLE]);
     expect(cli.code).toBe(0);
     const payload = JSON.parse(cli.stdout) as ReviewPayload;
     expect(validateRequest(payload), JSON.stringify(validateRequest.errors)).toBe(true);
-    expect(commentsOutsideDiff(payload, seedReview())).toEqual([]);
-    expect(cli.stdout).toBe(github(seedReview(), { color: false }));
+    expect(commentsOutsideDiff(payload, sampleReview())).toEqual([]);
+    expect(cli.stdout).toBe(github(sampleReview(), { color: false }));
   });
 });

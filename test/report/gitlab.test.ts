@@ -1,9 +1,9 @@
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { codeQuality, gitlab } from '../../src/report/gitlab.js';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 import { hostile } from './hostile.js';
-import { seedReview, seedRun } from './fixture-run.js';
+import { sampleReview, sampleRun } from './fixture-run.js';
 
 /** GitLab's Code Quality report: the fields GitLab requires, with its severity names. */
 const CODE_QUALITY_SCHEMA = {
@@ -28,16 +28,16 @@ const AjvClass = Ajv as unknown as typeof Ajv.default;
 const validate = new AjvClass({ allErrors: true }).compile(CODE_QUALITY_SCHEMA);
 
 describe('gitlab reporter', () => {
-  it('writes a valid Code Quality report for the seed finding', () => {
-    const report = codeQuality(seedRun());
+  it('writes a valid Code Quality report for the sample finding', () => {
+    const report = codeQuality(sampleRun());
     expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     expect(report).toHaveLength(1);
-    expect(report[0]).toMatchObject({ check_name: 'flushcheck/FC001-missing-forced-ipi', severity: 'critical', location: { path: 'xen/common/memory.c', lines: { begin: 281 } } });
+    expect(report[0]).toMatchObject({ check_name: 'flushcheck/FC001-missing-forced-ipi', severity: 'critical', location: { path: 'xen/common/memory.c', lines: { begin: 293 } } });
     expect(report[0]!.description).toMatch(/^FC001 \[x86\] filtered_flush_tlb_mask can complete as an assisted flush/);
   });
 
   it('keeps fingerprints unique when two findings share an identity, and stable when lines move', () => {
-    const run = seedRun();
+    const run = sampleRun();
     const one = run.findings[0]!;
     run.findings = [one, { ...one, line: one.line + 5 }];
     const twice = codeQuality(run).map((i) => i.fingerprint);
@@ -47,7 +47,7 @@ describe('gitlab reporter', () => {
   });
 
   it('leaves suppressed findings out (GitLab cannot show them as suppressed)', () => {
-    const run = seedRun();
+    const run = sampleRun();
     run.findings = run.findings.map((f) => ({ ...f, suppressed: { reason: 'r', line: 1 } }));
     expect(codeQuality(run)).toEqual([]);
   });
@@ -59,10 +59,10 @@ describe('gitlab reporter', () => {
     for (const issue of report) expect(issue.description).not.toMatch(/[\u0000-\u001f]/);
   });
 
-  it('prints the real seed review through the CLI', async () => {
-    const cli = await runCli(['review', '--format', 'gitlab', '--fail-on', 'never', SEED]);
+  it('prints the real sample review through the CLI', async () => {
+    const cli = await runCli(['review', '--format', 'gitlab', '--fail-on', 'never', SAMPLE]);
     expect(cli.code).toBe(0);
     expect(validate(JSON.parse(cli.stdout))).toBe(true);
-    expect(cli.stdout).toBe(gitlab(seedReview(), { color: false }));
+    expect(cli.stdout).toBe(gitlab(sampleReview(), { color: false }));
   });
 });

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/types.js';
-import { fixture, REPO, runCli, SEED } from '../helpers/cli.js';
+import { fixture, REPO, runCli, SAMPLE } from '../helpers/cli.js';
 import { hostile } from './hostile.js';
-import { reviewText, seedRun } from './fixture-run.js';
+import { reviewText, sampleRun } from './fixture-run.js';
 import { json, jsonChunks } from '../../src/report/json.js';
 import { readdirSync, statSync } from 'node:fs';
 
@@ -15,8 +15,8 @@ const check = new AjvClass({ allErrors: true, strict: true }).compile(schema);
 const errorsOf = (data: unknown): string[] => (check(data) ? [] : (check.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
 
 describe('JSON contract (schema/flushcheck-result.schema.json)', () => {
-  it('the seed review through the CLI validates', async () => {
-    const cli = await runCli(['review', '--format', 'json', '--fail-on', 'never', SEED]);
+  it('the sample review through the CLI validates', async () => {
+    const cli = await runCli(['review', '--format', 'json', '--fail-on', 'never', SAMPLE]);
     expect(cli.code).toBe(0);
     const run = JSON.parse(cli.stdout) as RunResult;
     expect(errorsOf(run)).toEqual([]);
@@ -31,7 +31,7 @@ describe('JSON contract (schema/flushcheck-result.schema.json)', () => {
   });
 
   it('a run with every later-stage field (mechanisms, classes, evidence, simulation, findings) validates', () => {
-    const run = JSON.parse(JSON.stringify(seedRun())) as RunResult;
+    const run = JSON.parse(JSON.stringify(sampleRun())) as RunResult;
     expect(run.sites.some((s) => s.arch?.x86?.sim?.trace.length)).toBe(true);
     expect(errorsOf(run)).toEqual([]);
     expect(errorsOf(JSON.parse(JSON.stringify(hostile())))).toEqual([]);
@@ -47,7 +47,7 @@ describe('JSON contract (schema/flushcheck-result.schema.json)', () => {
   });
 
   it('rejects values outside the enums', () => {
-    const run = JSON.parse(JSON.stringify(seedRun())) as RunResult;
+    const run = JSON.parse(JSON.stringify(sampleRun())) as RunResult;
     (run.findings[0] as { severity: string }).severity = 'fatal';
     (run.sites.find((s) => s.arch)!.arch!.x86 as { mechanism: string }).mechanism = 'magic';
     expect(errorsOf(run)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/findings\/0\/severity/), expect.stringMatching(/\/arch\/x86\/mechanism/)]));
@@ -73,7 +73,7 @@ describe('JSON contract (schema/flushcheck-result.schema.json)', () => {
 
 describe('json reporter', () => {
   for (const [name, path] of [
-    ['the seed', SEED],
+    ['the sync-parameter thread', SAMPLE],
     ['a series with odd entries', fixture('forms', 'extended-headers.diff')],
     ['an mbox thread', fixture('forms', 'mbox-thread.mbox')],
   ] as const) {

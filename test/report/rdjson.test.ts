@@ -1,9 +1,9 @@
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { rdjson } from '../../src/report/rdjson.js';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 import { assertInertMarkdown, hostile } from './hostile.js';
-import { seedReview, seedRun } from './fixture-run.js';
+import { sampleReview, sampleRun } from './fixture-run.js';
 
 /** reviewdog's DiagnosticResult (proto/rdf/reviewdog.proto), the fields we write, closed so a typo fails. */
 const position = { type: 'object', additionalProperties: false, required: ['line'], properties: { line: { type: 'integer', minimum: 1 }, column: { type: 'integer', minimum: 1 } } };
@@ -45,15 +45,15 @@ const AjvClass = Ajv as unknown as typeof Ajv.default;
 const validate = new AjvClass({ allErrors: true }).compile(RDJSON_SCHEMA);
 
 describe('rdjson reporter', () => {
-  it('writes one DiagnosticResult with the seed finding, its evidence as related locations', () => {
-    const result = JSON.parse(rdjson(seedRun(), { color: false }));
+  it('writes one DiagnosticResult with the sample finding, its evidence as related locations', () => {
+    const result = JSON.parse(rdjson(sampleRun(), { color: false }));
     expect(validate(result), JSON.stringify(validate.errors)).toBe(true);
     expect(result.severity).toBe('ERROR');
     expect(result.diagnostics).toHaveLength(1);
     const [d] = result.diagnostics;
-    expect(d.location).toEqual({ path: 'xen/common/memory.c', range: { start: { line: 281, column: 9 } } });
+    expect(d.location).toEqual({ path: 'xen/common/memory.c', range: { start: { line: 293, column: 9 } } });
     expect(d.code.value).toBe('FC001 missing-forced-ipi');
-    expect(d.related_locations.map((r: { location: { range: { start: { line: number } } } }) => r.location.range.start.line)).toEqual([190, 236, 281]);
+    expect(d.related_locations.map((r: { location: { range: { start: { line: number } } } }) => r.location.range.start.line)).toEqual([263, 283, 293]);
   });
 
   it('escapes messages for the Markdown comments reviewdog posts', () => {
@@ -65,10 +65,10 @@ describe('rdjson reporter', () => {
     }
   });
 
-  it('prints the real seed review through the CLI', async () => {
-    const cli = await runCli(['review', '--format', 'rdjson', '--fail-on', 'never', SEED]);
+  it('prints the real sample review through the CLI', async () => {
+    const cli = await runCli(['review', '--format', 'rdjson', '--fail-on', 'never', SAMPLE]);
     expect(cli.code).toBe(0);
     expect(validate(JSON.parse(cli.stdout))).toBe(true);
-    expect(cli.stdout).toBe(rdjson(seedReview(), { color: false }));
+    expect(cli.stdout).toBe(rdjson(sampleReview(), { color: false }));
   });
 });

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { reply, wrap } from '../../src/report/reply.js';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 import { hostile } from './hostile.js';
-import { seedReview, seedRun } from './fixture-run.js';
+import { sampleReview, sampleRun } from './fixture-run.js';
 
 describe('reply reporter', () => {
-  const text = reply(seedRun(), { color: false });
+  const text = reply(sampleRun(), { color: false });
   const lines = text.split('\n');
 
   it('quotes the hunk lines above the finding and writes the finding right under its line', () => {
     const at = lines.indexOf('> +        filtered_flush_tlb_mask(tlbflush_timestamp, false);');
     expect(at).toBeGreaterThan(0);
     expect(lines.slice(at - 5, at)).toEqual([
-      '> @@ -278,7 +278,7 @@ static void populate_physmap(struct memop_args *a)',
+      '> @@ -290,7 +290,7 @@ static void populate_physmap(struct memop_args *a)',
       '> [...]',
-      '>  out:',
+      '>   out:',
       '>      if ( need_tlbflush )',
       '> -        filtered_flush_tlb_mask(tlbflush_timestamp);',
     ]);
@@ -25,9 +25,9 @@ describe('reply reporter', () => {
   });
 
   it('trims the rest: no hunk without a finding is quoted', () => {
-    expect(text).not.toContain('flush_tlb_mask_sync(mask);');
+    expect(text).not.toContain('flush_tlb_mask_ipi(mask);');
     expect(text).not.toContain('xen/arch/x86/mm.c b/');
-    expect(lines[0]).toBe('Roger Pau Monne wrote:');
+    expect(lines[0]).toBe('Mira Halvorsen wrote:');
     expect(lines.filter((l) => l === '[...]').length).toBeGreaterThanOrEqual(2);
   });
 
@@ -37,7 +37,7 @@ describe('reply reporter', () => {
   });
 
   it('puts a finding on a line the diff does not show at the end, and says so', () => {
-    const run = seedRun();
+    const run = sampleRun();
     run.findings = run.findings.map((f) => ({ ...f, line: 250 }));
     const out = reply(run, { color: false });
     expect(out).toContain('On lines the patch does not show:\n\nxen/common/memory.c:250 in populate_physmap:\nFC001');
@@ -45,10 +45,10 @@ describe('reply reporter', () => {
   });
 
   it('says when a patch gives nothing to report, with the real pipeline through the CLI', async () => {
-    const cli = await runCli(['review', '--format', 'reply', '--fail-on', 'never', SEED]);
+    const cli = await runCli(['review', '--format', 'reply', '--fail-on', 'never', SAMPLE]);
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toBe(reply(seedReview(), { color: false }));
-    if (seedReview().findings.length === 0) expect(cli.stdout).toContain('flushcheck found nothing to report in 10 flush calls.');
+    expect(cli.stdout).toBe(reply(sampleReview(), { color: false }));
+    if (sampleReview().findings.length === 0) expect(cli.stdout).toContain('flushcheck found nothing to report in 10 flush calls.');
   });
 
   it('strips control characters from hostile text and keeps the quote prefix on every quoted line', () => {

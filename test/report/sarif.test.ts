@@ -1,24 +1,12 @@
-import Ajv04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
 import { sarif, sarifLog, sarifText } from '../../src/report/sarif.js';
-import { REPO, runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 import { hostile } from './hostile.js';
-import { seedReview, seedRun } from './fixture-run.js';
+import { sampleReview, sampleRun } from './fixture-run.js';
 
-/** The official OASIS schema (draft-04), with its formats checked too. */
-function sarifValidator(): (data: unknown) => string[] {
-  const schema = JSON.parse(readFileSync(join(REPO, '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
-  const AjvClass = Ajv04 as unknown as typeof Ajv04.default;
-  const ajv = new AjvClass({ allErrors: true, strict: false });
-  (addFormats as unknown as typeof addFormats.default)(ajv);
-  const validate = ajv.compile(schema);
-  return (data) => (validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
-}
-const validate = sarifValidator();
+// Validation against the official OASIS schema lives in the system tier
+// (test/system/sarif-schema.test.ts): no registry package ships the final schema.
 
 interface SarifRun {
   automationDetails: { id: string };
@@ -37,26 +25,14 @@ interface SarifRun {
 const runsOf = (log: object): SarifRun[] => (log as { runs: SarifRun[] }).runs;
 
 describe('sarif reporter', () => {
-  it('is valid against the official SARIF 2.1.0 schema for the seed run, a hostile run and the plain seed review', () => {
-    expect(validate(sarifLog(seedRun()))).toEqual([]);
-    expect(validate(sarifLog(hostile()))).toEqual([]);
-    expect(validate(sarifLog(seedReview()))).toEqual([]);
-  });
-
-  it('the validator does reject a broken log', () => {
-    const log = sarifLog(seedRun()) as { runs: { results: { level: string }[] }[] };
-    log.runs[0]!.results[0]!.level = 'fatal';
-    expect(validate(log).length).toBeGreaterThan(0);
-  });
-
   it('has one run per architecture plus one for findings of no architecture, told apart by automationDetails', () => {
-    const runs = runsOf(sarifLog(seedRun()));
+    const runs = runsOf(sarifLog(sampleRun()));
     expect(runs.map((r) => r.automationDetails.id)).toEqual(['flushcheck/x86/', 'flushcheck/arm/', 'flushcheck/common/']);
     expect(runs.map((r) => r.results.length)).toEqual([1, 0, 0]);
   });
 
   it('lists every rule with id, name, help and default level', () => {
-    const rules = runsOf(sarifLog(seedRun()))[0]!.tool.driver.rules;
+    const rules = runsOf(sarifLog(sampleRun()))[0]!.tool.driver.rules;
     expect(rules.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
     for (const [i, r] of rules.entries()) {
       expect(r.name).toBe(RULES[i]!.meta.name);
@@ -66,31 +42,31 @@ describe('sarif reporter', () => {
   });
 
   it('gives the finding its location, fingerprint, evidence as related locations and the counterexample as a code flow', () => {
-    const [result] = runsOf(sarifLog(seedRun()))[0]!.results;
+    const [result] = runsOf(sarifLog(sampleRun()))[0]!.results;
     expect(result!.ruleId).toBe('FC001');
     expect(result!.level).toBe('error');
     expect(result!.locations[0]!.physicalLocation.artifactLocation.uri).toBe('xen/common/memory.c');
-    expect(result!.locations[0]!.physicalLocation.region.startLine).toBe(281);
+    expect(result!.locations[0]!.physicalLocation.region.startLine).toBe(293);
     expect(result!.partialFingerprints['flushcheck/v1']).toMatch(/^[0-9a-f]{32}$/);
     expect(result!.relatedLocations!.map((l) => [l.id, l.physicalLocation.region.startLine])).toEqual([
-      [1, 190],
-      [2, 236],
-      [3, 281],
+      [1, 263],
+      [2, 283],
+      [3, 293],
     ]);
     expect(result!.message.text).toContain('Evidence: [step 1](1), [step 2](2), [step 3](3).');
     expect(result!.codeFlows).toHaveLength(1);
   });
 
   it('keeps fingerprints when unrelated lines move', () => {
-    const before = seedRun();
-    const after = seedRun();
+    const before = sampleRun();
+    const after = sampleRun();
     after.findings = after.findings.map((f) => ({ ...f, line: f.line + 40, related: f.related.map((r) => ({ ...r, line: r.line + 40 })) }));
     const fp = (log: object): string[] => runsOf(log).flatMap((r) => r.results.map((x) => x.partialFingerprints['flushcheck/v1']!));
     expect(fp(sarifLog(after))).toEqual(fp(sarifLog(before)));
   });
 
   it('marks a suppressed finding with an in-source suppression and its reason', () => {
-    const run = seedRun();
+    const run = sampleRun();
     run.findings = run.findings.map((f) => ({ ...f, suppressed: { reason: 'measured: not a page table here', line: 280 } }));
     const [result] = runsOf(sarifLog(run))[0]!.results;
     expect(result!.suppressions).toEqual([expect.objectContaining({ kind: 'inSource', justification: 'measured: not a page table here' })]);
@@ -104,10 +80,9 @@ describe('sarif reporter', () => {
     for (const r of results) expect(r.message.text).not.toMatch(/(^|[^\\])\[[^\]]*\]\((?!\d+\))/);
   });
 
-  it('prints the real seed review through the CLI', async () => {
-    const cli = await runCli(['review', '--format', 'sarif', '--fail-on', 'never', SEED]);
+  it('prints the real sample review through the CLI', async () => {
+    const cli = await runCli(['review', '--format', 'sarif', '--fail-on', 'never', SAMPLE]);
     expect(cli.code).toBe(0);
-    expect(validate(JSON.parse(cli.stdout))).toEqual([]);
-    expect(cli.stdout).toBe(sarif(seedReview(), { color: false }));
+    expect(cli.stdout).toBe(sarif(sampleReview(), { color: false }));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli, SAMPLE } from '../helpers/cli.js';
 
 describe('flushcheck simulate', () => {
   it('with no options shows the canonical hazard: a page-type change flushed by an assisted flush', async () => {
@@ -52,19 +52,19 @@ describe('flushcheck simulate', () => {
 });
 
 describe('flushcheck explain', () => {
-  it('replays a site of the seed thread', async () => {
-    const r = await runCli(['explain', 'xen/common/memory.c:281', SEED]);
+  it('replays a site of the sync-parameter thread', async () => {
+    const r = await runCli(['explain', 'xen/common/memory.c:293', SAMPLE]);
     expect([0, 1]).toContain(r.code);
-    expect(r.stdout).toMatch(/xen\/common\/memory\.c:281 \(new\)/);
-    // With the model and classify stages present, the new side is the seed's error.
+    expect(r.stdout).toMatch(/xen\/common\/memory\.c:293 \(new\)/);
+    // With the model and classify stages present, the new side is the thread's error.
     if (/arch x86/.test(r.stdout)) expect(r.stdout).toMatch(/arch x86: assisted-possible → missing-forced-ipi/);
   });
 
   it('rejects a location with no flush call, and a malformed one', async () => {
-    const none = await runCli(['explain', 'xen/common/memory.c:1', SEED]);
+    const none = await runCli(['explain', 'xen/common/memory.c:1', SAMPLE]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no flush call at that line/);
-    const bad = await runCli(['explain', 'memory.c', SEED]);
+    const bad = await runCli(['explain', 'memory.c', SAMPLE]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/expected FILE:LINE/);
   });

@@ -7,7 +7,7 @@ import { loadInput } from '../../src/input.js';
 import { STAGES } from '../../src/pipeline/index.js';
 import { findingLine, sortLines } from '../../src/testing/expect-file.js';
 import { parseCaseOptions } from '../../src/testing/run.js';
-import { fixture, runCli, SEED } from '../helpers/cli.js';
+import { fixture, runCli, SAMPLE } from '../helpers/cli.js';
 
 // `flushcheck test DIR…` in-process, on cases built in a temporary directory.
 
@@ -31,9 +31,9 @@ const write = (name: string, text: string): string => {
   return path;
 };
 
-/** The seed thread's findings as `.expect` lines, straight from the pipeline. */
+/** The sample thread's findings as `.expect` lines, straight from the pipeline. */
 function seedFindings(): string[] {
-  const run = review([{ name: SEED, source: loadInput(SEED) }], { arches: DEFAULT_ARCHES, config: DEFAULT_CONFIG });
+  const run = review([{ name: SAMPLE, source: loadInput(SAMPLE) }], { arches: DEFAULT_ARCHES, config: DEFAULT_CONFIG });
   return sortLines(run.findings.filter((f) => !f.suppressed).map(findingLine));
 }
 
@@ -52,10 +52,10 @@ const PATCH = [
 ].join('\n');
 
 describe('flushcheck test', () => {
-  it('a copy of the seed thread fails against a wrong .expect, and --update makes it pass', async () => {
+  it('a copy of the sync-parameter thread fails against a wrong .expect, and --update makes it pass', async () => {
     const seed = join(dir, 'seed.txt');
-    copyFileSync(SEED, seed);
-    writeFileSync(join(dir, 'seed.expect'), '# the seed thread\nerror FC001 nowhere.c:1 nothing\n');
+    copyFileSync(SAMPLE, seed);
+    writeFileSync(join(dir, 'seed.expect'), '# the sync-parameter thread\nerror FC001 nowhere.c:1 nothing\n');
 
     const before = await runCli(['test', dir]);
     expect(before.code).toBe(1);
@@ -69,7 +69,7 @@ describe('flushcheck test', () => {
     expect(lastLine(update.stdout)).toBe('1 passed, 0 failed');
     const written = readFileSync(join(dir, 'seed.expect'), 'utf8');
     // Whatever the pipeline reports today, under the kept header.
-    expect(written).toBe(['# the seed thread', ...(seedFindings().length ? ['', ...seedFindings()] : [])].map((l) => `${l}\n`).join(''));
+    expect(written).toBe(['# the sync-parameter thread', ...(seedFindings().length ? ['', ...seedFindings()] : [])].map((l) => `${l}\n`).join(''));
 
     const after = await runCli(['test', dir]);
     expect(after.code).toBe(0);
@@ -78,16 +78,16 @@ describe('flushcheck test', () => {
 
   // Needs the model, classify and simulate stages (issues 3-5), built in
   // parallel: until all three are registered the rules have no verdicts.
-  it.skipIf(STAGES.length < 3)('a copy of the seed thread with an empty .expect fails; --update names the memory.c finding', async () => {
-    copyFileSync(SEED, join(dir, 'seed.txt'));
+  it.skipIf(STAGES.length < 3)('a copy of the sync-parameter thread with an empty .expect fails; --update names the memory.c finding', async () => {
+    copyFileSync(SAMPLE, join(dir, 'seed.txt'));
     writeFileSync(join(dir, 'seed.expect'), '');
     const before = await runCli(['test', dir]);
     expect(before.code).toBe(1);
     expect(lastLine(before.stdout)).toBe('0 passed, 1 failed');
-    expect(before.stdout).toContain('  Noisy:   error FC001 xen/common/memory.c:281 populate_physmap\n');
+    expect(before.stdout).toContain('  Noisy:   error FC001 xen/common/memory.c:293 populate_physmap\n');
 
     await runCli(['test', '--update', dir]);
-    expect(readFileSync(join(dir, 'seed.expect'), 'utf8').split('\n')).toContain('error FC001 xen/common/memory.c:281 populate_physmap');
+    expect(readFileSync(join(dir, 'seed.expect'), 'utf8').split('\n')).toContain('error FC001 xen/common/memory.c:293 populate_physmap');
     const after = await runCli(['test', dir]);
     expect(after.code).toBe(0);
     expect(after.stdout).toBe('1 passed, 0 failed\n');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/sim/explorer.js';
 import type { ConcreteFlush } from '../../src/sim/mechanisms.js';
 import { buildScenario, type Mutation, type ScenarioSpec } from '../../src/sim/scenarios.js';
-import { hasSpin, runSpin } from '../helpers/spin.js';
+import { runSpin } from '../helpers/spin.js';
 
 /**
  * The independent cross-check: the Promela twin (src/sim/promela/flush.pml), verified by
@@ -40,7 +40,8 @@ for (const cpus of [2, 3])
 const label = ({ spec, flush }: Case): string =>
   `N=${spec.cpus} ${spec.arch} ${spec.kind}${spec.oldTypePageTable === false ? '/non-pt' : ''}${spec.skipPath ? '/skip' : ''}${spec.guestTablesShared === false ? '/hap' : ''} ${flush}${spec.mutation ? ` +${spec.mutation}` : ''}`;
 
-describe.skipIf(!hasSpin())('spin cross-check of the Promela twin', () => {
+// The system tier installs spin and gcc (scripts/test-deps.sh): no skip when they are missing.
+describe('spin cross-check of the Promela twin', () => {
   it.each(cases.map((c) => [label(c), c] as const))('%s', (_, { spec, flush }) => {
     const config = buildScenario(spec, flush).config;
     const whole = explore(config, { symmetry: false, stopAtViolation: false });

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { RunResult, Site } from '../../src/types.js';
-import { runCli, SEED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
+import { describeIfShared, SEED } from '../helpers/shared.js';
 
 // Issue 2's Done-when, on the patch and review thread the project started
-// from (read from ../shared/seed, never copied into the repo).
+// from (read from ../shared/seed, never copied into the repo). The same shapes
+// are pinned hermetically on our own thread in test/sites/sync-param-thread.test.ts.
 
 async function reviewSeed(): Promise<{ run: RunResult; stdout: string }> {
   const cli = await runCli(['review', '--format', 'json', SEED]);
@@ -25,7 +27,7 @@ function site(run: RunResult, file: string, line: number, side: Site['side'], ap
 const PAGE_TABLE = '(x & PGT_type_mask) && (x & PGT_type_mask) <= PGT_root_page_table';
 const PV_OR_SHADOW = 'defined(CONFIG_PV) || defined(CONFIG_SHADOW_PAGING)';
 
-describe('the seed thread', () => {
+describeIfShared(SEED, 'the seed thread', () => {
   it('is read as one patch: the replies quote hunks, they are not patches', async () => {
     const { run } = await reviewSeed();
     expect(run.inputs).toEqual([{ name: SEED, form: 'web-thread', patches: 1 }]);
