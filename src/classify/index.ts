@@ -1,6 +1,8 @@
 import type { FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage } from '../types.js';
 import { CallGraph } from './call-graph.js';
 import { Classifier } from './classify.js';
+import { valuesAtSite } from './def-use.js';
+import { pageTypeTable } from './page-types.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
@@ -80,6 +82,7 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
   const starts = sites.flatMap((s) => (s.function ? [s.function] : []));
   const tree = directory ? (registeredTreeIndex(directory, extra) ?? searchTree(directory, starts, analysis.family, extra)) : undefined;
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
+  const pageTypes = pageTypeTable(analysis.base);
   const views = new Map<Side, SideView>();
   const viewOf = (side: Side): SideView => {
     let view = views.get(side);
@@ -87,7 +90,7 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
       const graph = new CallGraph(side, factsForSide(side, images, tree), family);
       const roots = new Roots(graph, extra);
       graph.setRootTest((name) => roots.isRoot(name));
-      view = { graph, classifier: new Classifier(graph, roots) };
+      view = { graph, classifier: new Classifier(graph, roots, pageTypes) };
       views.set(side, view);
     }
     return view;
@@ -97,7 +100,8 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
   return sites.map((site) => {
     if (site.kind === 'definition') return site;
     const { graph, classifier } = viewOf(site.side);
-    const { classes, evidence } = classifier.classify(site);
+    const values = site.kind === 'call' && site.change !== 'tree' ? valuesAtSite(site, analysis.collected) : undefined;
+    const { classes, evidence } = classifier.classify(site, values);
     const line = `${site.file}:${site.side}:${site.line}`;
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);

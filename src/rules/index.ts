@@ -4,12 +4,13 @@ import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
 import { invalidSuppression } from './invalid-suppression.js';
 import { missingForcedIpi } from './missing-forced-ipi.js';
+import { narrowFlushScope } from './narrow-flush-scope.js';
 import type { Rule, RuleReport } from './rule.js';
 import { simulationInconclusive } from './simulation-inconclusive.js';
 import { unnecessaryForcedIpi } from './unnecessary-forced-ipi.js';
 
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
-export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression] as Rule[];
+export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression, narrowFlushScope] as Rule[];
 
 export function renderMessage(template: string, data: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
