@@ -207,6 +207,19 @@ export interface Site {
   arch?: Partial<Record<Arch, ArchResult>>;
   /** On a `MEMF_no_tlbflush` allocation site: the flush it owes, and a path out that skips it. */
   obligation?: Obligation;
+  /** On an unchanged call: how the old side reads its guard (the patch may move what
+   *  the guard reads, e.g. an assignment to a variable it tests). */
+  previousGuard?: PreviousGuard;
+}
+
+/** An unchanged call's guard as the code before the patch reads it. */
+export interface PreviousGuard {
+  /** 1-based line on the old side. */
+  line: number;
+  classes: SiteClass[];
+  conditions: string[];
+  /** The conditions read through what their variables held (def-use), when that differs. */
+  conditionsRead?: string[];
 }
 
 /** A function that allocates with `MEMF_no_tlbflush` owes a flush on every path out. */
@@ -275,6 +288,9 @@ export interface Evidence {
   /** The chain stops where the code in view ends (function or callers not shown):
    *  `other` then means "no root seen", not "no root exists". */
   incomplete?: boolean;
+  /** `conditions` with each variable read through what it holds where it is tested
+   *  (def-use), when that differs from the text: what the flush's guard means. */
+  conditionsRead?: string[];
   /** What the variables the conditions and arguments read hold at the site (def-use),
    *  e.g. `{ "nx": "(x & ~(PGT_type_mask | PGT_validated)) | type" }`. */
   values?: Record<string, string>;

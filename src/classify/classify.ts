@@ -117,6 +117,7 @@ export class Classifier {
       let cls: SiteClass = chain.class;
       let how = verb;
       let oldTypes: OldTypes | undefined;
+      const pushedForcing = new Set<string>();
       if (cls === 'page-type-change') {
         // Which old types reach this call, computed over the PGT_* table.
         const test = readConditions.length ? oldTypeTest(conjunction(readConditions), this.pageTypes) : undefined;
@@ -129,13 +130,16 @@ export class Classifier {
         // The variables the type test reads, when they hold something else than their name says.
         const reads = (k: string): boolean => site.guards.some((g) => /PGT_/.test(g) && new RegExp(`\\b${k}\\b`).test(g));
         const holding = Object.entries(values?.values ?? {}).filter(([k]) => reads(k)).map(([k, v]) => `; ${k} holds ${v} here`).join('');
-        if (test?.verdict === 'fails') {
+        if (test && test.reach.length === 0) {
+          how = `${verb}; no old type reaches it: its conditions never hold together${holding}`;
+        } else if (test?.verdict === 'fails') {
           cls = 'other';
           how = `${verb} when the old type was not a page-table type${read}: no page-table page changes type here`;
         } else if (test?.verdict === 'holds') {
           how = `${verb} when the old type was a page-table type${read}`;
         } else if (forcing) {
           conditions.push(forcing.condition);
+          pushedForcing.add(forcing.condition);
           const unforced = (oldTypesWhere(forcing.condition, false, reach, this.pageTypes) ?? []).filter((t) => t.pageTable);
           const forced = oldTypesWhere(forcing.condition, true, reach, this.pageTypes) ?? [];
           how = `${verb}, choosing its flags on whether the old type was a page-table type: forced for ${typeNames(forced) || 'no old type'}${unforced.length ? `; page-table types ${typeNames(unforced)} get the unforced flags` : ''}`;
@@ -151,6 +155,7 @@ export class Classifier {
         steps: repeats ? chain.steps : [...chain.steps, siteStep(site, call?.label, how)],
         ...(conditions.length > 0 ? { conditions } : {}),
         ...(Object.keys(chain.args).length > 0 ? { args: chain.args } : {}),
+        ...(readConditions.join('\u0000') !== conditions.filter((c) => !pushedForcing.has(c)).join('\u0000') ? { conditionsRead: readConditions } : {}),
         ...valueNotes,
         ...(oldTypes ? { oldTypes } : {}),
       });

@@ -18,6 +18,8 @@ import { substitute } from './conditions.js';
 type Env = Map<string, string>;
 
 export interface ValuesAtCall {
+  /** The call's guards as written (`guardsOf`). */
+  written: string[];
   /** The call's guards (as `guardsOf` lists them), each read with the values where it is tested. */
   guards: string[];
   /** The call's arguments with the values at the call. */
@@ -271,7 +273,7 @@ export function valuesAtCall(call: SyntaxNode): ValuesAtCall | undefined {
   });
   const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text));
   for (const a of args) note(a, atCall);
-  return { guards, args: args.map((a) => walker.resolve(a, atCall)), values };
+  return { written, guards, args: args.map((a) => walker.resolve(a, atCall)), values };
 }
 
 // ─────────────────────────── sites → their call nodes ───────────────────────────

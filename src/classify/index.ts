@@ -1,4 +1,4 @@
-import type { FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage } from '../types.js';
+import type { FileFacts, ParsedImage, PatchAnalysis, PreviousGuard, Side, Site, Stage } from '../types.js';
 import { CallGraph } from './call-graph.js';
 import { Classifier } from './classify.js';
 import { valuesAtSite } from './def-use.js';
@@ -102,11 +102,36 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
     const { graph, classifier } = viewOf(site.side);
     const values = site.kind === 'call' && site.change !== 'tree' ? valuesAtSite(site, analysis.collected) : undefined;
     const { classes, evidence } = classifier.classify(site, values);
+    const previousGuard = site.kind === 'call' && site.change === 'unchanged' ? previousGuardOf(site, analysis, viewOf('old').classifier) : undefined;
     const line = `${site.file}:${site.side}:${site.line}`;
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);
-    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}) };
+    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}), ...(previousGuard ? { previousGuard } : {}) };
   });
+}
+
+/** The old side's line of an unchanged line of the new side, from the hunk that shows it. */
+function oldLineOf(site: Site, analysis: PatchAnalysis): { file: string; line: number } | undefined {
+  for (const f of analysis.patch.files) {
+    if (f.newPath !== site.file || !f.oldPath) continue;
+    for (const h of f.hunks) for (const l of h.lines) if (l.change === 'unchanged' && l.newLine === site.line && l.oldLine) return { file: f.oldPath, line: l.oldLine };
+  }
+  return undefined;
+}
+
+/** How the code before the patch reads an unchanged call's guard (for the changed-guard rule). */
+function previousGuardOf(site: Site, analysis: PatchAnalysis, classifier: Classifier): PreviousGuard | undefined {
+  const old = oldLineOf(site, analysis);
+  if (!old) return undefined;
+  const at = { file: old.file, side: 'old' as const, line: old.line, column: site.column, api: site.api };
+  const values = valuesAtSite(at, analysis.collected);
+  if (!values) return undefined;
+  const { classes, evidence } = classifier.classify({ ...site, ...at, guards: values.written }, values);
+  // The site's own guard: a chain rooted in its own function (a helper's callers judge its parameters).
+  const own = evidence.filter((e) => e.steps.every((st) => st.file === old.file && st.function === site.function));
+  const chain = own.find((e) => e.class !== 'other') ?? own[0];
+  if (!chain) return undefined;
+  return { line: old.line, classes, conditions: chain.conditions ?? [], ...(chain.conditionsRead ? { conditionsRead: chain.conditionsRead } : {}) };
 }
 
 export const classifyStage: Stage = classifySites;

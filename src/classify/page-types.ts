@@ -528,6 +528,86 @@ export function oldTypesWhere(condition: string, value: boolean, among: readonly
 /** Table entries by name (names the table does not know are left out). */
 export const typesNamed = (names: readonly string[], table: PageTypeTable = BUILTIN_PAGE_TYPES): PageType[] => table.types.filter((t) => names.includes(t.name));
 
+// ─────────────────────────────── coverage of a guard ───────────────────────────────
+
+/** Leaves a condition tests for truth (`need_tlbflush`, `!cpumask_empty(m)`): enumerated as 0 and 1. */
+function truthInputs(condition: string, table: PageTypeTable, typed: ReadonlySet<string>): string[] {
+  const root = parseExpression(condition);
+  if (!root) return [];
+  const out = new Set<string>();
+  const visit = (node: SyntaxNode, tested: boolean): void => {
+    const n = unwrap(node);
+    if (tested && LEAF.has(n.type) && !typed.has(normalizeSpace(n.text))) {
+      const fn = n.type === 'call_expression' ? n.childForFieldName('function')?.text : undefined;
+      if (fn === 'likely' || fn === 'unlikely') {
+        for (const a of n.childForFieldName('arguments')?.namedChildren ?? []) visit(a, true);
+        return;
+      }
+      if (!(n.type === 'identifier' && table.constants.has(n.text))) out.add(normalizeSpace(n.text));
+      return;
+    }
+    const op = n.type === 'binary_expression' ? n.childForFieldName('operator')?.text : n.type === 'unary_expression' ? n.childForFieldName('operator')?.text : undefined;
+    const logical = op === '&&' || op === '||' || op === '!';
+    for (const c of n.namedChildren) visit(c, logical);
+  };
+  visit(root, true);
+  return [...out].sort();
+}
+
+export interface LostSituation {
+  /** Input → what it holds in that situation (a type name, or `true` / `false`). */
+  situation: Record<string, string>;
+}
+
+/** At most this many truth inputs are enumerated beside the type inputs. */
+const MAX_TRUTH_INPUTS = 4;
+
+/**
+ * The situations a flush ran in under `before` and no longer runs in under `after`
+ * (both read through their values): every combination of the old and new types and
+ * of the truths the conditions test. Empty when nothing was lost (or nothing known).
+ */
+export function lostSituations(before: string, after: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): LostSituation[] {
+  const both = `(${before}) || (${after})`;
+  const typed = typeInputs(both, table).slice(0, MAX_INPUTS);
+  const truths = truthInputs(both, table, new Set(typed.map((t) => t.text))).slice(0, MAX_TRUTH_INPUTS);
+  const nodes = [parseExpression(before), parseExpression(after)];
+  if (!nodes[0] || !nodes[1]) return [];
+  const carryLimit = table.constants.get('PGT_count_mask') ?? (table.mask & -table.mask) - 1n;
+  const lost: LostSituation[] = [];
+  const bound = new Map<string, Word>();
+  const named: Record<string, string> = {};
+  const assignTruths = (i: number): void => {
+    if (lost.length >= 8) return;
+    if (i === truths.length) {
+      const env = { constants: table.constants, inputs: bound, carryLimit };
+      // Ran (or may have run) before, and certainly does not now.
+      if (truth(evalNode(nodes[0]!, env)) !== false && truth(evalNode(nodes[1]!, env)) === false) lost.push({ situation: { ...named } });
+      return;
+    }
+    for (const v of [true, false]) {
+      bound.set(truths[i]!, v ? TRUE : FALSE);
+      named[truths[i]!] = String(v);
+      assignTruths(i + 1);
+    }
+    bound.delete(truths[i]!);
+    delete named[truths[i]!];
+  };
+  const assignTypes = (i: number): void => {
+    if (i === typed.length) return assignTruths(0);
+    const input = typed[i]!;
+    for (const t of table.types) {
+      bound.set(input.text, input.bare ? exact(t.value) : { bits: t.value, known: table.mask });
+      named[input.text] = t.name;
+      assignTypes(i + 1);
+    }
+    bound.delete(input.text);
+    delete named[input.text];
+  };
+  assignTypes(0);
+  return lost;
+}
+
 // Last: the built-in table is evaluated with the code above.
 const BUILTIN_DEFS = new Map<string, MacroDef>();
 macroDefinitions(BUILTIN_HEADER, BUILTIN_DEFS);

@@ -1,5 +1,6 @@
 import type { Finding, RuleSetting, RunResult } from '../types.js';
 import { applySuppressions } from '../suppressions/apply.js';
+import { changedFlushGuard } from './changed-flush-guard.js';
 import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
 import { invalidSuppression } from './invalid-suppression.js';
@@ -10,7 +11,7 @@ import { simulationInconclusive } from './simulation-inconclusive.js';
 import { unnecessaryForcedIpi } from './unnecessary-forced-ipi.js';
 
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
-export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression, narrowFlushScope] as Rule[];
+export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression, changedFlushGuard, narrowFlushScope] as Rule[];
 
 export function renderMessage(template: string, data: Record<string, string>): string {
   return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => data[key] ?? `{{${key}}}`);
