@@ -418,7 +418,7 @@ function leavesOf(node: SyntaxNode, constants: ReadonlyMap<string, bigint>, out:
 
 /** The leaves whose type a condition tests: masked with PGT_type_mask, or compared with a type. */
 export function typeInputs(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): TypeInput[] {
-  if (!/PGT_/.test(condition)) return [];
+  if (!/PGT_/.test(condition) || condition.length > MAX_CONDITION) return [];
   const root = parseExpression(condition);
   if (!root) return [];
   const typeNames = new Set([...table.types.map((t) => t.name), 'PGT_root_page_table']);
@@ -447,6 +447,8 @@ export function typeInputs(condition: string, table: PageTypeTable = BUILTIN_PAG
 
 /** At most this many inputs are enumerated (8 types each); more stay unknown. */
 const MAX_INPUTS = 3;
+/** Conditions longer than this (a hostile patch) are not enumerated: they say nothing. */
+const MAX_CONDITION = 2000;
 
 export interface Situation {
   /** Input text → the type it holds. */
@@ -456,6 +458,7 @@ export interface Situation {
 
 /** The condition under every combination of types for its type inputs (inputs sorted by text). */
 export function situations(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES, inputs: TypeInput[] = typeInputs(condition, table)): Situation[] {
+  if (condition.length > MAX_CONDITION) return [];
   const root = parseExpression(condition);
   if (!root) return [];
   const used = inputs.slice(0, MAX_INPUTS);
@@ -569,6 +572,7 @@ const MAX_TRUTH_INPUTS = 4;
  */
 export function lostSituations(before: string, after: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): LostSituation[] {
   const both = `(${before}) || (${after})`;
+  if (both.length > 2 * MAX_CONDITION) return [];
   const typed = typeInputs(both, table).slice(0, MAX_INPUTS);
   const truths = truthInputs(both, table, new Set(typed.map((t) => t.text))).slice(0, MAX_TRUTH_INPUTS);
   const nodes = [parseExpression(before), parseExpression(after)];
