@@ -207,6 +207,19 @@ export interface Site {
   arch?: Partial<Record<Arch, ArchResult>>;
   /** On a `MEMF_no_tlbflush` allocation site: the flush it owes, and a path out that skips it. */
   obligation?: Obligation;
+  /** On an unchanged call: how the old side reads its guard (the patch may move what
+   *  the guard reads, e.g. an assignment to a variable it tests). */
+  previousGuard?: PreviousGuard;
+}
+
+/** An unchanged call's guard as the code before the patch reads it. */
+export interface PreviousGuard {
+  /** 1-based line on the old side. */
+  line: number;
+  classes: SiteClass[];
+  conditions: string[];
+  /** The conditions read through what their variables held (def-use), when that differs. */
+  conditionsRead?: string[];
 }
 
 /** A function that allocates with `MEMF_no_tlbflush` owes a flush on every path out. */
@@ -275,6 +288,24 @@ export interface Evidence {
   /** The chain stops where the code in view ends (function or callers not shown):
    *  `other` then means "no root seen", not "no root exists". */
   incomplete?: boolean;
+  /** `conditions` with each variable read through what it holds where it is tested
+   *  (def-use), when that differs from the text: what the flush's guard means. */
+  conditionsRead?: string[];
+  /** What the variables the conditions and arguments read hold at the site (def-use),
+   *  e.g. `{ "nx": "(x & ~(PGT_type_mask | PGT_validated)) | type" }`. */
+  values?: Record<string, string>;
+  /** Page-type changes: the old types that reach the site, computed over the ordered `PGT_*` table. */
+  oldTypes?: OldTypes;
+}
+
+/** Which old page types reach a flush, computed (not matched) over the `PGT_*` table. */
+export interface OldTypes {
+  /** The expression read as the page's old type (`x`), or `the page's type` when no condition reads it. */
+  input: string;
+  /** `PGT_*` names, in the table's order. */
+  reach: string[];
+  /** Where the ordered table came from: the tree's header paths, or `built-in …`. */
+  table: string;
 }
 
 // ───────────────────────────── 7. simulation ───────────────────────────────
@@ -282,6 +313,8 @@ export interface Evidence {
 export type Verdict =
   | 'ok'
   | 'missing-forced-ipi'
+  /** A type change flushed at a narrower scope (one VA, a range) than the frame's mappings: unsafe whatever the mechanism. */
+  | 'narrow-scope'
   | 'unnecessary-forced-ipi'
   | 'no-op'
   | 'not-applicable'
@@ -312,6 +345,26 @@ export interface SimResult {
   cpus: number;
   /** What the scenario assumes, in words (e.g. why Arm has no interrupt-masking walker). */
   notes?: string[];
+  /** What the scenario was built from, read from the code (issue 13). */
+  inputs?: ScenarioInputs;
+  /** `inconclusive` because the model cannot tell (not a bound): why. */
+  undecided?: string;
+}
+
+/** The simulator's inputs for one site, as the code decides them. */
+export interface ScenarioInputs {
+  /** Page-type changes: the old types (PGT_* names) that reach the flush. */
+  oldTypes?: string[];
+  /** The page-table types among them that take the unforced flush in the failing run. */
+  unforcedOldTypes?: string[];
+  /** The flags the remote CPUs see once flush_area_mask's local flush took its part. */
+  flagsAfterLocal?: string;
+  /** What the flush drops on each CPU: `whole TLB`, `one VA`, `order N range`. */
+  scope?: string;
+  /** The TLB-flush timestamp filter narrows the mask on this path (tlbflush_filter). */
+  filtered?: boolean;
+  /** Where each input came from, in words. */
+  sources: string[];
 }
 
 /** What forcing (or not forcing) one flush costs, from the documented parameters in src/sim/cost.ts. */

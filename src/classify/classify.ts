@@ -1,8 +1,10 @@
-import type { CallFact, Evidence, EvidenceStep, RootClass, Site, SiteClass } from '../types.js';
+import type { CallFact, Evidence, EvidenceStep, OldTypes, RootClass, Site, SiteClass } from '../types.js';
 import type { CallGraph } from './call-graph.js';
 import { conditionalArgument, evaluate, pageTableTest } from './conditions.js';
 import { substitute } from '../model/expand.js';
+import type { ValuesAtCall } from '../model/def-use.js';
 import { callStep, classesOf, siteStep, sortEvidence } from './evidence.js';
+import { BUILTIN_PAGE_TYPES, conjunction, oldTypesWhere, oldTypeTest, typeNames, type PageTypeTable } from './page-types.js';
 import type { Roots } from './roots.js';
 
 /**
@@ -42,6 +44,7 @@ export class Classifier {
   constructor(
     private readonly graph: CallGraph,
     private readonly roots: Roots,
+    private readonly pageTypes: PageTypeTable = BUILTIN_PAGE_TYPES,
   ) {}
 
   /** The call fact a site was made from, for its label. */
@@ -91,32 +94,58 @@ export class Classifier {
     return { chains: result, cut };
   }
 
-  classify(site: Site): Classification {
+  /**
+   * `values`: the site's guards and arguments read through what their variables hold
+   * at the call (def-use.ts); the guards as written stay the evidence's conditions.
+   */
+  classify(site: Site, values?: ValuesAtCall): Classification {
     const call = this.callOf(site);
     const verb = site.kind === 'call' ? 'flushes' : `uses ${site.api}`;
     const chains = site.function === null ? [] : this.chainsInto(site.function, new Set()).chains;
     const evidence: Evidence[] = [];
+    const readGuards = values && values.guards.length === site.guards.length ? values.guards : site.guards;
+    const valueNotes = values && Object.keys(values.values).length ? { values: values.values } : {};
     let unreachable = 0;
     for (const chain of chains) {
       const guards = site.guards.map((g) => substitute(g, chain.args, 'c'));
-      if (guards.some((c) => evaluate(c) === false)) {
+      const read = readGuards.map((g) => substitute(g, chain.args, 'c'));
+      if (read.some((c) => evaluate(c) === false) || guards.some((c) => evaluate(c) === false)) {
         unreachable++;
         continue;
       }
       const conditions = [...chain.conditions, ...guards.filter((g) => evaluate(g) !== true)];
+      const readConditions = [...chain.conditions, ...read.filter((g) => evaluate(g) !== true)];
       let cls: SiteClass = chain.class;
       let how = verb;
+      let oldTypes: OldTypes | undefined;
+      const pushedForcing = new Set<string>();
       if (cls === 'page-type-change') {
-        const tests = conditions.map(pageTableTest);
-        const forcing = (site.args ?? []).map((a) => conditionalArgument(substitute(a, chain.args, 'c'))).find((c) => c && pageTableTest(c.condition) === 'holds');
-        if (tests.includes('fails')) {
+        // Which old types reach this call, computed over the PGT_* table.
+        const test = readConditions.length ? oldTypeTest(conjunction(readConditions), this.pageTypes) : undefined;
+        const args = (values?.args ?? site.args ?? []).map((a) => substitute(a, chain.args, 'c'));
+        const forcing = args.map(conditionalArgument).find((c) => c && pageTableTest(c.condition, this.pageTypes) === 'holds');
+        const reach = test ? test.reach : this.pageTypes.types;
+        oldTypes = { input: test?.input ?? "the page's type", reach: reach.map((t) => t.name), table: this.pageTypes.source };
+        const tables = reach.filter((t) => t.pageTable);
+        const read = test ? ` (${test.input} & PGT_type_mask: ${typeNames(reach)})` : '';
+        // The variables the type test reads, when they hold something else than their name says.
+        const reads = (k: string): boolean => site.guards.some((g) => /PGT_/.test(g) && new RegExp(`\\b${k}\\b`).test(g));
+        const holding = Object.entries(values?.values ?? {}).filter(([k]) => reads(k)).map(([k, v]) => `; ${k} holds ${v} here`).join('');
+        if (test && test.reach.length === 0) {
+          how = `${verb}; no old type reaches it: its conditions never hold together${holding}`;
+        } else if (test?.verdict === 'fails') {
           cls = 'other';
-          how = `${verb} when the old type was not a page-table type (no page-table page changes type here)`;
-        } else if (tests.includes('holds')) {
-          how = `${verb} when the old type was a page-table type`;
+          how = `${verb} when the old type was not a page-table type${read}: no page-table page changes type here`;
+        } else if (test?.verdict === 'holds') {
+          how = `${verb} when the old type was a page-table type${read}`;
         } else if (forcing) {
           conditions.push(forcing.condition);
-          how = `${verb}, choosing its flags on whether the old type was a page-table type`;
+          pushedForcing.add(forcing.condition);
+          const unforced = (oldTypesWhere(forcing.condition, false, reach, this.pageTypes) ?? []).filter((t) => t.pageTable);
+          const forced = oldTypesWhere(forcing.condition, true, reach, this.pageTypes) ?? [];
+          how = `${verb}, choosing its flags on whether the old type was a page-table type: forced for ${typeNames(forced) || 'no old type'}${unforced.length ? `; page-table types ${typeNames(unforced)} get the unforced flags` : ''}`;
+        } else if (test) {
+          how = `${verb} for old types ${typeNames(reach)}: page-table types ${typeNames(tables)} among them${holding}`;
         }
       }
       // A bookkeeping use that is itself the root's last step needs no second step.
@@ -127,6 +156,9 @@ export class Classifier {
         steps: repeats ? chain.steps : [...chain.steps, siteStep(site, call?.label, how)],
         ...(conditions.length > 0 ? { conditions } : {}),
         ...(Object.keys(chain.args).length > 0 ? { args: chain.args } : {}),
+        ...(readConditions.join('\u0000') !== conditions.filter((c) => !pushedForcing.has(c)).join('\u0000') ? { conditionsRead: readConditions } : {}),
+        ...valueNotes,
+        ...(oldTypes ? { oldTypes } : {}),
       });
     }
     // A hunk whose header names no function (plain `diff -u`) still shows the

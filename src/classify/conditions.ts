@@ -1,4 +1,5 @@
 import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { BUILTIN_PAGE_TYPES, oldTypeTest, type PageTypeTable } from './page-types.js';
 
 /**
  * C conditions and arguments as the classifier reads them (substituted with
@@ -53,57 +54,14 @@ export function evaluate(condition: string): boolean | undefined {
   return v === undefined ? undefined : Boolean(v);
 }
 
-const PAGE_TABLE_TYPE = /^PGT_(l[1-4]|root)_page_table$/;
-
 /**
- * Whether a condition says the page's type was a page-table type: it holds
- * (`(x & PGT_type_mask) <= PGT_root_page_table`), fails (`!(…)`, `> PGT_root_page_table`)
- * or does not say (undefined).
+ * Whether a condition says the page's old type was a page-table type: it holds
+ * (only page-table types reach it), fails (none does) or does not say (both
+ * kinds do, or it reads no old type). One evaluation for the classifier and the
+ * simulator: see page-types.ts.
  */
-/** Page types that are not page tables (DOMAIN.md: a page-table type is non-zero and <= PGT_root_page_table). */
-const NON_PAGE_TABLE_TYPE = /^PGT_(writable_page|seg_desc_page|shared_page|none)$/;
-const OLD_TYPE_OPERAND = /^\(?\s*(x|old\w*|[\w>.-]*type_info)\s*&\s*PGT_type_mask\s*\)?$/;
-
-export function pageTableTest(condition: string): 'holds' | 'fails' | undefined {
-  if (!condition.includes('PGT_type_mask') || !/_page_table|PGT_(writable|seg_desc|shared)_page|PGT_none/.test(condition)) return undefined;
-  const root = parseExpression(condition);
-  if (!root) return undefined;
-  const polarities = new Set<boolean>();
-  const visit = (n: SyntaxNode, positive: boolean): void => {
-    if (n.type === 'unary_expression' && n.childForFieldName('operator')?.text === '!') {
-      visit(n.childForFieldName('argument')!, !positive);
-      return;
-    }
-    if (n.type === 'binary_expression') {
-      const op = n.childForFieldName('operator')?.text ?? '';
-      // One disjunct alone proves nothing (`!shadow || type == writable`);
-      // under negation `!(a || b)` is `!a && !b`, so the walk goes on.
-      if (op === '||' && positive) return;
-      const left = n.childForFieldName('left')!;
-      const right = n.childForFieldName('right')!;
-      const typeOnRight = right.type === 'identifier' && PAGE_TABLE_TYPE.test(right.text) && left.text.includes('PGT_type_mask');
-      const typeOnLeft = left.type === 'identifier' && PAGE_TABLE_TYPE.test(left.text) && right.text.includes('PGT_type_mask');
-      // `mask == PGT_writable_page`: the old type is known, and it is not a page table.
-      // Only the old type counts: Xen's type loops read it into `x` (the new one is `nx`).
-      const other = (n2: SyntaxNode, m: SyntaxNode): boolean => n2.type === 'identifier' && NON_PAGE_TABLE_TYPE.test(n2.text) && OLD_TYPE_OPERAND.test(normalizeSpace(m.text));
-      if (op === '==' && (other(right, left) || other(left, right))) {
-        polarities.add(!positive);
-        return;
-      }
-      if (typeOnRight || typeOnLeft) {
-        // `mask <= T`, `mask < T`, `mask == T` say "is a page table"; the mirrored forms too.
-        const says = op === '==' || (typeOnRight ? op === '<=' || op === '<' : op === '>=' || op === '>');
-        const denies = op === '!=' || (typeOnRight ? op === '>' || op === '>=' : op === '<' || op === '<=');
-        if (says) polarities.add(positive);
-        else if (denies) polarities.add(!positive);
-        return;
-      }
-    }
-    for (const child of n.namedChildren) visit(child, positive);
-  };
-  visit(root, true);
-  if (polarities.size !== 1) return undefined;
-  return polarities.has(true) ? 'holds' : 'fails';
+export function pageTableTest(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): 'holds' | 'fails' | undefined {
+  return oldTypeTest(condition, table)?.verdict;
 }
 
 /** The condition of a `c ? a : b` argument, when the argument is one. */

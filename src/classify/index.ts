@@ -1,6 +1,8 @@
-import type { FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage, TreeIndex } from '../types.js';
+import type { FileFacts, ParsedImage, PatchAnalysis, PreviousGuard, Side, Site, Stage, TreeIndex } from '../types.js';
 import { CallGraph } from './call-graph.js';
 import { Classifier } from './classify.js';
+import { valuesAtSite } from '../model/def-use.js';
+import { pageTypeTable } from './page-types.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
@@ -81,6 +83,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   const starts = sites.flatMap((s) => (s.function ? [s.function] : []));
   const tree: TreeIndex | undefined = analysis.treeIndex ?? (directory ? searchTree(analysis.run, directory, starts, analysis.family, extra) : undefined);
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
+  const pageTypes = pageTypeTable(analysis.base);
   const views = new Map<Side, SideView>();
   const viewOf = (side: Side): SideView => {
     let view = views.get(side);
@@ -88,7 +91,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
       const graph = new CallGraph(side, factsForSide(side, images, tree), family);
       const roots = new Roots(graph, extra);
       graph.setRootTest((name) => roots.isRoot(name));
-      view = { graph, classifier: new Classifier(graph, roots) };
+      view = { graph, classifier: new Classifier(graph, roots, pageTypes) };
       views.set(side, view);
     }
     return view;
@@ -98,12 +101,38 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   return sites.map((site) => {
     if (site.kind === 'definition') return site;
     const { graph, classifier } = viewOf(site.side);
-    const { classes, evidence } = classifier.classify(site);
+    const values = site.kind === 'call' && site.change !== 'tree' ? valuesAtSite(site, analysis.collected) : undefined;
+    const { classes, evidence } = classifier.classify(site, values);
+    const previousGuard = site.kind === 'call' && site.change === 'unchanged' ? previousGuardOf(site, analysis, viewOf('old').classifier) : undefined;
     const line = `${site.file}:${site.side}:${site.line}`;
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);
-    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}) };
+    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}), ...(previousGuard ? { previousGuard } : {}) };
   });
+}
+
+/** The old side's line of an unchanged line of the new side, from the hunk that shows it. */
+function oldLineOf(site: Site, analysis: PatchAnalysis): { file: string; line: number } | undefined {
+  for (const f of analysis.patch.files) {
+    if (f.newPath !== site.file || !f.oldPath) continue;
+    for (const h of f.hunks) for (const l of h.lines) if (l.change === 'unchanged' && l.newLine === site.line && l.oldLine) return { file: f.oldPath, line: l.oldLine };
+  }
+  return undefined;
+}
+
+/** How the code before the patch reads an unchanged call's guard (for the changed-guard rule). */
+function previousGuardOf(site: Site, analysis: PatchAnalysis, classifier: Classifier): PreviousGuard | undefined {
+  const old = oldLineOf(site, analysis);
+  if (!old) return undefined;
+  const at = { file: old.file, side: 'old' as const, line: old.line, column: site.column, api: site.api };
+  const values = valuesAtSite(at, analysis.collected);
+  if (!values) return undefined;
+  const { classes, evidence } = classifier.classify({ ...site, ...at, guards: values.written }, values);
+  // The site's own guard: a chain rooted in its own function (a helper's callers judge its parameters).
+  const own = evidence.filter((e) => e.steps.every((st) => st.file === old.file && st.function === site.function));
+  const chain = own.find((e) => e.class !== 'other') ?? own[0];
+  if (!chain) return undefined;
+  return { line: old.line, classes, conditions: chain.conditions ?? [], ...(chain.conditionsRead ? { conditionsRead: chain.conditionsRead } : {}) };
 }
 
 export const classifyStage: Stage = classifySites;

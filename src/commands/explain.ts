@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { Site } from '../types.js';
+import type { SimResult, Site } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/index.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
@@ -46,12 +46,31 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
     }
     for (const [arch, result] of arches) {
       if (!result!.sim!.safe) unsafe = true;
-      if (opts.format === 'text') parts.push(`${site.file}:${site.line} (${site.side}) ${site.function ?? '(file scope)'}: ${site.text}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n`);
+      if (opts.format === 'text') parts.push(`${site.file}:${site.line} (${site.side}) ${site.function ?? '(file scope)'}: ${site.text}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n${inputLines(result!.sim!)}`);
       parts.push(formatSim(result!.sim!, opts.format));
     }
   }
   io.stdout(parts.join(opts.format === 'json' ? '' : '\n'));
   return unsafe ? EXIT.findings : EXIT.ok;
+}
+
+const short = (names: readonly string[]): string => names.map((n) => n.replace(/^PGT_/, '')).join(', ');
+
+/** The scenario's inputs as the code decided them, before the trace (issue 13). */
+function inputLines(sim: SimResult): string {
+  const inputs = sim.inputs;
+  const lines: string[] = [];
+  if (inputs) {
+    lines.push('scenario inputs (from the code):');
+    if (inputs.oldTypes) lines.push(`  old types reaching the flush: ${short(inputs.oldTypes)}`);
+    if (inputs.unforcedOldTypes?.length) lines.push(`  page-table types taking the unforced flush: ${short(inputs.unforcedOldTypes)}`);
+    if (inputs.flagsAfterLocal) lines.push(`  flags after the local flush: ${inputs.flagsAfterLocal}`);
+    lines.push(`  scope: ${inputs.scope ?? 'as the mechanism flushes (no flags in play)'}`);
+    lines.push(`  timestamp filter: ${inputs.filtered ? 'yes' : 'no'}`);
+    for (const source of inputs.sources) lines.push(`  from: ${source}`);
+  }
+  if (sim.undecided) lines.push(`undecided: ${sim.undecided}`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 export const explainCommand: CommandModule = (program, { io, setExit }) => {

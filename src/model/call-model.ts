@@ -6,6 +6,7 @@ import { evaluateText, isExact, join, mergeConds, negate, truthOfAlts, type Bits
 import { bind, identifierTokens, scopingOf, substitute, templateCalls } from './expand.js';
 import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
 import { localConstants } from './bodies.js';
+import { localStrip } from './local-flush.js';
 
 /**
  * Models one flush call: expands macros with their arguments, follows inline
@@ -249,12 +250,20 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
   const alts = evaluateText(flags.text, ctx.db.env(flags.origin, (n) => seen.add(n), true));
   notes.push(...flagNotes(seen, ctx));
   const steps: string[] = [];
+  const afterLocal: string[] = [];
   const paths: Path[] = alts.map((alt) => {
     const outside = (alt.value.ones & allowed.zeros) >>> 0;
     const label = alt.conds.length ? ` when ${alt.conds.map((c) => c.text).join(' && ')}` : '';
     if (isExact(alt.value) && alt.value.ones === 0) {
       steps.push(`${assisted.flagsParam} = 0${label}: nothing to flush`);
       return { conds: alt.conds, mechanism: 'none' as const, source: flags.origin };
+    }
+    const stripped = outside !== 0 ? clearedLocally(def, assisted.flagsParam, flags.text, ctx) : undefined;
+    if (stripped && ((outside & ~stripped.bits) >>> 0) === 0 && ((alt.value.zeros | allowed.ones | stripped.bits) >>> 0) === FULL) {
+      // The bit that kept the flush off the assisted path is gone by the time the remote part runs.
+      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${stripped.names} outside ${assisted.allowed}, but ${stripped.text}: the remote part then holds TLB bits only and may be assisted`);
+      afterLocal.push(`${flags.text} without ${stripped.names} (${stripped.text}) [${stripped.source}]`);
+      return { conds: alt.conds, mechanism: 'assisted-possible' as const, source: flags.origin };
     }
     if (outside !== 0) {
       // Only a flag that exists to rule out the assisted path is a choice to force;
@@ -272,7 +281,39 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
     return { conds: alt.conds, mechanism: 'unknown' as const, source: flags.origin };
   });
   if (paths.some((p) => p.mechanism === 'unknown')) notes.push(`the flags ${flags.text} are not known before run time`);
+  for (const a of afterLocal) notes.push(`${AFTER_LOCAL}${a}`);
   return { paths, steps, notes };
+}
+
+/** Prefix of the note that says which flags the remote part sees (read back by the simulator's scenario inputs). */
+export const AFTER_LOCAL = 'flags after the local flush: ';
+
+/**
+ * Bits of `flagsText` the primitive's local flush may clear before the remote part
+ * (see local-flush.ts), with the conditions that allow it; undefined when none may.
+ */
+function clearedLocally(def: ModelDefinition, param: string, flagsText: string, ctx: Run): { bits: number; names: string; text: string; source: string } | undefined {
+  const strip = localStrip(def, param, ctx.db);
+  if (!strip) return undefined;
+  const passed = join(evaluateText(flagsText, ctx.db.env())).ones;
+  let bits = 0;
+  const names: string[] = [];
+  const whens: string[] = [];
+  for (const c of strip.cleared) {
+    const value = join(evaluateText(c.flags, ctx.db.env())).ones & passed;
+    if (!value) continue;
+    // A condition the passed flags make false rules the clearing out.
+    const ruledOut = c.when.some((w) => {
+      const text = substitute(w, new Map([[strip.param, `(${flagsText})`]]), 'c');
+      return parseExpression(text) !== undefined && truthOfAlts(evaluateText(text, ctx.db.env())) === false;
+    });
+    if (ruledOut) continue;
+    bits |= value;
+    names.push(c.flags);
+    whens.push(...c.when);
+  }
+  if (!bits) return undefined;
+  return { bits: bits >>> 0, names: names.join(', '), text: `${strip.callee} clears ${names.join(', ')} when it did that work locally${whens.length ? ` (when ${whens.join(' && ')})` : ''}`, source: strip.source };
 }
 
 function describe(b: Bits): string {

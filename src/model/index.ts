@@ -1,4 +1,5 @@
-import type { Site, Stage } from '../types.js';
+import type { PatchAnalysis, Site, Stage } from '../types.js';
+import { isFlagsValue, valuesAtSite } from './def-use.js';
 import { PatchModel } from './patch-model.js';
 import { treeSites } from './tree-sites.js';
 
@@ -12,8 +13,21 @@ export { assistedModelSource } from './patch-model.js';
  */
 export const modelStage: Stage = (analysis) => {
   const model = new PatchModel(analysis);
-  const sites: Site[] = analysis.sites.map((site) => (site.kind === 'call' ? { ...site, arch: { ...site.arch, ...model.forCall(site) } } : site));
+  const sites: Site[] = analysis.sites.map((site) => (site.kind === 'call' ? { ...site, arch: { ...site.arch, ...model.forCall(argumentsRead(site, analysis)) } } : site));
   sites.push(...treeSites(model, sites));
   model.remember();
   return sites;
 };
+
+/**
+ * The call with each flags or boolean argument read through the local variable
+ * that holds it (def-use): `flush_mask(m, flags)` after `flags = FLUSH_TLB;
+ * if ( pt ) flags |= FLUSH_NO_ASSIST;` is modelled as `pt ? … : …`, not unknown.
+ */
+function argumentsRead(site: Site, analysis: PatchAnalysis): Site {
+  const values = valuesAtSite(site, analysis.collected);
+  if (!values || !site.args || values.args.length !== site.args.length) return site;
+  // Only a variable handed over is read through: an expression written at the call says what it means.
+  const args = site.args.map((a, i) => (/^[A-Za-z_]\w*$/.test(a) && values.args[i] !== a && isFlagsValue(values.args[i]!) ? values.args[i]! : a));
+  return args.some((a, i) => a !== site.args![i]) ? { ...site, args } : site;
+}

@@ -9,6 +9,7 @@ export const ARCH_NAME: Record<Arch, string> = { x86: 'x86', arm: 'Arm', riscv: 
 export const VERDICT_MARK: Record<Verdict, string> = {
   ok: '✅',
   'missing-forced-ipi': '❌',
+  'narrow-scope': '⚠️',
   'unnecessary-forced-ipi': 'ℹ️',
   'no-op': '➖',
   'not-applicable': '➖',

@@ -1,3 +1,4 @@
+import type { EvidenceStep, ScenarioInputs, Site } from '../types.js';
 import { defineRule } from './rule.js';
 import { classWords, sitesWithVerdict } from './site-verdicts.js';
 
@@ -60,9 +61,17 @@ export const missingForcedIpi = defineRule({
       data: { api: site.api, arch, mechanism: result.mechanism, classes: classWords(site) },
       site,
       arch,
-      related: site.evidence?.flatMap((e) => e.steps) ?? [],
+      related: [...(site.evidence?.flatMap((e) => e.steps) ?? []), ...scenarioStep(site, result.sim?.inputs)],
       ...(result.sim?.trace.length ? { trace: result.sim.trace } : {}),
       fix: 'Force the IPI on this path: call arch_flush_tlb_mask() (or the helper that adds FLUSH_NO_ASSIST), pass the forcing argument to a helper that takes one, or add FLUSH_NO_ASSIST to the flags.',
     }));
   },
 });
+
+/** What the simulator took from the code that made this flush unsafe: the old types that go unforced, the flags the remote part sees. */
+function scenarioStep(site: Site, inputs: ScenarioInputs | undefined): EvidenceStep[] {
+  const said: string[] = [];
+  if (inputs?.unforcedOldTypes?.length) said.push(`old types ${inputs.unforcedOldTypes.map((t) => t.replace(/^PGT_/, '')).join(', ')} (page tables) reach this flush unforced`);
+  if (inputs?.flagsAfterLocal) said.push(`flags after the local flush: ${inputs.flagsAfterLocal}`);
+  return said.length ? [{ file: site.file, line: site.line, function: site.function, message: said.join('; ') }] : [];
+}

@@ -1,4 +1,4 @@
-import { defineRule } from './rule.js';
+import { defineRule, type RuleReport } from './rule.js';
 import { sitesWithVerdict } from './site-verdicts.js';
 
 /** The simulator hit a bound: nobody has shown this flush safe or unsafe. */
@@ -10,6 +10,7 @@ export const simulationInconclusive = defineRule({
     title: 'Flush could not be proven safe or unsafe',
     messages: {
       inconclusive: 'the simulation of {{api}} on {{arch}} stopped at a bound ({{bound}}): review this flush by hand',
+      undecided: 'what {{api}} does on {{arch}} cannot be told from the code in view ({{reason}}): review this flush by hand',
     },
     docs: {
       summary: 'Warns when the TLB/IPI simulator reached a state or depth bound before deciding a site.',
@@ -31,11 +32,10 @@ export const simulationInconclusive = defineRule({
     },
   },
   check(run) {
-    return sitesWithVerdict(run, 'inconclusive').map(({ site, arch, result }) => ({
-      messageId: 'inconclusive' as const,
-      data: { api: site.api, arch, bound: result.sim?.bound ?? 'unknown bound' },
-      site,
-      arch,
-    }));
+    return sitesWithVerdict(run, 'inconclusive').map(({ site, arch, result }): RuleReport<'inconclusive' | 'undecided'> => {
+      const undecided = result.sim?.undecided;
+      if (undecided) return { messageId: 'undecided' as const, data: { api: site.api, arch, reason: undecided }, site, arch };
+      return { messageId: 'inconclusive' as const, data: { api: site.api, arch, bound: result.sim?.bound ?? 'unknown bound' }, site, arch };
+    });
   },
 });

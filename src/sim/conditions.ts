@@ -1,9 +1,10 @@
 import { parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { BUILTIN_PAGE_TYPES, oldTypeTest, type PageTypeTable } from '../classify/page-types.js';
 
 /**
  * C conditions as the simulator needs them: parsed with tree-sitter, compared by
- * structure (parentheses and spacing ignored, negation tracked), and searched for a
- * test of a page's type against the page-table types.
+ * structure (parentheses and spacing ignored, negation tracked); page-type tests are
+ * read through the classifier's page-types.ts (one evaluation for both stages).
  */
 
 
@@ -44,39 +45,13 @@ export function relateConditions(a: string, b: string): Relation {
   return ca.negated === cb.negated ? 'same' : 'negated';
 }
 
-const PAGE_TABLE_TYPE = /^PGT_(l[1-4]|root)_page_table$/;
-const POSITIVE = new Set(['<=', '<', '==']);
-const NEGATIVE = new Set(['>', '>=', '!=']);
-
 /**
- * When `text` tests whether a page type is a page-table type (a comparison with
- * `PGT_l1_page_table` … `PGT_root_page_table`): true when the condition holding means
- * "it is a page table", false when it means "it is not". Undefined when it tests no such thing.
+ * When `text` tests the page's old type: true when the condition holding means
+ * "it was a page table", false when it means "it was not". Undefined when it tests
+ * no such thing or lets both kinds through. The same evaluation as the classifier's
+ * (src/classify/page-types.ts).
  */
-export function pageTablePolarity(text: string): boolean | undefined {
-  const root = parseExpression(text);
-  if (!root) return undefined;
-  let found: boolean | undefined;
-  const visit = (node: SyntaxNode, negated: boolean): void => {
-    if (found !== undefined) return;
-    if (isNot(node)) {
-      visit(node.childForFieldName('argument')!, !negated);
-      return;
-    }
-    if (node.type === 'binary_expression') {
-      const op = node.childForFieldName('operator')?.type ?? '';
-      const sides = [node.childForFieldName('left'), node.childForFieldName('right')].map((s) => (s ? unwrap(s) : undefined));
-      const typeSide = sides.findIndex((s) => s?.type === 'identifier' && PAGE_TABLE_TYPE.test(s.text));
-      if (typeSide >= 0 && (POSITIVE.has(op) || NEGATIVE.has(op))) {
-        // `PGT_root_page_table >= t` reads as `t <= PGT_root_page_table`.
-        const mirrored = typeSide === 0 ? ({ '<=': '>=', '<': '>', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op : op;
-        const positive = POSITIVE.has(mirrored);
-        found = negated ? !positive : positive;
-        return;
-      }
-    }
-    for (const child of node.namedChildren) visit(child, negated);
-  };
-  visit(root, false);
-  return found;
+export function pageTablePolarity(text: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): boolean | undefined {
+  const verdict = oldTypeTest(text, table)?.verdict;
+  return verdict === undefined ? undefined : verdict === 'holds';
 }

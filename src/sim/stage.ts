@@ -1,5 +1,6 @@
 import { ARCHES, type ArchResult, type PatchAnalysis, type Site, type Stage } from '../types.js';
 import { archOfPath } from '../model/database.js';
+import { pageTypeTable } from '../classify/page-types.js';
 import { DEFAULT_CPUS, judgeSite } from './verdict.js';
 
 /**
@@ -7,8 +8,9 @@ import { DEFAULT_CPUS, judgeSite } from './verdict.js';
  * architecture with a mechanism gets a verdict and the simulation behind it. Sites
  * without `arch` or `classes` (those stages absent, or nothing found) pass unchanged.
  */
-export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] =>
-  analysis.sites.map((site) => {
+export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] => {
+  const pageTypes = pageTypeTable(analysis.base);
+  return analysis.sites.map((site) => {
     if (site.kind !== 'call' || !site.arch || !site.classes?.length) return site;
     const arch: Partial<Record<(typeof ARCHES)[number], ArchResult>> = {};
     for (const a of ARCHES) {
@@ -20,9 +22,10 @@ export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] =>
         arch[a] = { ...model, verdict: 'not-applicable', notes: [...(model.notes ?? []), `${site.file} belongs to the ${owner} port and is not built for ${a}`] };
         continue;
       }
-      const judged = judgeSite(site, a, model, { cpus: DEFAULT_CPUS, config: analysis.options.config });
+      const judged = judgeSite(site, a, model, { cpus: DEFAULT_CPUS, config: analysis.options.config, pageTypes });
       arch[a] = judged ? { ...model, verdict: judged.verdict, sim: judged.sim } : { ...model };
     }
     return { ...site, arch };
   });
+};
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conditionalArgument, evaluate, pageTableTest } from '../../src/classify/conditions.js';
+import { conditionalArgument, evaluate } from '../../src/classify/conditions.js';
 
 describe('evaluate: constant conditions decide, others stay open', () => {
   it.each([
@@ -19,20 +19,7 @@ describe('evaluate: constant conditions decide, others stay open', () => {
   });
 });
 
-describe('pageTableTest: did the old type say page table?', () => {
-  it.each([
-    ['(x & PGT_type_mask) && (x & PGT_type_mask) <= PGT_root_page_table', 'holds'],
-    ['!((x & PGT_type_mask) && (x & PGT_type_mask) <= PGT_root_page_table)', 'fails'],
-    ['(x & PGT_type_mask) == PGT_l1_page_table', 'holds'],
-    ['(x & PGT_type_mask) > PGT_l4_page_table', 'fails'],
-    ['PGT_root_page_table >= (x & PGT_type_mask)', 'holds'],
-    ['(x & PGT_type_mask) != PGT_l2_page_table', 'fails'],
-    ['(nx & PGT_type_mask) == PGT_writable_page', undefined],
-    ['sync', undefined],
-  ])('%s → %s', (condition, verdict) => {
-    expect(pageTableTest(condition)).toBe(verdict);
-  });
-});
+// pageTableTest's cases are the one table in page-types.test.ts.
 
 describe('conditionalArgument', () => {
   it('splits `c ? a : b` and leaves other arguments alone', () => {

@@ -97,8 +97,10 @@ describe('verdict rules, decided by simulation', () => {
     expect(j.sim.property).toBe('P2');
   });
 
-  it('an unknown mechanism on a site that needs forcing cannot be ok', () => {
+  it('an unknown mechanism on a site that needs forcing is neither ok nor a guessed error: inconclusive, with the reason', () => {
     const unknown = site({ ...pageAllocC, arch: { x86: model('unknown') } });
-    expect(judge(unknown, 'x86').verdict).toBe('missing-forced-ipi');
+    const judged = judge(unknown, 'x86');
+    expect(judged.verdict).toBe('inconclusive');
+    expect(judged.sim.undecided).toMatch(/cannot be derived|not known/);
   });
 });
