@@ -31,7 +31,7 @@ describe('markdown reporter', () => {
     const details = html.match(/<details>[\s\S]*?<\/details>/g) ?? [];
     expect(details).toHaveLength(1);
     const section = details[0]!;
-    expect(section).toMatch(/<summary>❌ <b>FC001<\/b> missing-forced-ipi · x86 · xen\/common\/memory\.c:281 in populate_physmap<\/summary>/);
+    expect(section).toMatch(/<summary>❌ <b>FC001<\/b> missing-forced-ipi · x86 · <code>xen\/common\/memory\.c:281<\/code> in populate_physmap<\/summary>/);
     expect(section).toContain('<strong>Evidence</strong>');
     expect(section).toMatch(/<ol>\s*<li><code>xen\/common\/memory\.c:190<\/code> in <code>populate_physmap<\/code>: sets MEMF_no_tlbflush/);
     expect(section).toMatch(/<td>x86<\/td>\s*<td>assisted-possible<\/td>\s*<td>❌ missing-forced-ipi<\/td>\s*<td><code>patch:xen\/include\/xen\/mm\.h:655<\/code><\/td>/);
@@ -67,7 +67,7 @@ describe('markdown reporter', () => {
     big.findings = Array.from({ length: 400 }, (_, i) => ({ ...one, line: one.line + i, fingerprint: `${one.fingerprint}${i}` }));
     const out = markdown(big, { color: false });
     expect(out.length).toBeLessThan(65_536);
-    expect(out).toMatch(/\d+ more findings did not fit in one comment/);
+    expect(out).toMatch(/\d+ more findings \(\d+ errors?\) did not fit in one comment: the full report is the `flushcheck-report` artifact/);
   });
 
   it('is deterministic', () => {
@@ -82,6 +82,6 @@ describe('markdown reporter', () => {
     const out = renderMarkdown(cli.stdout);
     expect(out).toContain('<table>');
     expect(out.match(/<details>/g)?.length ?? 0).toBe(pipeline.findings.filter((f) => !f.suppressed).length);
-    expect(out).toContain('Patch 1/1: [PATCH for-4.14 v2] x86/tlb: fix assisted flush usage — Roger Pau Monne');
+    expect(out).toContain('Patch 1/1: <code>[PATCH for-4.14 v2] x86/tlb:</code> fix assisted flush usage — Roger Pau Monne');
   });
 });
