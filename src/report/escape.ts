@@ -34,7 +34,9 @@ export const oneLine = (text: string): string => visibleLine(text);
  * (after blanks) and `##[` anywhere, so `::` is shown as `:\:` and `##[` as `#\#[`.
  * GitLab section markers need ESC and CR, which never pass.
  */
-export const terminalText = (text: string): string => visibleLine(text).replace(/::/g, ':\\:').replace(/##\[/g, '#\\#[');
+export const terminalText = (text: string): string => noCommands(visibleLine(text));
+
+const noCommands = (text: string): string => text.replace(/::/g, ':\\:').replace(/##\[/g, '#\\#[');
 
 /**
  * Copies a value with every string in it passed through `escape`: how a
@@ -146,14 +148,17 @@ export function htmlText(text: string): string {
     .join(' ');
 }
 
-/** A prose line of a mail reply: one visible line. (Where it may start a line, see reply.ts.) */
-export const mailLine = (text: string): string => visibleLine(text);
+/**
+ * A line of a mail reply: one visible line, and no workflow command (a reply
+ * is often printed in a CI log first). Where it may start a line, see reply.ts.
+ */
+export const mailLine = (text: string): string => noCommands(visibleLine(text));
 
 /**
  * Quoted text of a mail reply: every line, whatever break ended it in the
  * input, starts with `> `, so no line of the patch reads as the reply's own.
  */
-export const mailQuote = (text: string): string[] => splitLines(text).map((line) => `> ${visibleLine(line, { tabs: true })}`.trimEnd());
+export const mailQuote = (text: string): string[] => splitLines(text).map((line) => `> ${noCommands(visibleLine(line, { tabs: true }))}`.trimEnd());
 
 /**
  * A serialised JSON document with every character outside the allow-list
@@ -162,6 +167,10 @@ export const mailQuote = (text: string): string[] => splitLines(text).map((line)
  * the bytes a log or a diff viewer shows.
  */
 export const jsonText = (json: string): string =>
-  json.replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}\n]|[\u115f\u1160\u3164\uffa0\u2800]/gu, (c) =>
-    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
-  );
+  json
+    .replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}\n]|[\u115f\u1160\u3164\uffa0\u2800]/gu, (c) =>
+      Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+    )
+    // Nor a workflow command, if the document is printed in a CI log: `:\u003a` is still `::`.
+    .replace(/::/g, ':\\u003a')
+    .replace(/##\[/g, '#\\u0023[');

@@ -150,5 +150,5 @@ export const reply: Reporter = (untrusted) => {
   }
   for (const e of run.errors) out.push(...wrap(`flushcheck could not read ${e.file}: ${e.message}`));
   // One blank line between blocks, none at the end but the final newline.
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\s+$/g, '')}\n`;
 };
