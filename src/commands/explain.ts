@@ -6,6 +6,7 @@ import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
 import { errorLine, parseArches, parseConfig } from './options.js';
 import { openTree } from './review.js';
 import { formatSim, SIM_FORMATS, type SimFormat } from './simulate.js';
+import { terminalText } from '../report/escape.js';
 
 interface ExplainCliOptions {
   format: SimFormat;
@@ -39,12 +40,12 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
   for (const site of sites) {
     const arches = Object.entries(site.arch ?? {}).filter(([, r]) => r?.sim);
     if (arches.length === 0) {
-      parts.push(`${site.file}:${site.line} (${site.side}) ${site.text}: not simulated (no flush model or classification for this site)\n`);
+      parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.text)}: not simulated (no flush model or classification for this site)\n`);
       continue;
     }
     for (const [arch, result] of arches) {
       if (!result!.sim!.safe) unsafe = true;
-      if (opts.format === 'text') parts.push(`${site.file}:${site.line} (${site.side}) ${site.function ?? '(file scope)'}: ${site.text}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n`);
+      if (opts.format === 'text') parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.function ?? '(file scope)')}: ${terminalText(site.text)}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n`);
       parts.push(formatSim(result!.sim!, opts.format));
     }
   }

@@ -1,4 +1,4 @@
-import { clip, splitLines, visibleLine, visibleLines } from '../util/visible-text.js';
+import { clip, splitLines, visibleLine, visibleLines, withoutCiCommands } from '../util/visible-text.js';
 
 /**
  * One escaping function per output context. Everything that came from a patch
@@ -28,15 +28,10 @@ export const plain = (text: string): string => visibleLines(text, { tabs: true }
 /** One line of visible text. */
 export const oneLine = (text: string): string => visibleLine(text);
 
-/**
- * Terminal and CI log: one visible line (no ESC, BEL, CR, bidi...), and no
- * workflow command: a GitHub runner reads `::name::` at the start of a line
- * (after blanks) and `##[` anywhere, so `::` is shown as `:\:` and `##[` as `#\#[`.
- * GitLab section markers need ESC and CR, which never pass.
- */
+/** Terminal and CI log: one visible line (no ESC, BEL, CR, bidi...), and no workflow command. */
 export const terminalText = (text: string): string => noCommands(visibleLine(text));
 
-const noCommands = (text: string): string => text.replace(/::/g, ':\\:').replace(/##\[/g, '#\\#[');
+const noCommands = withoutCiCommands;
 
 /**
  * Copies a value with every string in it passed through `escape`: how a

@@ -1,5 +1,5 @@
 import { mermaidText } from '../util/mermaid-text.js';
-import { visibleLine } from '../util/visible-text.js';
+import { visibleLine, withoutCiCommands } from '../util/visible-text.js';
 import type { SimResult, TraceStep } from '../types.js';
 import { PROPERTIES, type PropertyId } from './properties.js';
 
@@ -60,7 +60,7 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   const trace = sim.trace;
   const n = cpusOf(sim, trace);
   // A terminal shows only visible characters (the condition and the trace can quote the patch).
-  const out = summaryLines(sim).map((line) => visibleLine(line));
+  const out = summaryLines(sim).map((line) => withoutCiCommands(visibleLine(line)));
   if (trace.length === 0) return `${out.join('\n')}\n`;
   const pad = (s: string): string => s + ' '.repeat(Math.max(0, width - s.length));
   const row = (label: string, cells: string[]): string => `${label.padStart(4)} ${cells.map(pad).join(' │ ')}`.trimEnd();
@@ -68,8 +68,8 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   out.push(row('step', Array.from({ length: n }, (_, c) => `CPU${c}`)));
   out.push(`${'─'.repeat(4)} ${Array.from({ length: n }, () => '─'.repeat(width)).join('─┼─')}`);
   for (const step of trace) {
-    const text = wrap(visibleLine(`[${step.actor}] ${step.action}`), width);
-    const effect = wrap(visibleLine(`→ ${step.effect}`), width);
+    const text = wrap(withoutCiCommands(visibleLine(`[${step.actor}] ${step.action}`)), width);
+    const effect = wrap(withoutCiCommands(visibleLine(`→ ${step.effect}`)), width);
     const lines = [...text, ...effect];
     lines.forEach((line, i) => out.push(row(i === 0 ? String(step.step) : '', Array.from({ length: n }, (_, c) => (c === step.cpu ? line : '')))));
   }

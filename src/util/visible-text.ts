@@ -36,6 +36,14 @@ export const visibleLines = (text: string, options: { tabs?: boolean } = {}): st
     .map((line) => visibleLine(line, options))
     .join('\n');
 
+/**
+ * No workflow command for a CI log: a GitHub runner reads `::name::` at the
+ * start of a line (after blanks) and `##[` anywhere, so `::` is shown as `:\:`
+ * and `##[` as `#\#[`. (GitLab's section markers need ESC and CR, which
+ * visible text never has.)
+ */
+export const withoutCiCommands = (text: string): string => text.replace(/::/g, ':\\:').replace(/##\[/g, '#\\#[');
+
 /** At most `max` code points, an ellipsis marking the cut (never splits a surrogate pair). */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
