@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
 import { ok } from '../types.js';
@@ -8,6 +8,7 @@ import { readGitRange } from '../parser/git-range.js';
 import { DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline.js';
 import { loadConfig } from '../config.js';
 import { applyBaseline, readBaseline } from '../baseline.js';
+import { baseSuppressionsOnly } from '../suppressions/base-only.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
 import { addBuildOptions, addOutputOptions, emitRun, parseArches, parseConfig } from './options.js';
 
@@ -21,6 +22,7 @@ interface ReviewCliOptions {
   maxInputBytes: string;
   configFile?: string;
   baseline?: string;
+  suppressions: 'all' | 'base';
 }
 
 export function openTree(dir: string | undefined): DirTree | undefined {
@@ -60,7 +62,8 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo,
     ...(fileConfig.rules ? { rules: fileConfig.rules } : {}),
     ...(loaded.file ? { configFile: loaded.file } : {}),
   });
-  const run = baseline?.ok ? applyBaseline(reviewed, baseline.fingerprints, opts.baseline!) : reviewed;
+  const known = baseline?.ok ? applyBaseline(reviewed, baseline.fingerprints, opts.baseline!) : reviewed;
+  const run = opts.suppressions === 'base' ? baseSuppressionsOnly(known) : known;
   return emitRun(run, opts, io);
 }
 
@@ -74,5 +77,6 @@ export const reviewCommand: CommandModule = (program, { io, setExit }) => {
     .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
     .option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)')
     .option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report')
+    .addOption(new Option('--suppressions <which>', 'inline suppressions obeyed: all, or base (only comments the base already had, not ones the patch adds: for CI)').choices(['all', 'base']).default('all'))
     .action(async (patches: string[], opts: ReviewCliOptions, command: Command) => setExit(await runReview(patches, opts, io, command)));
 };
