@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { RunResult } from '../../src/types.js';
 import { hostile } from './hostile.js';
 
@@ -109,3 +110,12 @@ export function proseOutsideCode(html: string): string {
 export const OUR_TAGS = new Set(['p', 'h3', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'code', 'pre', 'strong', 'b', 'details', 'summary', 'br', 'hr']);
 
 export const tagsIn = (html: string): string[] => [...html.matchAll(/<\/?([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase());
+
+/** Rendered HTML of one Markdown document has no tag, link, image, mention or reference from the patch. */
+export function assertInertHtml(html: string, where: string): void {
+  expect(tagsIn(html).filter((t) => !OUR_TAGS.has(t)), `${where}: tags`).toEqual([]);
+  expect(html, `${where}: link or image`).not.toMatch(/<(a|img)[\s>]|<[^>]*\s(href|src|on\w+)=/i);
+  const prose = proseOutsideCode(html);
+  for (const [what, pattern] of Object.entries(LIVE_IN_PROSE)) expect(prose, `${where}: ${what} outside code`).not.toMatch(pattern);
+  expect((html.match(/<details[\s>]/g) ?? []).length, `${where}: details balanced`).toBe((html.match(/<\/details>/g) ?? []).length);
+}
