@@ -9,7 +9,9 @@
  */
 
 /** Letters, marks, numbers, punctuation, symbols and the ASCII space; tab and newline are decided per context. */
-const NOT_SHOWN = /[^\p{L}\p{M}\p{N}\p{P}\p{S} \t\n]|[\u115f\u1160\u3164\uffa0\u2800]/gu;
+const NOT_SHOWN = /^(?:[^\p{L}\p{M}\p{N}\p{P}\p{S} \t\n]|[\u115f\u1160\u3164\uffa0\u2800])$/u;
+/** Candidates: only characters outside printable ASCII (a surrogate pair as one) are looked up in the Unicode classes: fast on megabytes. */
+export const NOT_ASCII = /[\ud800-\udbff][\udc00-\udfff]|[^\x20-\x7e\t\n]/g;
 
 /** Every way a line can end, for readers that are not ours: CRLF, LF, CR, VT, FF, NEL, LS, PS. */
 export const LINE_BREAK = /\r\n|[\n\r\v\f\u0085\u2028\u2029]/;
@@ -27,7 +29,7 @@ export const splitLines = (text: string): string[] => text.split(LINE_BREAKS);
 export function visibleLine(text: string, options: { tabs?: boolean } = {}): string {
   // Other spaces (no-break, em, ideographic...) show as what they are: a space.
   const flat = text.replace(LINE_BREAKS, ' ').replace(/[^\P{Zs} ]/gu, ' ');
-  return (options.tabs ? flat : flat.replace(/\t/g, ' ')).replace(NOT_SHOWN, (c) => (c === '\t' ? c : codePointName(c)));
+  return (options.tabs ? flat : flat.replace(/\t/g, ' ')).replace(NOT_ASCII, (c) => (NOT_SHOWN.test(c) ? codePointName(c) : c));
 }
 
 /** Visible text that keeps its lines, joined with `\n` whatever break the input used. */
