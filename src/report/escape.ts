@@ -40,7 +40,7 @@ const noCommands = withoutCiCommands;
 export function mapStrings<T>(value: T, escape: (text: string) => string): T {
   if (typeof value === 'string') return escape(value) as T;
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, escape)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (value !== null && typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = mapStrings(v, escape);
     return out as T;
