@@ -3,6 +3,7 @@ import { readSync } from 'node:fs';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, UsageError, type CliIo } from './commands/context.js';
 import { VERSION } from './version.js';
+import { terminalText } from './report/escape.js';
 
 export type { CliIo } from './commands/context.js';
 export { EXIT } from './commands/context.js';
@@ -34,11 +35,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return error.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
     if (error instanceof UsageError) {
-      io.stderr(`flushcheck: ${error.message}\n`);
+      io.stderr(`flushcheck: ${terminalText(error.message)}\n`);
       return EXIT.error;
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`flushcheck: internal error: ${message.split('\n')[0]}\n`);
+    io.stderr(`flushcheck: internal error: ${terminalText(message.split('\n')[0] ?? '')}\n`);
     return EXIT.error;
   }
 }

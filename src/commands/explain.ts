@@ -6,6 +6,7 @@ import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
 import { addRunOptions, errorLine, runOptionsFrom } from './options.js';
 import { openTree } from './review.js';
 import { formatSim, SIM_FORMATS, type SimFormat } from './simulate.js';
+import { terminalText } from '../report/escape.js';
 
 interface ExplainCliOptions {
   format: SimFormat;
@@ -41,12 +42,12 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
   for (const site of sites) {
     const arches = Object.entries(site.arch ?? {}).filter(([, r]) => r?.sim);
     if (arches.length === 0) {
-      parts.push(`${site.file}:${site.line} (${site.side}) ${site.text}: not simulated (no flush model or classification for this site)\n`);
+      parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.text)}: not simulated (no flush model or classification for this site)\n`);
       continue;
     }
     for (const [arch, result] of arches) {
       if (!result!.sim!.safe) unsafe = true;
-      if (opts.format === 'text') parts.push(`${site.file}:${site.line} (${site.side}) ${site.function ?? '(file scope)'}: ${site.text}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n${inputLines(result!.sim!)}`);
+      if (opts.format === 'text') parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.function ?? '(file scope)')}: ${terminalText(site.text)}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n${inputLines(result!.sim!)}`);
       parts.push(formatSim(result!.sim!, opts.format));
     }
   }
@@ -70,7 +71,7 @@ function inputLines(sim: SimResult): string {
     for (const source of inputs.sources) lines.push(`  from: ${source}`);
   }
   if (sim.undecided) lines.push(`undecided: ${sim.undecided}`);
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  return lines.length ? `${lines.map(terminalText).join('\n')}\n` : '';
 }
 
 export const explainCommand: CommandModule = (program, { io, setExit }) => {

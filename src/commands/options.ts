@@ -5,6 +5,7 @@ import { DEFAULT_ARCHES, DEFAULT_CONFIG, type RunOptions } from '../pipeline/ind
 import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { loadConfig } from '../config.js';
 import { readBaseline } from '../baseline.js';
+import { terminalText } from '../report/escape.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
 
 export function parseArches(value: string): Arch[] {
@@ -25,9 +26,10 @@ export function parseConfig(value: string | undefined, base: Record<string, bool
   return config;
 }
 
+/** One line on standard error (a terminal or a CI log): the input's name and the message can both come from a patch. */
 export function errorLine(error: ToolError): string {
   const where = [error.file, error.line, error.column].filter((x) => x !== undefined).join(':');
-  return `flushcheck: ${where}: ${error.message}`;
+  return `flushcheck: ${terminalText(where)}: ${terminalText(error.message)}`;
 }
 
 export function exitCodeFor(run: RunResult, failOn: Severity | 'never'): number {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
 import { ok } from '../types.js';
@@ -6,6 +6,7 @@ import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
 import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
+import { baseSuppressionsOnly } from '../suppressions/base-only.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
 import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
 
@@ -19,6 +20,7 @@ interface ReviewCliOptions {
   maxInputBytes: string;
   configFile?: string;
   baseline?: string;
+  suppressions: 'all' | 'base';
 }
 
 export function openTree(dir: string | undefined): DirTree | undefined {
@@ -44,7 +46,8 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo,
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
   for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
-  const run = await reviewAsync(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
+  const reviewed = await reviewAsync(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
+  const run = opts.suppressions === 'base' ? baseSuppressionsOnly(reviewed) : reviewed;
   return emitRun(run, opts, io);
 }
 
@@ -55,6 +58,7 @@ export const reviewCommand: CommandModule = (program, { io, setExit }) => {
     .argument('[patch...]', 'patch, series, mbox or mailing-list thread text; - or nothing for standard input')))
     .option('--tree <dir>', 'the base source tree the patch applies to (whole files instead of hunks)')
     .option('--git <range>', 'review the commits of RANGE in the git checkout (--tree or the current directory)')
-    .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES)))
+    .option('--max-input-bytes <n>', 'refuse inputs larger than this', String(DEFAULT_MAX_INPUT_BYTES))
+    .addOption(new Option('--suppressions <which>', 'inline suppressions obeyed: all, or base (only comments the base already had, not ones the patch adds: for CI)').choices(['all', 'base']).default('all')))
     .action(async (patches: string[], opts: ReviewCliOptions, command: Command) => setExit(await runReview(patches, opts, io, command)));
 };

@@ -5,6 +5,7 @@ import { renderMermaid, renderTimeline } from '../sim/render.js';
 import { simulateMechanism } from '../sim/verdict.js';
 import { MAX_CPUS, MIN_CPUS } from '../sim/model.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
+import { jsonText } from '../report/escape.js';
 
 export const SIM_FORMATS = ['text', 'mermaid', 'json'] as const;
 export type SimFormat = (typeof SIM_FORMATS)[number];
@@ -34,7 +35,7 @@ export function parseCpus(value: string): number {
 /** One simulation in the requested format (the CLI's only text; also used by `explain`). */
 export function formatSim(sim: SimResult, format: SimFormat): string {
   if (format === 'mermaid') return renderMermaid(sim);
-  if (format === 'json') return `${JSON.stringify(sim, null, 2)}\n`;
+  if (format === 'json') return `${jsonText(JSON.stringify(sim, null, 2))}\n`;
   return renderTimeline(sim);
 }
 

@@ -1,7 +1,7 @@
 import type { Finding, RunResult, Side } from '../types.js';
-import { fileOf, hunkShowing, plural, whereText, SEVERITY_MARK, ARCH_NAME } from './common.js';
-import { mdCode, mdText } from './escape.js';
-import { armWords, BODY_LIMIT, findingEvidence, findingSection, fitSections, reportHead, suppressedList, summaryTable } from './markdown.js';
+import { fileOf, hunkShowing, plural, severityCounts, whereText, SEVERITY_MARK, ARCH_NAME } from './common.js';
+import { jsonText, mdCode, mdText } from './escape.js';
+import { armWords, BODY_LIMIT, bySeverity, findingEvidence, findingSection, fitSections, notShown, reportHead, suppressedList, summaryTable } from './markdown.js';
 import type { Reporter } from './reporter.js';
 
 /*
@@ -36,6 +36,13 @@ export const REVIEW_MARKER = '<!-- flushcheck:github-review -->';
 export const findingMarker = (fingerprint: string): string => `<!-- flushcheck:finding ${fingerprint.replace(/[^0-9a-f-]/g, '')} -->`;
 
 const SIDE: Record<Side, DiffSide> = { new: 'RIGHT', old: 'LEFT' };
+
+/**
+ * Inline comments in one review: the most severe findings get them, the rest
+ * go into the body (which says how many did not fit). Each comment body, like
+ * the review body, stays under BODY_LIMIT.
+ */
+export const MAX_COMMENTS = 50;
 
 interface Anchor {
   path: string;
@@ -95,29 +102,36 @@ export function commentsOutsideDiff(payload: ReviewPayload, run: RunResult): Rev
 }
 
 function commentBody(run: RunResult, findings: readonly Finding[]): string {
-  return findings
-    .map((f) => {
+  const sections = bySeverity(findings).map((f) => {
       const parts = [`${SEVERITY_MARK[f.severity]} **${mdText(f.ruleId)} ${mdText(f.ruleName)}**${f.arch ? ` (${ARCH_NAME[f.arch]})` : ''}: ${mdText(f.message)}`, ''];
       if (f.fix) parts.push(`**Suggested fix:** ${mdText(f.fix)}`, '');
       const details = [...findingEvidence(run, f), armWords(f)].filter((p, i, all) => p !== '' || (i > 0 && all[i - 1] !== ''));
       if (details.some((d) => d.trim())) parts.push('<details>', '<summary>Evidence, mechanism and counterexample</summary>', '', ...details, '', '</details>', '');
       parts.push(findingMarker(f.fingerprint));
       return parts.join('\n');
-    })
-    .join('\n\n---\n\n');
+    });
+  const { shown, left } = fitSections(sections, BODY_LIMIT - 400, 7);
+  const body = shown.join('\n\n---\n\n');
+  // Unposted findings keep no marker here, so a later run still sees them as new.
+  return left ? `${body}\n\n${notShown(bySeverity(findings).slice(shown.length))}` : body;
 }
 
 export function reviewPayload(run: RunResult): ReviewPayload {
-  const active = run.findings.filter((f) => !f.suppressed);
+  const active = bySeverity(run.findings.filter((f) => !f.suppressed));
   const byAnchor = new Map<string, { anchor: Anchor; findings: Finding[] }>();
   const unplaced: Finding[] = [];
+  const overflow: Finding[] = [];
   for (const f of active) {
     const anchor = anchorOf(run, f);
     if (!anchor) {
       unplaced.push(f);
       continue;
     }
-    const key = `${anchor.path}\u0000${anchor.side}\u0000${String(anchor.line).padStart(9, '0')}`;
+    const key = anchorKey(anchor);
+    if (!byAnchor.has(key) && byAnchor.size >= MAX_COMMENTS) {
+      overflow.push(f);
+      continue;
+    }
     const entry = byAnchor.get(key) ?? { anchor, findings: [] };
     entry.findings.push(f);
     byAnchor.set(key, entry);
@@ -132,27 +146,38 @@ export function reviewPayload(run: RunResult): ReviewPayload {
     for (const c of rejected) for (const { anchor, findings } of byAnchor.values()) if (anchor.path === c.path && anchor.line === c.line && anchor.side === c.side) unplaced.push(...findings);
     comments = comments.filter((c) => !rejected.has(c));
   }
-  return { body: reviewBody(run, comments.length, unplaced), event: 'COMMENT', comments };
+  return { body: reviewBody(run, comments.length, unplaced, overflow), event: 'COMMENT', comments };
 }
 
-function reviewBody(run: RunResult, inline: number, unplaced: readonly Finding[]): string {
+const anchorKey = (anchor: Anchor): string => `${anchor.path}\u0000${anchor.side}\u0000${String(anchor.line).padStart(9, '0')}`;
+
+/** Locations listed in the body's intro; more are counted. */
+const LISTED = 20;
+
+function reviewBody(run: RunResult, inline: number, unplaced: readonly Finding[], overflow: readonly Finding[]): string {
   const head = [REVIEW_MARKER, ...reportHead(run).slice(1)];
   const calls = run.sites.filter((s) => s.kind === 'call');
   if (calls.length) head.push('', summaryTable(run, calls));
   if (inline) head.push('', `${plural(inline, 'comment')} on the diff below.`);
   const tail = suppressedList(run).join('\n');
-  const sections = [...unplaced]
-    .sort((a, b) => a.patch - b.patch || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
-    .map((f) => findingSection(run, f));
-  const intro = unplaced.length ? ['', `**${plural(unplaced.length, 'finding')} on lines the diff does not show:** ${unplaced.map((f) => mdCode(whereText(f))).join(', ')}`] : [];
+  // Errors first; within a severity, in patch, file and line order.
+  const ordered = bySeverity([...unplaced, ...overflow].sort((a, b) => a.patch - b.patch || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)));
+  const sections = ordered.map((f) => findingSection(run, f));
+  const intro: string[] = [];
+  if (unplaced.length) {
+    const listed = unplaced.slice(0, LISTED).map((f) => mdCode(whereText(f)));
+    if (unplaced.length > LISTED) listed.push(`and ${unplaced.length - LISTED} more`);
+    intro.push('', `**${plural(unplaced.length, 'finding')} on lines the diff does not show:** ${listed.join(', ')}`);
+  }
+  if (overflow.length) intro.push('', `**${plural(overflow.length, 'finding')} (${severityCounts(overflow)}) past the ${MAX_COMMENTS} comments of one review**, shown here.`);
   const headText = [...head, ...intro].join('\n');
-  const { shown, left } = fitSections(sections, BODY_LIMIT - headText.length - tail.length);
+  const { shown, left } = fitSections(sections, BODY_LIMIT - headText.length - tail.length - 400);
   const parts = [headText];
   if (shown.length) parts.push('', shown.join('\n\n'));
-  if (left) parts.push('', `${plural(left, 'more finding')} did not fit: run flushcheck locally or read the job log.`);
+  if (left) parts.push('', notShown(ordered.slice(shown.length)));
   if (tail) parts.push(tail);
   return parts.join('\n');
 }
 
 /** Pretty-printed so a reviewer can read the payload in a CI log. */
-export const github: Reporter = (run) => `${JSON.stringify(reviewPayload(run), null, 2)}\n`;
+export const github: Reporter = (run) => `${jsonText(JSON.stringify(reviewPayload(run), null, 2))}\n`;

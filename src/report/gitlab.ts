@@ -1,6 +1,6 @@
 import type { Finding, RunResult, Severity } from '../types.js';
 import { ARCH_NAME, uniqueFingerprints } from './common.js';
-import { oneLine } from './escape.js';
+import { clip, jsonText, oneLine, TEXT_MAX } from './escape.js';
 import type { Reporter } from './reporter.js';
 
 /*
@@ -28,7 +28,8 @@ function description(f: Finding): string {
   const arch = f.arch ? `[${ARCH_NAME[f.arch]}] ` : '';
   const removed = f.side === 'old' ? ' (on a line the patch removes)' : '';
   const fix = f.fix ? ` Fix: ${f.fix}` : '';
-  return oneLine(`${f.ruleId} ${arch}${f.message}${removed}.${fix}`);
+  // Shown as plain text by GitLab: visible characters, one line, bounded.
+  return clip(oneLine(`${f.ruleId} ${arch}${f.message}${removed}.${fix}`), 2 * TEXT_MAX);
 }
 
 export function codeQuality(run: RunResult): CodeQualityIssue[] {
@@ -50,4 +51,4 @@ export function codeQuality(run: RunResult): CodeQualityIssue[] {
   );
 }
 
-export const gitlab: Reporter = (run) => `${JSON.stringify(codeQuality(run), null, 2)}\n`;
+export const gitlab: Reporter = (run) => `${jsonText(JSON.stringify(codeQuality(run), null, 2))}\n`;

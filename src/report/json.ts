@@ -1,5 +1,6 @@
 import type { RunResult } from '../types.js';
 import type { Reporter } from './reporter.js';
+import { jsonText } from './escape.js';
 
 const indent = (text: string, by: string): string => text.replace(/\n/g, `\n${by}`);
 
@@ -26,5 +27,10 @@ export function* jsonChunks(run: RunResult): Generator<string> {
   yield '}\n';
 }
 
+/** The same chunks with every character outside the allow-list as a `\uXXXX` escape: same values, no raw bidi or control bytes. */
+function* safeJsonChunks(run: RunResult): Generator<string> {
+  for (const chunk of jsonChunks(run)) yield jsonText(chunk);
+}
+
 /** The versioned contract (schema/flushcheck-result.schema.json). */
-export const json: Reporter = Object.assign((run: RunResult) => [...jsonChunks(run)].join(''), { stream: jsonChunks });
+export const json: Reporter = Object.assign((run: RunResult) => [...safeJsonChunks(run)].join(''), { stream: safeJsonChunks });

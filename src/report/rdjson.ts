@@ -1,7 +1,7 @@
 import type { Finding, RunResult, Severity } from '../types.js';
 import { SEVERITY_RANK } from '../types.js';
 import { ARCH_NAME, siteOf } from './common.js';
-import { mdText } from './escape.js';
+import { clip, jsonText, mdText, oneLine, TEXT_MAX } from './escape.js';
 import type { Reporter } from './reporter.js';
 
 /*
@@ -27,7 +27,7 @@ function diagnostic(run: RunResult, f: Finding): object {
     ...(f.related.length
       ? { related_locations: f.related.map((step) => ({ message: mdText(step.message), location: { path: step.file, range: { start: { line: step.line } } } })) }
       : {}),
-    original_output: `${f.file}:${f.line}: ${f.severity}: ${f.ruleId} ${f.message}`.replace(/[\r\n]+/g, ' '),
+    original_output: clip(oneLine(`${f.file}:${f.line}: ${f.severity}: ${f.ruleId} ${f.message}`), 2 * TEXT_MAX),
   };
 }
 
@@ -39,5 +39,5 @@ export const rdjson: Reporter = (run) => {
     ...(worst ? { severity: SEVERITY[worst] } : {}),
     diagnostics: active.map((f) => diagnostic(run, f)),
   };
-  return `${JSON.stringify(result, null, 2)}\n`;
+  return `${jsonText(JSON.stringify(result, null, 2))}\n`;
 };

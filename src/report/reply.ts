@@ -1,6 +1,6 @@
 import type { Finding, HunkSummary, PatchFileSummary, PatchMeta, RunResult } from '../types.js';
 import { ARCH_NAME, archResult, numberedLines, plural, ruleById, siteOf, whereText, type NumberedLine } from './common.js';
-import { oneLine, plain } from './escape.js';
+import { mailLine, mailQuote, mapStrings, oneLine } from './escape.js';
 import type { Reporter } from './reporter.js';
 
 /*
@@ -14,8 +14,18 @@ const WIDTH = 72;
 /** Lines of context quoted above a finding's line. */
 const CONTEXT = 3;
 
-/** Word-wraps one paragraph; `hang` indents the lines after the first. */
-export function wrap(text: string, width = WIDTH, first = '', hang = first): string[] {
+/**
+ * A line that may start with patch text stays at the margin only if it starts
+ * with a letter or digit and does not have a trailer's shape (`Reviewed-by:`,
+ * `Acked-by :`): otherwise it is indented, so no line of the patch reads as the
+ * reply's own trailer, quote, diff or signature.
+ */
+export function atMargin(line: string): string {
+  return /^[\p{L}\p{N}]/u.test(line) && !/^[\p{L}\p{N}_-]+\s*:/u.test(line) ? line : `  ${line}`;
+}
+
+/** Word-wraps one paragraph; `hang` indents the lines after the first (two spaces at least: they may start with patch text). */
+export function wrap(text: string, width = WIDTH, first = '', hang = first.length >= 2 ? first.replace(/\S/g, ' ') : '  '): string[] {
   const words = oneLine(text).split(' ').filter(Boolean);
   const lines: string[] = [];
   let line = first;
@@ -60,17 +70,17 @@ function findingText(run: RunResult, f: Finding): string[] {
   return out;
 }
 
-/** Trailing blanks dropped: mail clients strip them anyway, and `>  ` after a blank context line is noise. */
-const quote = (line: string): string => `> ${line}`.trimEnd();
+/** Every line quoted, whatever break the text carries; trailing blanks dropped (mail clients strip them anyway). */
+const quote = (line: string): string[] => mailQuote(line);
 const hunkHeader = (h: HunkSummary): string => `@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@${h.section ? ` ${h.section}` : ''}`;
 const shows = (line: NumberedLine, f: Finding): boolean => (f.side === 'new' ? line.mark !== '-' && line.newLine === f.line : line.mark !== '+' && line.oldLine === f.line);
 
 function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[]): string[] {
   const out: string[] = [];
-  const author = meta.author ? plain(oneLine(meta.author)) : 'the patch author';
-  const date = meta.date && !Number.isNaN(Date.parse(meta.date)) ? `On ${plain(oneLine(meta.date))}, ` : '';
-  out.push(`${date}${author} wrote:`);
-  if (meta.subject) out.push(quote(plain(oneLine(meta.subject))));
+  const author = meta.author ? oneLine(meta.author) : 'the patch author';
+  const date = meta.date && !Number.isNaN(Date.parse(meta.date)) ? `On ${oneLine(meta.date)}, ` : '';
+  out.push(atMargin(`${date}${author} wrote:`));
+  if (meta.subject) out.push(...quote(meta.subject));
   const placed = new Set<Finding>();
   let trimmed = false;
   const trim = (): void => {
@@ -89,14 +99,14 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
         const from = Math.max(quotedTo + 1, i - CONTEXT);
         if (!hunkShown) {
           trim();
-          if (!fileShown) out.push(quote(`diff --git a/${file.oldPath ?? file.newPath} b/${file.newPath ?? file.oldPath}`));
-          out.push(quote(plain(hunkHeader(hunk))));
+          if (!fileShown) out.push(...quote(`diff --git a/${file.oldPath ?? file.newPath} b/${file.newPath ?? file.oldPath}`));
+          out.push(...quote(hunkHeader(hunk)));
           if (from > 0) out.push('> [...]');
           fileShown = hunkShown = true;
         } else if (from > quotedTo + 1) {
           out.push('> [...]');
         }
-        for (let j = from; j <= i; j++) out.push(quote(plain(`${lines[j]!.mark}${lines[j]!.text}`)));
+        for (let j = from; j <= i; j++) out.push(...quote(`${lines[j]!.mark}${lines[j]!.text}`));
         quotedTo = i;
         trimmed = false;
         for (const f of atLine) {
@@ -110,7 +120,7 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
   if (elsewhere.length) {
     trim();
     out.push('On lines the patch does not show:', '');
-    for (const f of elsewhere) out.push(...wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`), ...findingText(run, f), '');
+    for (const f of elsewhere) out.push(...wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`).map((line, i) => (i === 0 ? atMargin(line) : line)), ...findingText(run, f), '');
   }
   if (findings.length === 0) {
     trim();
@@ -126,7 +136,9 @@ function fileMatches(file: PatchFileSummary, f: Finding): boolean {
   return (f.side === 'old' ? (file.oldPath ?? file.newPath) : (file.newPath ?? file.oldPath)) === f.file;
 }
 
-export const reply: Reporter = (run) => {
+/** Every string of the run enters as one visible line (no control, bidi or line-break character): quoting then holds line by line. */
+export const reply: Reporter = (untrusted) => {
+  const run = mapStrings(untrusted, mailLine);
   const out: string[] = [];
   for (const meta of run.patches) {
     const findings = run.findings.filter((f) => f.patch === meta.index && !f.suppressed);
@@ -138,5 +150,5 @@ export const reply: Reporter = (run) => {
   }
   for (const e of run.errors) out.push(...wrap(`flushcheck could not read ${e.file}: ${e.message}`));
   // One blank line between blocks, none at the end but the final newline.
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\s+$/g, '')}\n`;
 };

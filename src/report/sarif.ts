@@ -1,7 +1,7 @@
 import type { Arch, Finding, RunResult, Severity, ToolError } from '../types.js';
 import { RULES } from '../rules/index.js';
 import { ARCH_NAME, siteOf, uniqueFingerprints } from './common.js';
-import { mdCodeBlock, plain } from './escape.js';
+import { jsonText, mdCodeBlock, oneLine, plain } from './escape.js';
 import type { Reporter } from './reporter.js';
 
 /*
@@ -64,7 +64,7 @@ function result(run: RunResult, f: Finding, fingerprint: string, ruleIndex: numb
   const region = { startLine: f.line, ...(site && site.line === f.line && site.side === f.side ? { startColumn: site.column } : {}) };
   const location = {
     physicalLocation: { artifactLocation: artifact(f.file), region },
-    ...(f.function ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+    ...(f.function ? { logicalLocations: [{ name: oneLine(f.function), kind: 'function' }] } : {}),
   };
   const evidence = f.related.length ? ` Evidence: ${f.related.map((_, i) => `[step ${i + 1}](${i + 1})`).join(', ')}.` : '';
   const removed = f.side === 'old' ? ' (on a line the patch removes; old file line)' : '';
@@ -147,4 +147,4 @@ export function sarifLog(run: RunResult): object {
   };
 }
 
-export const sarif: Reporter = (run) => `${JSON.stringify(sarifLog(run), null, 2)}\n`;
+export const sarif: Reporter = (run) => `${jsonText(JSON.stringify(sarifLog(run), null, 2))}\n`;

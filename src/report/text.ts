@@ -1,5 +1,6 @@
 import type { Finding, PatchMeta, RunResult, Site } from '../types.js';
 import type { Reporter } from './reporter.js';
+import { mapStrings, terminalText } from './escape.js';
 
 const ANSI = { red: 31, yellow: 33, blue: 34, green: 32, dim: 2, bold: 1 } as const;
 type Paint = (style: keyof typeof ANSI, text: string) => string;
@@ -37,8 +38,13 @@ function findingLine(f: Finding, paint: Paint): string {
   return `  ${f.file}:${f.line} ${sev} ${f.ruleId} ${f.ruleName}${arch} in ${f.function ?? '(file scope)'}: ${f.message}${suppressed}`;
 }
 
-/** Grouped by patch, then file; sites in line order. */
-export const text: Reporter = (run: RunResult, { color }) => {
+/**
+ * Grouped by patch, then file; sites in line order. Every string of the run
+ * enters as terminal text (visible characters, one line, no workflow command);
+ * the only escape sequences are the colours added here.
+ */
+export const text: Reporter = (untrusted: RunResult, { color }) => {
+  const run = mapStrings(untrusted, terminalText);
   const paint: Paint = (style, s) => (color ? `\u001b[${ANSI[style]}m${s}\u001b[0m` : s);
   const out: string[] = [];
   for (const meta of run.patches) {

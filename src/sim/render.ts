@@ -1,4 +1,5 @@
 import { mermaidText } from '../util/mermaid-text.js';
+import { visibleLine, withoutCiCommands } from '../util/visible-text.js';
 import type { SimResult, TraceStep } from '../types.js';
 import { PROPERTIES, type PropertyId } from './properties.js';
 
@@ -44,7 +45,7 @@ function propertyLine(sim: SimResult): string {
   return `INCONCLUSIVE: ${sim.bound ?? 'search incomplete'}`;
 }
 
-/** Summary lines shared by both renderings. */
+/** Summary lines shared by both renderings (raw: each rendering escapes them for its own syntax). */
 export function summaryLines(sim: SimResult): string[] {
   const lines = [`scenario: ${sim.scenario} (${sim.cpus} CPUs)`, propertyLine(sim)];
   if (sim.failsWhen) lines.push(`fails when: ${sim.failsWhen}`);
@@ -58,7 +59,8 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   const width = options.columnWidth ?? 38;
   const trace = sim.trace;
   const n = cpusOf(sim, trace);
-  const out = summaryLines(sim);
+  // A terminal shows only visible characters (the condition and the trace can quote the patch).
+  const out = summaryLines(sim).map((line) => withoutCiCommands(visibleLine(line)));
   if (trace.length === 0) return `${out.join('\n')}\n`;
   const pad = (s: string): string => s + ' '.repeat(Math.max(0, width - s.length));
   const row = (label: string, cells: string[]): string => `${label.padStart(4)} ${cells.map(pad).join(' │ ')}`.trimEnd();
@@ -66,8 +68,8 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   out.push(row('step', Array.from({ length: n }, (_, c) => `CPU${c}`)));
   out.push(`${'─'.repeat(4)} ${Array.from({ length: n }, () => '─'.repeat(width)).join('─┼─')}`);
   for (const step of trace) {
-    const text = wrap(`[${step.actor}] ${step.action}`, width);
-    const effect = wrap(`→ ${step.effect}`, width);
+    const text = wrap(withoutCiCommands(visibleLine(`[${step.actor}] ${step.action}`)), width);
+    const effect = wrap(withoutCiCommands(visibleLine(`→ ${step.effect}`)), width);
     const lines = [...text, ...effect];
     for (const [i, line] of lines.entries()) out.push(row(i === 0 ? String(step.step) : '', Array.from({ length: n }, (_, c) => (c === step.cpu ? line : ''))));
   }
@@ -83,10 +85,11 @@ export function renderMermaid(sim: SimResult): string {
   const roles = new Map<number, Set<string>>();
   for (const s of trace) roles.set(s.cpu, (roles.get(s.cpu) ?? new Set()).add(s.actor));
   const out = ['sequenceDiagram'];
-  for (const line of summaryLines(sim)) out.push(`  %% ${line.replace(/\n/g, ' ')}`);
+  // Comments too: Mermaid applies a `%%{init}%%` directive wherever it stands, even in a comment.
+  for (const line of summaryLines(sim)) out.push(`  %% ${mermaidText(line)}`);
   for (let c = 0; c < n; c++) {
     const r = [...(roles.get(c) ?? [])].filter((a) => a !== 'irq').sort();
-    out.push(`  participant CPU${c} as CPU${c}${r.length ? ` (${r.join(', ')})` : ''}`);
+    out.push(`  participant CPU${c} as CPU${c}${r.length ? ` ${mermaidText(`(${r.join(', ')})`)}` : ''}`);
   }
   let lockHolder = 0;
   for (const step of trace) {

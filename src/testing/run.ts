@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, relative, isAbsolute } from 'node:path';
 import type { Annotation, Arch, CaseProblem, CaseResult, FixtureCase, Result, ToolError } from '../types.js';
 import { ARCHES, failed, ok } from '../types.js';
 import { loadInput } from '../input.js';
@@ -61,6 +62,65 @@ export function parseCaseOptions(path: string, text: string): Result<CaseOptions
   return ok(options);
 }
 
+/** The real directories the cases were asked for in: a `.expect` is read and written only inside one. */
+function fixtureRoots(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => {
+    try {
+      return [realpathSync(statSync(p).isDirectory() ? p : dirname(p))];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const inside = (root: string, path: string): boolean => {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
+/**
+ * Why a case's `.expect` may not be read or written, if so: a symbolic link
+ * (written through, it would change its target), or a directory that is,
+ * once links are resolved, outside every fixture directory given.
+ */
+function expectPathProblem(path: string, roots: readonly string[], writing: boolean): string | undefined {
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    link = false;
+  }
+  let realDir: string;
+  try {
+    realDir = link ? dirname(realpathSync(path)) : realpathSync(dirname(path));
+  } catch {
+    return link && writing ? 'is a symbolic link: not written through' : undefined;
+  }
+  if (!roots.some((root) => inside(root, realDir))) return 'is outside the fixture directories (after resolving links): not read or written';
+  if (link && writing) return 'is a symbolic link: not written through';
+  return undefined;
+}
+
+/**
+ * Replaces the file by a new one (a temporary file renamed over it), never
+ * opening the old one for writing: a hard link keeps its old contents.
+ */
+function replaceFile(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
 /** An annotation's rule, by id or slug; an id-shaped word no rule has is a mistake worth reporting. */
 function resolveRule(word: string): { id: string } | { unknown: true } | undefined {
   const rule = findRule(word);
@@ -68,7 +128,7 @@ function resolveRule(word: string): { id: string } | { unknown: true } | undefin
   return /^[A-Za-z]+\d+$/.test(word) ? { unknown: true } : undefined;
 }
 
-function runCase(c: FixtureCase, options: FixtureRunOptions): CaseResult {
+function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly string[]): CaseResult {
   const problems: CaseProblem[] = [];
   const error = (e: ToolError): void => {
     problems.push({ kind: 'error', text: `${[e.file, e.line].filter((x) => x !== undefined).join(':')}: ${e.message}` });
@@ -82,6 +142,11 @@ function runCase(c: FixtureCase, options: FixtureRunOptions): CaseResult {
   }
   let expectFile: ExpectFile | undefined;
   let expectBroken = false;
+  const refused = expectPathProblem(c.expect, roots, options.update);
+  if (refused) {
+    problems.push({ kind: 'error', text: `${c.expect}: ${refused}` });
+    return { case: c, passed: false, problems, actual: [], notes: [] };
+  }
   if (existsSync(c.expect)) {
     const parsed = parseExpectFile(c.expect, readFileSync(c.expect, 'utf8'));
     if (parsed.ok) expectFile = parsed.value;
@@ -115,7 +180,7 @@ function runCase(c: FixtureCase, options: FixtureRunOptions): CaseResult {
   if (options.update) {
     const text = formatExpectFile(outcome.actual, expectFile?.header ?? []);
     if (!existsSync(c.expect) || readFileSync(c.expect, 'utf8') !== text) {
-      writeFileSync(c.expect, text);
+      replaceFile(c.expect, text);
       updated = true;
     }
     // A malformed .expect is replaced, so its error goes with it.
@@ -131,9 +196,10 @@ function runCase(c: FixtureCase, options: FixtureRunOptions): CaseResult {
 /** Runs every case under `paths`, in path order, through the real pipeline. */
 export function runFixtureTests(paths: readonly string[], options: FixtureRunOptions): FixtureRun {
   const found = discoverCases(paths);
+  const roots = fixtureRoots(paths);
   const clashing = new Set(found.clashes.flatMap((c) => c.inputs));
   const results = found.cases.map((c) => {
-    if (!clashing.has(c.input)) return runCase(c, options);
+    if (!clashing.has(c.input)) return runCase(c, options, roots);
     const clash = found.clashes.find((x) => x.inputs.includes(c.input))!;
     return { case: c, passed: false, actual: [], notes: [], problems: [{ kind: 'error' as const, text: `${clash.inputs.join(' and ')} would share ${clash.expect}: rename one` }] };
   });

@@ -1,12 +1,17 @@
+import { clip, visibleLine } from './visible-text.js';
+
+/** A label longer than this is cut: a diagram is for reading, and a patch can be any size. */
+const MERMAID_TEXT_MAX = 300;
+
 /**
- * Text safe inside a Mermaid statement: one line, and every character that
- * Mermaid treats as syntax or that could reach HTML becomes an entity code.
- * Trace text can carry code from an untrusted patch.
+ * Text safe inside a Mermaid statement (a note, a comment, a participant
+ * alias): one line, and every character but letters, digits, the space and a
+ * few inert punctuation marks becomes a `#NNN;` entity code, which Mermaid shows
+ * as the character. So no `%%` (comment, `%%{init}%%` directive), `;` or `#`
+ * (statement and entity syntax), `:`, `<`, `>`, `{`, `}`, quotes or backticks
+ * (the fence around the diagram) can come from the text. Trace text can carry
+ * code from an untrusted patch.
  */
 export function mermaidText(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[#;%<>&"`:{}[\]|\\]/g, (c) => `#${c.charCodeAt(0)};`);
+  return clip(visibleLine(text).replace(/ {2,}/g, ' ').trim(), MERMAID_TEXT_MAX).replace(/[^A-Za-z0-9 .,()_'+\-*/=!?]/gu, (c) => `#${c.codePointAt(0)};`);
 }

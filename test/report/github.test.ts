@@ -58,7 +58,7 @@ describe('github reporter', () => {
     expect(commentsOutsideDiff(payload, sampleRun())).toEqual([]);
     expect(payload.body.startsWith(REVIEW_MARKER)).toBe(true);
     expect(payload.body).toContain('| Site | Function | Class | x86 verdict | Arm verdict |');
-    expect(payload.comments[0]!.body).toMatch(/^❌ \*\*FC001 missing\\-forced\\-ipi\*\* \(x86\): /);
+    expect(payload.comments[0]!.body).toMatch(/^❌ \*\*FC001 missing-forced-ipi\*\* \(x86\): /);
     expect(payload.comments[0]!.body).toContain('```mermaid\nsequenceDiagram');
     expect(payload.comments[0]!.body).toMatch(/<!-- flushcheck:finding [0-9a-f]{32} -->$/);
     for (const c of payload.comments) assertInertMarkdown(c.body);

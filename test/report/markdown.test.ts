@@ -67,7 +67,7 @@ describe('markdown reporter', () => {
     big.findings = Array.from({ length: 400 }, (_, i) => ({ ...one, line: one.line + i, fingerprint: `${one.fingerprint}${i}` }));
     const out = markdown(big, { color: false });
     expect(out.length).toBeLessThan(65_536);
-    expect(out).toMatch(/\d+ more findings did not fit in one comment/);
+    expect(out).toMatch(/\d+ more findings \(\d+ errors?\) did not fit in one comment: the full report is the `flushcheck-report` artifact/);
   });
 
   it('is deterministic', () => {
