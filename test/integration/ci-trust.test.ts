@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { findingMarker, reviewPayload, REVIEW_MARKER } from '../../src/report/github.js';
 import { FULL_REPORT_POINTER, MARKDOWN_MARKER } from '../../src/report/markdown.js';
 import { fixture, REPO, runCli } from '../helpers/cli.js';
-import { seedRun } from '../report/fixture-run.js';
+import { sampleRun } from '../report/fixture-run.js';
 
 // What the CI recipes trust: only the bot's own comments, and only the base's configuration and suppressions.
 
@@ -38,7 +38,7 @@ describe('GitHub Action: only the bot’s own comments count', () => {
   });
 
   it.skipIf(!hasJq)('a pull-request author who pre-posts finding markers does not silence the review', () => {
-    const payload = reviewPayload(seedRun());
+    const payload = reviewPayload(sampleRun());
     const marker = /<!-- flushcheck:finding [0-9a-f-]+ -->/.exec(payload.comments[0]!.body)![0];
     const posted = own([[{ id: 5, user: { login: 'mallory' }, body: `nothing to see\n${marker}` }]], '')
       .map((c) => c.body)

@@ -31,7 +31,7 @@ describe('markdown reporter', () => {
     const details = html.match(/<details>[\s\S]*?<\/details>/g) ?? [];
     expect(details).toHaveLength(1);
     const section = details[0]!;
-    expect(section).toMatch(/<summary>❌ <b>FC001<\/b> missing-forced-ipi · x86 · xen\/common\/memory\.c:293 in populate_physmap<\/summary>/);
+    expect(section).toMatch(/<summary>❌ <b>FC001<\/b> missing-forced-ipi · x86 · <code>xen\/common\/memory\.c:293<\/code> in populate_physmap<\/summary>/);
     expect(section).toContain('<strong>Evidence</strong>');
     expect(section).toMatch(/<ol>\s*<li><code>xen\/common\/memory\.c:263<\/code> in <code>populate_physmap<\/code>: sets MEMF_no_tlbflush/);
     expect(section).toMatch(/<td>x86<\/td>\s*<td>assisted-possible<\/td>\s*<td>❌ missing-forced-ipi<\/td>\s*<td><code>patch:xen\/include\/xen\/mm\.h:648<\/code><\/td>/);
@@ -82,6 +82,6 @@ describe('markdown reporter', () => {
     const out = renderMarkdown(cli.stdout);
     expect(out).toContain('<table>');
     expect(out.match(/<details>/g)?.length ?? 0).toBe(pipeline.findings.filter((f) => !f.suppressed).length);
-    expect(out).toContain('Patch 1/1: [PATCH v3] x86/flush: keep the IPI where a page-table walker relies on it — Mira Halvorsen');
+    expect(out).toContain('Patch 1/1: <code>[PATCH v3] x86/flush:</code> keep the IPI where a page-table walker relies on it — Mira Halvorsen');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { markdown } from '../../src/report/markdown.js';
 import { MAX_COMMENTS, reviewPayload } from '../../src/report/github.js';
 import type { Finding, Severity } from '../../src/types.js';
-import { seedRun } from './fixture-run.js';
+import { sampleRun } from './fixture-run.js';
 
 /** GitHub's limit on a comment or review body, and GitLab's on a note. */
 const GITHUB_LIMIT = 65_536;
@@ -12,7 +12,7 @@ const RANK: Record<Severity, number> = { error: 2, warning: 1, note: 0 };
 
 /** 5,000 findings, notes first in run order, long messages, on lines the diff shows and lines it does not. */
 function bigRun() {
-  const run = seedRun();
+  const run = sampleRun();
   const one = run.findings.find((f) => !f.suppressed)!;
   const severities: Severity[] = ['note', 'warning', 'error'];
   run.findings = Array.from({ length: 5000 }, (_, i): Finding => ({
