@@ -1,5 +1,5 @@
-import type { FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage } from '../types.js';
-import { CallGraph } from './call-graph.js';
+import type { ExtraRoots, FileFacts, ParsedImage, PatchAnalysis, Side, Site, Stage } from '../types.js';
+import { CallGraph, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { Classifier } from './classify.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
@@ -62,6 +62,39 @@ function factsForSide(side: Side, images: readonly ParsedImage[], tree: TreeInde
   return [...base, ...own];
 }
 
+/**
+ * The site functions whose callers the classifier will read: chains climb
+ * only through helpers, so a root or a function too large to be a helper
+ * (as the patch's own view shows it) ends them, and its callers are not searched.
+ */
+function searchStarts(sites: readonly Site[], images: readonly ParsedImage[], family: ReadonlySet<string>, extra: ExtraRoots): string[] {
+  const graphs = new Map<Side, { graph: CallGraph; roots: Roots }>();
+  const viewOf = (side: Side): { graph: CallGraph; roots: Roots } => {
+    let view = graphs.get(side);
+    if (!view) {
+      const graph = new CallGraph(side, images.filter((i) => i.side === side).map(factsOf), family);
+      view = { graph, roots: new Roots(graph, extra) };
+      graphs.set(side, view);
+    }
+    return view;
+  };
+  const starts = new Set<string>();
+  for (const site of sites) {
+    if (site.function === null || site.kind === 'definition') continue;
+    const { graph, roots } = viewOf(site.side);
+    if (mayBeHelper(site.function, graph, roots, family)) starts.add(site.function);
+  }
+  return [...starts];
+}
+
+/** As the classifier's chains see it: a root ends them before helpers are asked about. */
+function mayBeHelper(name: string, graph: CallGraph, roots: Roots, family: ReadonlySet<string>): boolean {
+  if (roots.isRoot(name)) return false;
+  if (family.has(name)) return true;
+  const whole = graph.definitions(name).filter((d) => !d.partial);
+  return whole.length === 0 || whole.every((d) => d.statements <= THIN_WRAPPER_STATEMENTS);
+}
+
 interface SideView {
   graph: CallGraph;
   classifier: Classifier;
@@ -77,8 +110,7 @@ export function classifySites(analysis: PatchAnalysis): Site[] {
   const extra = analysis.options.roots ?? {};
   const directory = analysis.base?.directory;
   // A scan registers the whole tree; a review searches it around its own sites.
-  const starts = sites.flatMap((s) => (s.function ? [s.function] : []));
-  const tree = directory ? (registeredTreeIndex(directory, extra) ?? searchTree(directory, starts, analysis.family, extra)) : undefined;
+  const tree = directory ? (registeredTreeIndex(directory, extra) ?? searchTree(directory, searchStarts(sites, images, analysis.family, extra), analysis.family, extra)) : undefined;
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
   const views = new Map<Side, SideView>();
   const viewOf = (side: Side): SideView => {

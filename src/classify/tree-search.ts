@@ -1,8 +1,10 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExtraRoots, FileFacts } from '../types.js';
 import { extendFamily } from '../sites/find-sites.js';
 import { THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { summarizeImage } from './summarize.js';
-import { readTreeFiles, treeImage, type TreeFile, type TreeIndex } from './tree-index.js';
+import { listCFiles, treeImage, type TreeFile, type TreeIndex } from './tree-index.js';
 
 /**
  * What a review against a tree needs of it: the callers of the functions
@@ -15,7 +17,101 @@ import { readTreeFiles, treeImage, type TreeFile, type TreeIndex } from './tree-
 /** How far up a chain of helpers the search goes. */
 export const SEARCH_DEPTH = 8;
 
-const textsByDirectory = new Map<string, TreeFile[]>();
+/**
+ * A tree's C files read once into one buffer, searched as one string: which
+ * files call a name costs one pass of a regular expression over the bytes,
+ * and only those files are decoded and parsed.
+ */
+class TreeCorpus {
+  private readonly paths: string[] = [];
+  /** Where each file starts in `bytes`; one more entry for the end. */
+  private readonly starts: number[] = [];
+  private readonly bytes: Buffer;
+  /** The bytes as Latin-1 (one character a byte): identifiers are ASCII, offsets stay byte offsets. */
+  private readonly searchable: string;
+  private readonly files = new Map<number, TreeFile>();
+
+  constructor(directory: string) {
+    let bytes = Buffer.allocUnsafe(1 << 20);
+    let end = 0;
+    for (const path of listCFiles(directory)) {
+      let fd: number;
+      try {
+        fd = openSync(join(directory, path), 'r');
+      } catch {
+        continue; // An unreadable file cannot be searched; the scan reports it.
+      }
+      const start = end;
+      try {
+        for (;;) {
+          if (bytes.length - end < 1 << 16) {
+            const grown = Buffer.allocUnsafe(bytes.length * 2);
+            bytes.copy(grown, 0, 0, end);
+            bytes = grown;
+          }
+          const n = readSync(fd, bytes, end, bytes.length - end, null);
+          if (n <= 0) break;
+          end += n;
+        }
+      } catch {
+        end = start;
+        continue;
+      } finally {
+        closeSync(fd);
+      }
+      this.paths.push(path);
+      this.starts.push(start);
+    }
+    this.starts.push(end);
+    this.bytes = bytes.subarray(0, end);
+    this.searchable = this.bytes.toString('latin1');
+  }
+
+  get size(): number {
+    return this.paths.length;
+  }
+
+  /** The file that holds byte `offset`. */
+  private fileAt(offset: number): number {
+    let lo = 0;
+    let hi = this.paths.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Files where one of `names` is followed by `(`: the only files whose
+   * summaries can hold a call to it (a call edge is an identifier called).
+   */
+  filesCalling(names: readonly string[]): number[] {
+    if (names.length === 0) return [];
+    const pattern = new RegExp(`(?<![\\w$])(?:${names.map(escapeRegExp).join('|')})(?=(?:\\s|\\\\\\r?\\n)*\\()`, 'g');
+    const out: number[] = [];
+    for (let m = pattern.exec(this.searchable); m; m = pattern.exec(this.searchable)) {
+      const i = this.fileAt(m.index);
+      out.push(i);
+      pattern.lastIndex = this.starts[i + 1]!;
+    }
+    return out;
+  }
+
+  file(i: number): TreeFile {
+    let file = this.files.get(i);
+    if (!file) {
+      file = { path: this.paths[i]!, text: this.bytes.toString('utf8', this.starts[i], this.starts[i + 1]).replace(/\r\n?/g, '\n') };
+      this.files.set(i, file);
+    }
+    return file;
+  }
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const corpora = new Map<string, TreeCorpus>();
 /** Facts of tree files already summarized: a series reviews against one tree. */
 const factsByFile = new Map<TreeFile, FileFacts>();
 
@@ -28,18 +124,18 @@ function factsOf(file: TreeFile): FileFacts {
   return facts;
 }
 
-function treeFiles(directory: string): TreeFile[] {
-  let files = textsByDirectory.get(directory);
-  if (!files) {
-    files = readTreeFiles(directory);
-    textsByDirectory.set(directory, files);
+function corpusOf(directory: string): TreeCorpus {
+  let corpus = corpora.get(directory);
+  if (!corpus) {
+    corpus = new TreeCorpus(directory);
+    corpora.set(directory, corpus);
   }
-  return files;
+  return corpus;
 }
 
 /** The tree around `starts` (function names): their callers, up through helpers. */
 export function searchTree(directory: string, starts: readonly string[], family: ReadonlySet<string>, extra: ExtraRoots): TreeIndex {
-  const files = treeFiles(directory);
+  const corpus = corpusOf(directory);
   const parsed = new Map<string, FileFacts>();
   const grown = new Set(family);
   const searched = new Set<string>();
@@ -47,9 +143,9 @@ export function searchTree(directory: string, starts: readonly string[], family:
   const configured = new Set(Object.values(extra).flat());
   for (let depth = 0; depth < SEARCH_DEPTH && frontier.length > 0; depth++) {
     for (const name of frontier) searched.add(name);
-    for (const file of files) {
-      if (parsed.has(file.path) || !frontier.some((name) => file.text.includes(name))) continue;
-      parsed.set(file.path, factsOf(file));
+    for (const i of corpus.filesCalling(frontier)) {
+      const file = corpus.file(i);
+      if (!parsed.has(file.path)) parsed.set(file.path, factsOf(file));
     }
     const facts = [...parsed.values()];
     // Helpers defined in the tree (macros and inline functions on the flush API) join the family.
@@ -77,5 +173,5 @@ export function searchTree(directory: string, starts: readonly string[], family:
   // Macro helpers in the parsed headers count too.
   for (const f of parsed.values()) for (const fn of f.functions) if (fn.form === 'function-macro' && [...f.edges].some(([caller, callee]) => caller === fn.name && grown.has(callee))) grown.add(fn.name);
   const facts = [...parsed.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { directory, family: grown, facts, parsed: parsed.size, skipped: files.length - parsed.size };
+  return { directory, family: grown, facts, parsed: parsed.size, skipped: corpus.size - parsed.size };
 }
