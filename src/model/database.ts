@@ -1,9 +1,9 @@
-import type { Arch, Collected, CollectedCall, ParsedImage, SiteDefinition } from '../types.js';
+import type { Arch, Collected, CollectedCall, CollectedDefinition, ParsedImage, SiteDefinition } from '../types.js';
 import { preprocessorConditions } from '../sites/collect.js';
 import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
-import { bind, nestedInArguments, stringContents, substitute, templateCalls, templateTree } from './expand.js';
+import { bind, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
 
 /**
@@ -101,7 +101,72 @@ export function nodeConditions(image: ParsedImage, node: SyntaxNode): string[] {
   return withoutGuards(preprocessorConditions(node), guardsOf(image));
 }
 
-const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+/**
+ * The outermost calls each function definition makes, in the order the
+ * images list them: those inside it in its own image, and those a fragment of
+ * the same file (a hunk) places in a function of that name. Per file, the
+ * calls are indexed once (by position and by enclosing name), so a file's
+ * definitions cost the calls they hold, not every call of the file each.
+ */
+function functionCalls(collected: readonly Collected[]): (def: CollectedDefinition) => CollectedCall[] {
+  interface Indexed {
+    call: CollectedCall;
+    order: number;
+    start: number;
+    end: number;
+  }
+  const byImage = new Map<ParsedImage, Indexed[]>();
+  /** Per file, per enclosing name: the outermost calls of fragments. */
+  const byEnclosing = new Map<string, Map<string, Indexed[]>>();
+  let order = 0;
+  for (const c of collected) {
+    for (const call of c.calls) {
+      const entry: Indexed = { call, order: order++, start: -1, end: -1 };
+      if (call.inArguments) continue;
+      const own = byImage.get(call.image) ?? [];
+      own.push(entry);
+      byImage.set(call.image, own);
+      if (call.image.wholeFile || call.enclosing === null) continue;
+      const names = byEnclosing.get(call.image.file) ?? new Map<string, Indexed[]>();
+      const list = names.get(call.enclosing) ?? [];
+      list.push(entry);
+      names.set(call.enclosing, list);
+      byEnclosing.set(call.image.file, names);
+    }
+  }
+  const sorted = new Set<Indexed[]>();
+  const positioned = (list: Indexed[]): Indexed[] => {
+    if (!sorted.has(list)) {
+      for (const e of list) {
+        e.start = e.call.node.startIndex;
+        e.end = e.call.node.endIndex;
+      }
+      list.sort((a, b) => a.start - b.start || a.order - b.order);
+      sorted.add(list);
+    }
+    return list;
+  };
+  return (def) => {
+    const image = def.image;
+    const found: Indexed[] = [];
+    const own = byImage.get(image);
+    if (own) {
+      const list = positioned(own);
+      const start = def.node.startIndex;
+      const end = def.node.endIndex;
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.start < start) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < list.length && list[i]!.start <= end; i++) if (list[i]!.end <= end) found.push(list[i]!);
+    }
+    for (const e of byEnclosing.get(image.file)?.get(def.name) ?? []) if (e.call.image !== image) found.push(e);
+    return found.sort((a, b) => a.order - b.order).map((e) => e.call);
+  };
+}
 
 // ─────────────────────────── building definitions ───────────────────────────
 
@@ -122,25 +187,14 @@ function sourceOf(kind: LayerKind, file: string, place: Place): string {
 /** Definitions of a set of images of one side (one patch, one tree file, the built-in model). */
 export function definitionsFrom(collected: readonly Collected[], options: DefinitionOptions): ModelDefinition[] {
   const out: ModelDefinition[] = [];
-  const callsByFile = new Map<string, CollectedCall[]>();
-  for (const c of collected) {
-    for (const call of c.calls) {
-      const list = callsByFile.get(call.image.file) ?? [];
-      list.push(call);
-      callsByFile.set(call.image.file, list);
-    }
-  }
+  const callsOf = functionCalls(collected);
   for (const c of collected) {
     for (const def of c.definitions) {
       if (options.only !== undefined && def.name !== options.only) continue;
       const image = def.image;
       const place = placeOf(image, def.node);
       const isFunction = def.form === 'function' || def.form === 'inline-function';
-      const calls = isFunction
-        ? (callsByFile.get(image.file) ?? []).filter(
-            (call) => !nestedInArguments(call.node) && (call.image === image ? within(call.node, def.node) : !call.image.wholeFile && call.enclosing === def.name),
-          )
-        : [];
+      const calls = isFunction ? callsOf(def) : [];
       const references = new Set(def.references);
       if (isFunction) for (const id of def.node.descendantsOfType('identifier')) references.add(id.text);
       out.push({

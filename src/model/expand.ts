@@ -82,12 +82,6 @@ export function identifierTokens(text: string): Set<string> {
   return new Set(parsedTemplate(text).leaves.map((l) => l.text));
 }
 
-/** True when a call node sits inside another call's arguments. */
-export function nestedInArguments(node: SyntaxNode): boolean {
-  for (let p = node.parent; p && p.type !== 'function_definition'; p = p.parent) if (p.type === 'argument_list') return true;
-  return false;
-}
-
 const callsCache = new Map<string, CollectedCall[]>();
 
 /**
@@ -100,7 +94,7 @@ export function templateCalls(text: string): CollectedCall[] {
   if (!calls) {
     const { tree } = parsedTemplate(text);
     const image = { file: '<macro>', side: 'new' as const, text: `${PREFIX}${text}\n; }`, rows: [], tree, enclosingFunction: null, wholeFile: false };
-    calls = collect(image).calls.filter((c) => !nestedInArguments(c.node));
+    calls = collect(image).calls.filter((c) => !c.inArguments);
     callsCache.set(text, calls);
   }
   return calls;
