@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExtraRoots, FileFacts } from '../types.js';
 import { extendFamily } from '../sites/find-sites.js';
@@ -18,53 +18,45 @@ import { listCFiles, treeImage, type TreeFile, type TreeIndex } from './tree-ind
 export const SEARCH_DEPTH = 8;
 
 /**
- * A tree's C files read once into one buffer, searched as one string: which
- * files call a name costs one pass of a regular expression over the bytes,
- * and only those files are decoded and parsed.
+ * A tree's C files read once into one buffer: which files call a name costs
+ * a byte search per name, and only those files are decoded and parsed.
  */
 class TreeCorpus {
   private readonly paths: string[] = [];
   /** Where each file starts in `bytes`; one more entry for the end. */
   private readonly starts: number[] = [];
   private readonly bytes: Buffer;
-  /** The bytes as Latin-1 (one character a byte): identifiers are ASCII, offsets stay byte offsets. */
-  private readonly searchable: string;
   private readonly files = new Map<number, TreeFile>();
 
   constructor(directory: string) {
-    let bytes = Buffer.allocUnsafe(1 << 20);
-    let end = 0;
-    for (const path of listCFiles(directory)) {
-      let fd: number;
+    const listed = listCFiles(directory).map((path) => {
       try {
-        fd = openSync(join(directory, path), 'r');
+        return { path, size: statSync(join(directory, path)).size };
       } catch {
-        continue; // An unreadable file cannot be searched; the scan reports it.
+        return { path, size: 0 };
       }
+    });
+    // Sized once from the listing: a file that grew meanwhile is read in part.
+    const bytes = Buffer.allocUnsafe(listed.reduce((sum, f) => sum + f.size, 0));
+    let end = 0;
+    for (const { path, size } of listed) {
       const start = end;
       try {
-        for (;;) {
-          if (bytes.length - end < 1 << 16) {
-            const grown = Buffer.allocUnsafe(bytes.length * 2);
-            bytes.copy(grown, 0, 0, end);
-            bytes = grown;
-          }
-          const n = readSync(fd, bytes, end, bytes.length - end, null);
-          if (n <= 0) break;
-          end += n;
+        const fd = openSync(join(directory, path), 'r');
+        try {
+          for (let n = -1; n !== 0 && end < start + size; end += n) n = readSync(fd, bytes, end, start + size - end, null);
+        } finally {
+          closeSync(fd);
         }
       } catch {
-        end = start;
+        end = start; // An unreadable file cannot be searched; the scan reports it.
         continue;
-      } finally {
-        closeSync(fd);
       }
       this.paths.push(path);
       this.starts.push(start);
     }
     this.starts.push(end);
     this.bytes = bytes.subarray(0, end);
-    this.searchable = this.bytes.toString('latin1');
   }
 
   get size(): number {
@@ -84,19 +76,34 @@ class TreeCorpus {
   }
 
   /**
-   * Files where one of `names` is followed by `(`: the only files whose
-   * summaries can hold a call to it (a call edge is an identifier called).
+   * Files, in path order, where one of `names` is followed by `(`: the only
+   * files whose summaries can hold a call to it (a call edge is an
+   * identifier called), macro bodies with line continuations included.
    */
   filesCalling(names: readonly string[]): number[] {
-    if (names.length === 0) return [];
-    const pattern = new RegExp(`(?<![\\w$])(?:${names.map(escapeRegExp).join('|')})(?=(?:\\s|\\\\\\r?\\n)*\\()`, 'g');
-    const out: number[] = [];
-    for (let m = pattern.exec(this.searchable); m; m = pattern.exec(this.searchable)) {
-      const i = this.fileAt(m.index);
-      out.push(i);
-      pattern.lastIndex = this.starts[i + 1]!;
+    const found = new Set<number>();
+    const bytes = this.bytes;
+    for (const name of names) {
+      for (let at = bytes.indexOf(name, 0, 'latin1'); at >= 0; ) {
+        let next = at + 1;
+        if (at === 0 || !isIdentifierByte(bytes[at - 1]!)) {
+          let after = at + name.length;
+          for (;;) {
+            const b = bytes[after];
+            if (b === SPACE || b === TAB || b === LF || b === CR || b === FF || b === VT) after++;
+            else if (b === BACKSLASH && (bytes[after + 1] === LF || bytes[after + 1] === CR)) after += 2;
+            else break;
+          }
+          if (bytes[after] === OPEN_PAREN) {
+            const file = this.fileAt(at);
+            found.add(file);
+            next = this.starts[file + 1]!;
+          }
+        }
+        at = next < bytes.length ? bytes.indexOf(name, next, 'latin1') : -1;
+      }
     }
-    return out;
+    return [...found].sort((a, b) => a - b);
   }
 
   file(i: number): TreeFile {
@@ -109,7 +116,8 @@ class TreeCorpus {
   }
 }
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const [SPACE, TAB, LF, CR, FF, VT, BACKSLASH, OPEN_PAREN] = [0x20, 0x09, 0x0a, 0x0d, 0x0c, 0x0b, 0x5c, 0x28];
+const isIdentifierByte = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x24;
 
 const corpora = new Map<string, TreeCorpus>();
 /** Facts of tree files already summarized: a series reviews against one tree. */
