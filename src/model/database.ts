@@ -296,6 +296,9 @@ export interface Resolution {
 
 const EMPTY: Resolution = { declarations: [], rejected: [], assumed: [] };
 
+/** Macro values and calls one evaluation may expand before it gives up (unknown, with the reason). */
+export const MAX_EXPANSIONS = 1000;
+
 /** Definitions for one architecture and build, searched layer by layer. */
 export class DefinitionDb {
   readonly scope: ConditionScope;
@@ -370,18 +373,77 @@ export class DefinitionDb {
     return { declarations, rejected, assumed: [] };
   }
 
+  /**
+   * Values already worked out in one evaluation (one environment), by macro
+   * and arguments: a macro used three times per level of a chain is expanded
+   * once per level, not 3^levels times. Values that met a cycle are not kept
+   * (they depend on where the cycle was entered).
+   */
+  private readonly values = new WeakMap<EvalEnv, Map<string, Alt[] | undefined>>();
+  /** Expansions left per evaluation; past the budget a value is unknown, with the reason recorded. */
+  private readonly budgets = new WeakMap<EvalEnv, { left: number; exhausted?: string }>();
+  /** Values of macros asked for outside any evaluation (flags such as FLUSH_NO_ASSIST). */
+  private readonly plainValues = new Map<string, Alt[] | undefined>();
+  /** Set when a value met a cycle (a macro inside its own expansion). */
+  private cut = false;
+
+  /** Why an evaluation in `env` stopped short, if it did. */
+  budgetNote(env: EvalEnv): string | undefined {
+    return this.budgets.get(env)?.exhausted;
+  }
+
+  /** Looks up or works out one value of an evaluation, within its budget. */
+  private expanded(env: EvalEnv, key: string, label: string, work: () => Alt[] | undefined): Alt[] | undefined {
+    let memo = this.values.get(env);
+    if (!memo) {
+      memo = new Map();
+      this.values.set(env, memo);
+    }
+    if (memo.has(key)) return memo.get(key);
+    let budget = this.budgets.get(env);
+    if (!budget) {
+      budget = { left: MAX_EXPANSIONS };
+      this.budgets.set(env, budget);
+    }
+    if (budget.left <= 0) {
+      budget.exhausted ??= `the value of ${label} takes more than ${MAX_EXPANSIONS} macro expansions to work out: not followed`;
+      return undefined;
+    }
+    budget.left--;
+    const outer = this.cut;
+    this.cut = false;
+    const value = work();
+    if (!this.cut) memo.set(key, value);
+    this.cut ||= outer;
+    return value;
+  }
+
   /** Value of an object-like macro (a flag), or undefined when not known. */
   macroValue(name: string, env?: EvalEnv): Alt[] | undefined {
-    const { def } = this.resolve(name);
-    if (!def || def.form !== 'object-macro' || def.body === undefined || this.evaluating.has(name)) return undefined;
-    const node = parseExpression(def.body);
-    if (!node) return undefined;
-    this.evaluating.add(name);
-    try {
-      return evaluate(node, env ?? this.env());
-    } finally {
-      this.evaluating.delete(name);
+    if (!env) {
+      if (this.plainValues.has(name)) return this.plainValues.get(name);
+      const fresh = this.env();
+      const value = this.macroValue(name, fresh);
+      if (!this.budgetNote(fresh)) this.plainValues.set(name, value);
+      return value;
     }
+    const { def } = this.resolve(name);
+    if (!def || def.form !== 'object-macro' || def.body === undefined) return undefined;
+    if (this.evaluating.has(name)) {
+      this.cut = true;
+      return undefined;
+    }
+    const body = def.body;
+    return this.expanded(env, name, name, () => {
+      const node = parseExpression(body);
+      if (!node) return undefined;
+      this.evaluating.add(name);
+      try {
+        return evaluate(node, env);
+      } finally {
+        this.evaluating.delete(name);
+      }
+    });
   }
 
   /**
@@ -390,8 +452,15 @@ export class DefinitionDb {
    * (`guest_flush_tlb_flags(d)`) with the arguments bound.
    */
   private macroCall(name: string, args: SyntaxNode[], env: EvalEnv, functionBodies: boolean): Alt[] | undefined {
-    if (this.evaluating.has(name)) return undefined;
+    if (this.evaluating.has(name)) {
+      this.cut = true;
+      return undefined;
+    }
     const argTexts = args.map((a) => normalizeSpace(a.text));
+    return this.expanded(env, `${name}(${argTexts.join('\u0000')})`, `${name}(${argTexts.join(', ')})`, () => this.macroCallUncached(name, argTexts, env, functionBodies));
+  }
+
+  private macroCallUncached(name: string, argTexts: string[], env: EvalEnv, functionBodies: boolean): Alt[] | undefined {
     let def = this.resolve(name).def;
     let text: string | undefined;
     if (def?.form === 'function-macro' && def.body !== undefined) text = def.body;
