@@ -5,6 +5,7 @@ import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsN
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
 import { bind, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
+import { appendAll } from '../util/append.js';
 
 /**
  * The definitions the model reads, in layers searched in order: the patch's
@@ -214,7 +215,7 @@ export function definitionsFrom(collected: readonly Collected[], options: Defini
         references,
       });
     }
-    if (options.only === undefined) out.push(...generatedDefinitions(c, options));
+    if (options.only === undefined) appendAll(out, generatedDefinitions(c, options));
   }
   return out;
 }
