@@ -48,19 +48,20 @@ export function processIo(): CliIo {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    readStdin: () => (process.stdin.isTTY ? Buffer.alloc(0) : readStdinSync()),
+    readStdin: (limit) => (process.stdin.isTTY ? Buffer.alloc(0) : readStdinSync(limit)),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     cwd: process.cwd(),
   };
 }
 
-function readStdinSync(): Buffer {
+function readStdinSync(limit = Infinity): Buffer {
   // readFileSync(0) fails with EAGAIN on non-blocking pipes; read until EOF instead.
   const chunks: Buffer[] = [];
   const buffer = Buffer.alloc(1 << 16);
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
+  // Stops at `limit`: an endless input is refused there, not read into memory.
+  for (let total = 0; total < limit; ) {
     let n: number;
     try {
       n = readSync(0, buffer, 0, buffer.length, null);
@@ -75,6 +76,7 @@ function readStdinSync(): Buffer {
     }
     if (n === 0) break;
     chunks.push(Buffer.from(buffer.subarray(0, n)));
+    total += n;
   }
   return Buffer.concat(chunks);
 }

@@ -6,12 +6,32 @@ import { decodeInput } from './parser/read-input.js';
 /** Default cap on one input; larger inputs are refused, not truncated. */
 export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
-/** Loads one named input (a path, or `-` for standard input) as text. */
-export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdin?: () => Buffer): Result<InputSource> {
+/** Longest line an input may hold. Patches, mail and C have short lines; one
+ *  of megabytes is not a patch, and splitting, parsing and quoting it would
+ *  cost many times its size. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/** The first line longer than `limit` bytes, as its 1-based number, or undefined. */
+export function overlongLine(bytes: Uint8Array, limit = MAX_LINE_BYTES): number | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let line = 1;
+  for (let start = 0; start < buffer.length; line++) {
+    const end = buffer.indexOf(10, start);
+    const stop = end < 0 ? buffer.length : end;
+    if (stop - start > limit) return line;
+    start = stop + 1;
+  }
+  return undefined;
+}
+
+/** Loads one named input (a path, or `-` for standard input) as text. `stdin` reads at most `limit` bytes. */
+export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdin?: (limit: number) => Buffer): Result<InputSource> {
   let bytes: Buffer;
   try {
     if (name === '-') {
-      bytes = stdin ? stdin() : readFileSync(0);
+      // One byte over the limit tells an input that is too large; an endless one stops there.
+      bytes = stdin ? stdin(maxBytes + 1) : readFileSync(0);
+      if (bytes.length > maxBytes) return failed({ file: name, code: 'too-large', message: `input is over the limit of ${maxBytes} bytes (--max-input-bytes); stopped reading there` });
     } else {
       const st = statSync(name);
       if (st.isDirectory()) return failed({ file: name, code: 'is-directory', message: 'is a directory, not a patch file' });
@@ -25,6 +45,8 @@ export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdi
     return failed({ file: name, code: code.toLowerCase(), message });
   }
   if (bytes.length > maxBytes) return failed({ file: name, code: 'too-large', message: `input is ${bytes.length} bytes, over the limit of ${maxBytes} (--max-input-bytes)` });
+  const long = overlongLine(bytes);
+  if (long !== undefined) return failed({ file: name, line: long, code: 'line-too-long', message: `line ${long} is longer than ${MAX_LINE_BYTES} bytes: not a patch` });
   const text = decodeInput(name, bytes);
   return text.ok ? ok({ name, text: text.value }) : text;
 }

@@ -580,6 +580,8 @@ export interface CollectedCall {
   enclosing: string | null;
   guards: string[];
   image: ParsedImage;
+  /** Inside another call's arguments (a value, not a flush of its own). */
+  inArguments?: boolean;
 }
 
 export interface CollectedUse {

@@ -1,5 +1,5 @@
-import type { FileFacts, ParsedImage, PatchAnalysis, PreviousGuard, Side, Site, Stage, TreeIndex } from '../types.js';
-import { CallGraph } from './call-graph.js';
+import type { ExtraRoots, FileFacts, ParsedImage, PatchAnalysis, PreviousGuard, Side, Site, Stage, TreeIndex } from '../types.js';
+import { CallGraph, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { Classifier } from './classify.js';
 import { valuesAtSite } from '../model/def-use.js';
 import { pageTypeTable } from './page-types.js';
@@ -65,6 +65,39 @@ function factsForSide(side: Side, images: readonly ParsedImage[], tree: TreeInde
   return [...base, ...own];
 }
 
+/**
+ * The site functions whose callers the classifier will read: chains climb
+ * only through helpers, so a root or a function too large to be a helper
+ * (as the patch's own view shows it) ends them, and its callers are not searched.
+ */
+function searchStarts(sites: readonly Site[], images: readonly ParsedImage[], family: ReadonlySet<string>, extra: ExtraRoots): string[] {
+  const graphs = new Map<Side, { graph: CallGraph; roots: Roots }>();
+  const viewOf = (side: Side): { graph: CallGraph; roots: Roots } => {
+    let view = graphs.get(side);
+    if (!view) {
+      const graph = new CallGraph(side, images.filter((i) => i.side === side).map(factsOf), family);
+      view = { graph, roots: new Roots(graph, extra) };
+      graphs.set(side, view);
+    }
+    return view;
+  };
+  const starts = new Set<string>();
+  for (const site of sites) {
+    if (site.function === null || site.kind === 'definition') continue;
+    const { graph, roots } = viewOf(site.side);
+    if (mayBeHelper(site.function, graph, roots, family)) starts.add(site.function);
+  }
+  return [...starts];
+}
+
+/** As the classifier's chains see it: a root ends them before helpers are asked about. */
+function mayBeHelper(name: string, graph: CallGraph, roots: Roots, family: ReadonlySet<string>): boolean {
+  if (roots.isRoot(name)) return false;
+  if (family.has(name)) return true;
+  const whole = graph.definitions(name).filter((d) => !d.partial);
+  return whole.length === 0 || whole.every((d) => d.statements <= THIN_WRAPPER_STATEMENTS);
+}
+
 interface SideView {
   graph: CallGraph;
   classifier: Classifier;
@@ -80,8 +113,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   const extra = analysis.options.roots ?? {};
   const directory = analysis.base?.directory;
   // A scan hands over the whole tree's index; a review searches the tree around its own sites.
-  const starts = sites.flatMap((s) => (s.function ? [s.function] : []));
-  const tree: TreeIndex | undefined = analysis.treeIndex ?? (directory ? searchTree(analysis.run, directory, starts, analysis.family, extra) : undefined);
+  const tree: TreeIndex | undefined = analysis.treeIndex ?? (directory ? searchTree(analysis.run, directory, searchStarts(sites, images, analysis.family, extra), analysis.family, extra) : undefined);
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
   const pageTypes = pageTypeTable(analysis.base);
   const views = new Map<Side, SideView>();

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { TreeFileStore, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';
+import { appendAll } from '../util/append.js';
 
 /**
  * A scan worker: pass 1 over the files it is sent, then pass 2 once the
@@ -44,7 +45,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
   // A budget of one byte: one file that needs a second look per slice.
   for (let more = true; more; ) {
     const slice = store.revisit(family, helpers, 1);
-    files.push(...slice.files);
+    appendAll(files, slice.files);
     more = slice.more;
     await release();
   }

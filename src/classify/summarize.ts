@@ -1,7 +1,7 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
-import { normalizeSpace, parseC, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { functionDeclarator, guardsOf, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
+import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS } from '../sites/family.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
 
@@ -71,25 +71,36 @@ const argsOf = (call: SyntaxNode): string[] =>
 
 /** Labels per block, so the label before a call is found without rescanning siblings. */
 class LabelIndex {
-  private readonly byBlock = new Map<number, SyntaxNode[]>();
-  private labelsOf(block: SyntaxNode): SyntaxNode[] {
-    let labels = this.byBlock.get(block.id);
+  private readonly byBlock = new WeakMap<Placed, { start: number; node: SyntaxNode }[]>();
+  private labelsOf(block: Placed): { start: number; node: SyntaxNode }[] {
+    let labels = this.byBlock.get(block);
     if (!labels) {
-      labels = block.namedChildren.filter((c) => c.type === 'labeled_statement');
-      this.byBlock.set(block.id, labels);
+      labels = block.node.namedChildren.filter((c) => c.type === 'labeled_statement').map((node) => ({ start: node.startIndex, node }));
+      this.byBlock.set(block, labels);
     }
     return labels;
   }
-  /** The nearest label at or before `node` in the blocks that enclose it. */
-  before(node: SyntaxNode, fn: SyntaxNode): SyntaxNode | undefined {
-    for (let child = node, p = node.parent; p && p.id !== fn.id; child = p, p = p.parent) {
-      if (p.type === 'labeled_statement') return p;
+  /** The nearest label at or before `node` in the blocks that enclose it (`ancestors`: those inside its function). */
+  before(node: Placed, ancestors: readonly Placed[]): SyntaxNode | undefined {
+    for (let i = ancestors.length - 1; i >= 0; i--) {
+      const p = ancestors[i]!;
+      if (p.type === 'labeled_statement') return p.node;
       if (p.type !== 'compound_statement' && p.type !== 'case_statement') continue;
       const labels = this.labelsOf(p);
-      for (let i = labels.length - 1; i >= 0; i--) if (labels[i]!.startIndex <= child.startIndex) return labels[i];
+      // A label among the block's children that starts before the node precedes the child holding it.
+      for (let j = labels.length - 1; j >= 0; j--) if (labels[j]!.start <= node.start) return labels[j]!.node;
     }
     return undefined;
   }
+}
+
+/** What the facts of a call depend on: its function, the branches and blocks around it. */
+const CALL_CONTAINERS = ['function_definition', 'if_statement', 'conditional_expression', 'compound_statement', 'case_statement', 'labeled_statement'];
+
+/** A call met in the walk, with its enclosing nodes inside its function. */
+interface PlacedCall {
+  call: Placed;
+  ancestors: readonly Placed[];
 }
 
 export interface SummarizeOptions {
@@ -108,16 +119,17 @@ interface Context {
 
 const EDGE = '\u0000';
 
-function callFact(ctx: Context, call: SyntaxNode, caller: string | null, labels?: { index: LabelIndex; fn: SyntaxNode }): CallFact | undefined {
+function callFact(ctx: Context, placed: PlacedCall, caller: string | null): CallFact | undefined {
+  const call = placed.call.node;
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'identifier') return undefined;
-  const label = labels?.index.before(call, labels.fn);
+  const label = ctx.labels.before(placed.call, placed.ancestors);
   const labelName = label?.childForFieldName('label')?.text;
   return {
     callee: fn.text,
     caller,
     args: argsOf(call),
-    guards: guardsOf(call),
+    guards: guardsIn(placed.call, placed.ancestors),
     file: ctx.image.file,
     line: ctx.lineOf(call),
     column: call.startPosition.column + 1,
@@ -141,14 +153,13 @@ function definedName(image: ParsedImage, def: SyntaxNode): { name: string | null
   return { name: (wrapper ? image.enclosingFunction : declared) ?? null, wrapper, ...(declarator ? { declarator } : {}) };
 }
 
-function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly SyntaxNode[], statements: number): FunctionFacts | undefined {
+function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly PlacedCall[], statements: number): FunctionFacts | undefined {
   const { name, wrapper, declarator } = definedName(ctx.image, def);
   const body = def.childForFieldName('body');
   if (!declarator || !body) return undefined;
   const { image, lineOf } = ctx;
   const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
 
-  const labels = { index: ctx.labels, fn: def };
   const bodyCalls: BodyCall[] = [];
   const typeInfoWrites: EvidenceStep[] = [];
   const bookkeeping: EvidenceStep[] = [];
@@ -158,13 +169,14 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Syntax
   const text = body.text;
   // Arguments are read only where a fact depends on them.
   const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH);
-  for (const call of calls) {
+  for (const placed of calls) {
+    const call = placed.call.node;
     const fn = call.childForFieldName('function');
     if (fn?.type !== 'identifier') continue;
     const callee = fn.text;
     if (name) ctx.edges.add(`${name}${EDGE}${callee}`);
     const accumulates = ACCUMULATE.has(callee);
-    const fact = ctx.detail(callee) || accumulates ? callFact(ctx, call, name ?? null, labels) : undefined;
+    const fact = ctx.detail(callee) || accumulates ? callFact(ctx, placed, name ?? null) : undefined;
     if (fact) ctx.calls.push(fact);
     if (callee === 'tlbflush_filter') {
       filters.push({ step: step(call, `narrows the flush to CPUs that may still cache the freed pages it reuses: ${normalizeSpace(call.text)}`), stamp: normalizeSpace(argsOf(call)[1] ?? '') });
@@ -302,27 +314,27 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
   const invocations: MacroInvocation[] = [];
   const root = image.tree.rootNode;
   // Pre-order: a definition comes before what it contains.
-  let current: { def: SyntaxNode; end: number; calls: SyntaxNode[]; statements: number } | undefined;
+  let current: { def: SyntaxNode; end: number; calls: PlacedCall[]; statements: number } | undefined;
   const close = (): void => {
     if (!current) return;
     const facts = summarizeFunction(ctx, current.def, current.calls, current.statements);
     if (facts) functions.push(facts);
     current = undefined;
   };
-  for (const node of root.descendantsOfType(TRAVERSED)) {
-    if (current && node.startIndex >= current.end) close();
-    const type = node.type;
+  walkPlaced(root, TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
+    if (current && placed.start >= current.end) close();
+    const type = placed.type;
     if (type === 'function_definition') {
       close();
-      current = { def: node, end: node.endIndex, calls: [], statements: 0 };
+      current = { def: placed.node, end: placed.end, calls: [], statements: 0 };
     } else if (type === 'preproc_function_def') {
-      const facts = summarizeMacro(ctx, node, generators);
+      const facts = summarizeMacro(ctx, placed.node, generators);
       if (facts) functions.push(facts);
     } else if (current) {
-      if (type === 'call_expression') current.calls.push(node);
+      if (type === 'call_expression') current.calls.push({ call: placed, ancestors: inFunction(ancestors).slice() });
       else current.statements++;
     }
-  }
+  });
   close();
   invocationsIn(ctx, root, invocations);
   const edges = [...ctx.edges].sort().map((e) => e.split(EDGE) as [string, string]);
@@ -333,15 +345,15 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
 export function detailedCalls(image: ParsedImage, callees: ReadonlySet<string>, accept: (caller: string, callee: string) => boolean): CallFact[] {
   const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: () => true, labels: new LabelIndex() };
   const out: CallFact[] = [];
-  for (const call of image.tree.rootNode.descendantsOfType('call_expression')) {
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'identifier' || !callees.has(fn.text)) continue;
-    let def: SyntaxNode | null = call.parent;
-    while (def && def.type !== 'function_definition') def = def.parent;
-    const caller = def ? definedName(image, def).name : null;
-    if (!def || caller === null || !accept(caller, fn.text)) continue;
-    const fact = callFact(ctx, call, caller, { index: ctx.labels, fn: def });
+  walkPlaced(image.tree.rootNode, ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
+    const fn = call.node.childForFieldName('function');
+    if (fn?.type !== 'identifier' || !callees.has(fn.text)) return;
+    let def: Placed | undefined;
+    for (const a of ancestors) if (a.type === 'function_definition') def = a;
+    const caller = def ? definedName(image, def.node).name : null;
+    if (!def || caller === null || !accept(caller, fn.text)) return;
+    const fact = callFact(ctx, { call, ancestors: inFunction(ancestors) }, caller);
     if (fact) out.push(fact);
-  }
+  });
   return out;
 }

@@ -8,6 +8,7 @@ import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-
 import { CallGraph } from './call-graph.js';
 import { Roots } from './roots.js';
 import { detailedCalls, summarizeImage } from './summarize.js';
+import { appendAll } from '../util/append.js';
 
 /**
  * The whole tree as the classifier needs it, built once per directory, in two
@@ -160,7 +161,7 @@ export function mergeRevisited(parsed: readonly ParsedTreeFile[], revisited: rea
   for (const p of parsed) {
     const again = byFile.get(p.facts.file);
     facts.push(again && again.calls.length > 0 ? { ...p.facts, calls: [...p.facts.calls, ...again.calls] } : p.facts);
-    sites.push(...(again ? again.sites : p.sites));
+    appendAll(sites, again ? again.sites : p.sites);
   }
   facts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { facts, sites };
@@ -244,7 +245,7 @@ export class TreePlanner {
   }
 
   accept(results: readonly ParsedTreeFile[]): void {
-    this.parsed.push(...results);
+    appendAll(this.parsed, results);
     this.growFamily();
   }
 

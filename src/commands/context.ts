@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  readStdin: () => Buffer;
+  /** Standard input, read up to `limit` bytes (an endless input stops there). */
+  readStdin: (limit?: number) => Buffer;
   isTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;

@@ -49,7 +49,7 @@ interface Run extends ModelContext {
 }
 
 const MAX_DEPTH = 24;
-const MAX_EVALUATIONS = 4000;
+const MAX_EVALUATIONS = 1000;
 const MAX_STEPS = 32;
 const MAX_PATHS = 64;
 
@@ -189,7 +189,7 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
   for (const call of calls) {
     // A call inside `#if X` in a body is there only in builds where X holds.
     const built = evaluateConditions(
-      nodeConditions(call.image, call.node).filter((c) => !def.conditions.includes(c)),
+      conditionsOf(call).filter((c) => !def.conditions.includes(c)),
       ctx.db.scope,
     );
     if (built === false) continue;
@@ -220,6 +220,17 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
   return flushes ? { paths: paths.slice(0, MAX_PATHS), steps, notes } : null;
 }
 
+/** `#if`s around a call, read once per call (a helper's body is expanded for every caller). */
+const callConditions = new WeakMap<CollectedCall, string[]>();
+function conditionsOf(call: CollectedCall): string[] {
+  let conditions = callConditions.get(call);
+  if (!conditions) {
+    conditions = nodeConditions(call.image, call.node);
+    callConditions.set(call, conditions);
+  }
+  return conditions;
+}
+
 const pathKey = (p: Path): string => [p.mechanism, p.source, p.condition ?? '', ...p.conds.map((c) => c.text)].join('\u0000');
 
 /** Appends what is not there yet, up to a bound (repeated helpers repeat their steps). */
@@ -247,8 +258,11 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
   if (!flags) return { paths: [{ conds: [], mechanism: 'unknown', source: def.source }], steps: [], notes: [...notes, `${def.name} is called without its ${assisted.flagsParam} argument`] };
   const allowed = join(evaluateText(assisted.allowed, ctx.db.env()));
   const seen = new Set<string>();
-  const alts = evaluateText(flags.text, ctx.db.env(flags.origin, (n) => seen.add(n), true));
+  const env = ctx.db.env(flags.origin, (n) => seen.add(n), true);
+  const alts = evaluateText(flags.text, env);
   notes.push(...flagNotes(seen, ctx));
+  const cut = ctx.db.budgetNote(env);
+  if (cut) notes.push(cut);
   const steps: string[] = [];
   const afterLocal: string[] = [];
   const paths: Path[] = alts.map((alt) => {

@@ -1,10 +1,11 @@
-import type { Arch, Collected, CollectedCall, ParsedImage, SiteDefinition } from '../types.js';
+import type { Arch, Collected, CollectedCall, CollectedDefinition, ParsedImage, SiteDefinition } from '../types.js';
 import { preprocessorConditions } from '../sites/collect.js';
 import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
-import { bind, nestedInArguments, scopingOf, stringContents, substitute, templateCalls, templateTree } from './expand.js';
+import { bind, scopingOf, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
+import { appendAll } from '../util/append.js';
 
 /**
  * The definitions the model reads, in layers searched in order: the patch's
@@ -101,7 +102,72 @@ export function nodeConditions(image: ParsedImage, node: SyntaxNode): string[] {
   return withoutGuards(preprocessorConditions(node), guardsOf(image));
 }
 
-const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+/**
+ * The outermost calls each function definition makes, in the order the
+ * images list them: those inside it in its own image, and those a fragment of
+ * the same file (a hunk) places in a function of that name. Per file, the
+ * calls are indexed once (by position and by enclosing name), so a file's
+ * definitions cost the calls they hold, not every call of the file each.
+ */
+function functionCalls(collected: readonly Collected[]): (def: CollectedDefinition) => CollectedCall[] {
+  interface Indexed {
+    call: CollectedCall;
+    order: number;
+    start: number;
+    end: number;
+  }
+  const byImage = new Map<ParsedImage, Indexed[]>();
+  /** Per file, per enclosing name: the outermost calls of fragments. */
+  const byEnclosing = new Map<string, Map<string, Indexed[]>>();
+  let order = 0;
+  for (const c of collected) {
+    for (const call of c.calls) {
+      const entry: Indexed = { call, order: order++, start: -1, end: -1 };
+      if (call.inArguments) continue;
+      const own = byImage.get(call.image) ?? [];
+      own.push(entry);
+      byImage.set(call.image, own);
+      if (call.image.wholeFile || call.enclosing === null) continue;
+      const names = byEnclosing.get(call.image.file) ?? new Map<string, Indexed[]>();
+      const list = names.get(call.enclosing) ?? [];
+      list.push(entry);
+      names.set(call.enclosing, list);
+      byEnclosing.set(call.image.file, names);
+    }
+  }
+  const sorted = new Set<Indexed[]>();
+  const positioned = (list: Indexed[]): Indexed[] => {
+    if (!sorted.has(list)) {
+      for (const e of list) {
+        e.start = e.call.node.startIndex;
+        e.end = e.call.node.endIndex;
+      }
+      list.sort((a, b) => a.start - b.start || a.order - b.order);
+      sorted.add(list);
+    }
+    return list;
+  };
+  return (def) => {
+    const image = def.image;
+    const found: Indexed[] = [];
+    const own = byImage.get(image);
+    if (own) {
+      const list = positioned(own);
+      const start = def.node.startIndex;
+      const end = def.node.endIndex;
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.start < start) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < list.length && list[i]!.start <= end; i++) if (list[i]!.end <= end) found.push(list[i]!);
+    }
+    for (const e of byEnclosing.get(image.file)?.get(def.name) ?? []) if (e.call.image !== image) found.push(e);
+    return found.sort((a, b) => a.order - b.order).map((e) => e.call);
+  };
+}
 
 // ─────────────────────────── building definitions ───────────────────────────
 
@@ -122,25 +188,14 @@ function sourceOf(kind: LayerKind, file: string, place: Place): string {
 /** Definitions of a set of images of one side (one patch, one tree file, the built-in model). */
 export function definitionsFrom(collected: readonly Collected[], options: DefinitionOptions): ModelDefinition[] {
   const out: ModelDefinition[] = [];
-  const callsByFile = new Map<string, CollectedCall[]>();
-  for (const c of collected) {
-    for (const call of c.calls) {
-      const list = callsByFile.get(call.image.file) ?? [];
-      list.push(call);
-      callsByFile.set(call.image.file, list);
-    }
-  }
+  const callsOf = functionCalls(collected);
   for (const c of collected) {
     for (const def of c.definitions) {
       if (options.only !== undefined && def.name !== options.only) continue;
       const image = def.image;
       const place = placeOf(image, def.node);
       const isFunction = def.form === 'function' || def.form === 'inline-function';
-      const calls = isFunction
-        ? (callsByFile.get(image.file) ?? []).filter(
-            (call) => !nestedInArguments(call.node) && (call.image === image ? within(call.node, def.node) : !call.image.wholeFile && call.enclosing === def.name),
-          )
-        : [];
+      const calls = isFunction ? callsOf(def) : [];
       const references = new Set(def.references);
       if (isFunction) for (const id of def.node.descendantsOfType('identifier')) references.add(id.text);
       out.push({
@@ -160,7 +215,7 @@ export function definitionsFrom(collected: readonly Collected[], options: Defini
         references,
       });
     }
-    if (options.only === undefined) out.push(...generatedDefinitions(c, options));
+    if (options.only === undefined) appendAll(out, generatedDefinitions(c, options));
   }
   return out;
 }
@@ -242,6 +297,9 @@ export interface Resolution {
 
 const EMPTY: Resolution = { declarations: [], rejected: [], assumed: [] };
 
+/** Macro values and calls one evaluation may expand before it gives up (unknown, with the reason). */
+export const MAX_EXPANSIONS = 1000;
+
 /** Definitions for one architecture and build, searched layer by layer. */
 export class DefinitionDb {
   readonly scope: ConditionScope;
@@ -316,18 +374,77 @@ export class DefinitionDb {
     return { declarations, rejected, assumed: [] };
   }
 
+  /**
+   * Values already worked out in one evaluation (one environment), by macro
+   * and arguments: a macro used three times per level of a chain is expanded
+   * once per level, not 3^levels times. Values that met a cycle are not kept
+   * (they depend on where the cycle was entered).
+   */
+  private readonly values = new WeakMap<EvalEnv, Map<string, Alt[] | undefined>>();
+  /** Expansions left per evaluation; past the budget a value is unknown, with the reason recorded. */
+  private readonly budgets = new WeakMap<EvalEnv, { left: number; exhausted?: string }>();
+  /** Values of macros asked for outside any evaluation (flags such as FLUSH_NO_ASSIST). */
+  private readonly plainValues = new Map<string, Alt[] | undefined>();
+  /** Set when a value met a cycle (a macro inside its own expansion). */
+  private cut = false;
+
+  /** Why an evaluation in `env` stopped short, if it did. */
+  budgetNote(env: EvalEnv): string | undefined {
+    return this.budgets.get(env)?.exhausted;
+  }
+
+  /** Looks up or works out one value of an evaluation, within its budget. */
+  private expanded(env: EvalEnv, key: string, label: string, work: () => Alt[] | undefined): Alt[] | undefined {
+    let memo = this.values.get(env);
+    if (!memo) {
+      memo = new Map();
+      this.values.set(env, memo);
+    }
+    if (memo.has(key)) return memo.get(key);
+    let budget = this.budgets.get(env);
+    if (!budget) {
+      budget = { left: MAX_EXPANSIONS };
+      this.budgets.set(env, budget);
+    }
+    if (budget.left <= 0) {
+      budget.exhausted ??= `the value of ${label} takes more than ${MAX_EXPANSIONS} macro expansions to work out: not followed`;
+      return undefined;
+    }
+    budget.left--;
+    const outer = this.cut;
+    this.cut = false;
+    const value = work();
+    if (!this.cut) memo.set(key, value);
+    this.cut ||= outer;
+    return value;
+  }
+
   /** Value of an object-like macro (a flag), or undefined when not known. */
   macroValue(name: string, env?: EvalEnv): Alt[] | undefined {
-    const { def } = this.resolve(name);
-    if (def?.form !== 'object-macro' || def.body === undefined || this.evaluating.has(name)) return undefined;
-    const node = parseExpression(def.body);
-    if (!node) return undefined;
-    this.evaluating.add(name);
-    try {
-      return evaluate(node, env ?? this.env());
-    } finally {
-      this.evaluating.delete(name);
+    if (!env) {
+      if (this.plainValues.has(name)) return this.plainValues.get(name);
+      const fresh = this.env();
+      const value = this.macroValue(name, fresh);
+      if (!this.budgetNote(fresh)) this.plainValues.set(name, value);
+      return value;
     }
+    const { def } = this.resolve(name);
+    if (def?.form !== 'object-macro' || def.body === undefined) return undefined;
+    if (this.evaluating.has(name)) {
+      this.cut = true;
+      return undefined;
+    }
+    const body = def.body;
+    return this.expanded(env, name, name, () => {
+      const node = parseExpression(body);
+      if (!node) return undefined;
+      this.evaluating.add(name);
+      try {
+        return evaluate(node, env);
+      } finally {
+        this.evaluating.delete(name);
+      }
+    });
   }
 
   /**
@@ -336,8 +453,15 @@ export class DefinitionDb {
    * (`guest_flush_tlb_flags(d)`) with the arguments bound.
    */
   private macroCall(name: string, args: SyntaxNode[], env: EvalEnv, functionBodies: boolean): Alt[] | undefined {
-    if (this.evaluating.has(name)) return undefined;
+    if (this.evaluating.has(name)) {
+      this.cut = true;
+      return undefined;
+    }
     const argTexts = args.map((a) => normalizeSpace(a.text));
+    return this.expanded(env, `${name}(${argTexts.join('\u0000')})`, `${name}(${argTexts.join(', ')})`, () => this.macroCallUncached(name, argTexts, env, functionBodies));
+  }
+
+  private macroCallUncached(name: string, argTexts: string[], env: EvalEnv, functionBodies: boolean): Alt[] | undefined {
     let def = this.resolve(name).def;
     let text: string | undefined;
     if (def?.form === 'function-macro' && def.body !== undefined) text = def.body;

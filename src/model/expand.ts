@@ -96,12 +96,6 @@ export function identifierTokens(text: string): Set<string> {
   return new Set(parsedTemplate(text).leaves.map((l) => l.text));
 }
 
-/** True when a call node sits inside another call's arguments. */
-export function nestedInArguments(node: SyntaxNode): boolean {
-  for (let p = node.parent; p && p.type !== 'function_definition'; p = p.parent) if (p.type === 'argument_list') return true;
-  return false;
-}
-
 const callsOf = new WeakMap<Snippet, CollectedCall[]>();
 
 /**
@@ -114,7 +108,7 @@ export function templateCalls(text: string): CollectedCall[] {
   let calls = callsOf.get(snippet);
   if (!calls) {
     const image = { file: '<macro>', side: 'new' as const, text: snippet.source, rows: [], tree: snippet.tree, enclosingFunction: null, wholeFile: false };
-    calls = collect(image).calls.filter((c) => !nestedInArguments(c.node));
+    calls = collect(image).calls.filter((c) => !c.inArguments);
     callsOf.set(snippet, calls);
   }
   return calls;

@@ -2,6 +2,7 @@ import type { PatchAnalysis, Site, Stage } from '../types.js';
 import { isFlagsValue, valuesAtSite } from './def-use.js';
 import { PatchModel } from './patch-model.js';
 import { treeSites } from './tree-sites.js';
+import { appendAll } from '../util/append.js';
 
 export { assistedModelSource } from './patch-model.js';
 
@@ -14,7 +15,7 @@ export { assistedModelSource } from './patch-model.js';
 export const modelStage: Stage = (analysis) => {
   const model = new PatchModel(analysis);
   const sites: Site[] = analysis.sites.map((site) => (site.kind === 'call' ? { ...site, arch: { ...site.arch, ...model.forCall(argumentsRead(site, analysis)) } } : site));
-  sites.push(...treeSites(model, sites));
+  appendAll(sites, treeSites(model, sites));
   model.remember();
   return sites;
 };

@@ -80,6 +80,12 @@ export function readTreeText(base: BaseTreeReader, path: string): string | undef
   return parsed ? parsed.text : base.read(path);
 }
 
+/** A function body (`name(...) {` with no `;` between) or a `#define` of `name`: a superset of where it is defined. */
+function mayDefine(text: string, name: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(name)) return true;
+  return new RegExp(`(?<![\\w$])${name}\\s*\\([^;{]*\\{|#\\s*define\\s+${name}(?![\\w$])`).test(text);
+}
+
 /** C files of one directory of a directory tree (not recursive), sorted. */
 function listC(base: BaseTreeReader, dir: string): string[] {
   if (!base.directory) return [];
@@ -126,9 +132,9 @@ export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family:
         const dir = scope === 'common' ? 'xen/common' : `xen/arch/${scope}`;
         const files = [...new Set([...KNOWN_SOURCES(scope), ...listC(base, dir)])];
         for (const path of files) {
-          // Parse only files that mention the name at all.
+          // Parse only files that may define the name (most files that mention a flush only call it).
           const text = readTreeText(base, path);
-          if (text === undefined || !text.includes(name)) continue;
+          if (text === undefined || !text.includes(name) || !mayDefine(text, name)) continue;
           const file = loadTreeFile(base, path);
           if (!file) continue;
           const defs = definitionsFrom([file.collected], { kind: 'tree', only: name });

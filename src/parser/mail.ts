@@ -1,3 +1,4 @@
+import { appendAll } from '../util/append.js';
 /** Just enough RFC 5322 / MIME to get a patch out of an mbox or an .eml. */
 
 export interface MailMessage {
@@ -79,7 +80,7 @@ function decodeBody(headers: Map<string, string>, lines: string[]): string[] {
     for (const part of parts) {
       const sub = parseMessage(part, 0);
       const subType = sub.headers.get('content-type') ?? 'text/plain';
-      if (/^(text\/|application\/(x-)?(patch|diff))/i.test(subType) || /^multipart\//i.test(subType)) out.push(...sub.body);
+      if (/^(text\/|application\/(x-)?(patch|diff))/i.test(subType) || /^multipart\//i.test(subType)) appendAll(out, sub.body);
     }
     return out;
   }

@@ -40,7 +40,7 @@ function analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Se
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
   parsePatchImages(patch, base, family, (images) => {
-    collected.push(...collectAll(images));
+    for (const c of collectAll(images)) collected.push(c);
     extendFamily(collected.flatMap((c) => c.definitions), family);
   });
   const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
@@ -69,7 +69,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       continue;
     }
     const read = readSafely(input.name, input.source.value.text, patches.length, input.form);
-    errors.push(...read.errors);
+    for (const e of read.errors) errors.push(e);
     if (!read.ok) {
       errors.push(read.error);
       runInputs.push({ name: input.name, patches: 0, error: read.error });
@@ -81,9 +81,9 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       patches.push(meta);
       try {
         const found = analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
-        sites.push(...found);
+        for (const s of found) sites.push(s);
         meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
-        suppressions.push(...readSuppressions(patch));
+        for (const s of readSuppressions(patch)) suppressions.push(s);
       } catch (error) {
         // A limit hit, or a defect of ours, on one patch must not lose the others' results.
         if (error instanceof TooDeepError) errors.push({ file: input.name, code: 'too-deep', message: `patch ${patch.meta.index + 1}: ${error.message}` });

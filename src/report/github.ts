@@ -3,6 +3,7 @@ import { fileOf, hunkShowing, plural, severityCounts, whereText, SEVERITY_MARK, 
 import { jsonText, mdCode, mdText } from './escape.js';
 import { armWords, BODY_LIMIT, bySeverity, findingEvidence, findingSection, fitSections, notShown, reportHead, suppressedList, summaryTable } from './markdown.js';
 import type { Reporter } from './reporter.js';
+import { appendAll } from '../util/append.js';
 
 /*
  * The JSON body of GitHub's "create a review for a pull request" call
@@ -143,7 +144,7 @@ export function reviewPayload(run: RunResult): ReviewPayload {
   // The last guard before printing: anything GitHub would reject moves to the body.
   const rejected = new Set(commentsOutsideDiff({ body: '', event: 'COMMENT', comments }, run));
   if (rejected.size) {
-    for (const c of rejected) for (const { anchor, findings } of byAnchor.values()) if (anchor.path === c.path && anchor.line === c.line && anchor.side === c.side) unplaced.push(...findings);
+    for (const c of rejected) for (const { anchor, findings } of byAnchor.values()) if (anchor.path === c.path && anchor.line === c.line && anchor.side === c.side) appendAll(unplaced, findings);
     comments = comments.filter((c) => !rejected.has(c));
   }
   return { body: reviewBody(run, comments.length, unplaced, overflow), event: 'COMMENT', comments };

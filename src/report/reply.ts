@@ -2,6 +2,7 @@ import type { Finding, HunkSummary, PatchFileSummary, PatchMeta, RunResult } fro
 import { ARCH_NAME, archResult, numberedLines, plural, ruleById, siteOf, whereText, type NumberedLine } from './common.js';
 import { mailLine, mailQuote, mapStrings, oneLine } from './escape.js';
 import type { Reporter } from './reporter.js';
+import { appendAll } from '../util/append.js';
 
 /*
  * A plain-text reply for the mailing list, the way Xen review happens: the
@@ -48,7 +49,7 @@ function findingText(run: RunResult, f: Finding): string[] {
   const out = [...wrap(`${f.ruleId} ${f.ruleName} (${arch}${f.severity}): ${f.message}.`)];
   if (f.related.length) {
     out.push('', 'Evidence:');
-    for (const [i, step] of f.related.entries()) out.push(...wrap(`${step.file}:${step.line}${step.function ? ` (${step.function})` : ''}: ${step.message}`, WIDTH, `  ${i + 1}. `, '     '));
+    for (const [i, step] of f.related.entries()) appendAll(out, wrap(`${step.file}:${step.line}${step.function ? ` (${step.function})` : ''}: ${step.message}`, WIDTH, `  ${i + 1}. `, '     '));
   }
   const site = siteOf(run, f);
   const mechanisms = run.settings.arches.flatMap((a) => {
@@ -57,16 +58,16 @@ function findingText(run: RunResult, f: Finding): string[] {
   });
   if (mechanisms.length) {
     out.push('', 'Flush mechanism:');
-    for (const m of mechanisms) out.push(...wrap(m, WIDTH, '  ', '    '));
+    for (const m of mechanisms) appendAll(out, wrap(m, WIDTH, '  ', '    '));
   }
   if (f.trace?.length) {
     const sim = f.arch ? archResult(site, f.arch)?.sim : undefined;
     out.push('', `Counterexample${sim?.property ? ` (${sim.property}, ${plural(sim.cpus, 'CPU')})` : ''}:`);
-    for (const s of [...f.trace].sort((a, b) => a.step - b.step)) out.push(...wrap(`CPU ${s.cpu} ${s.actor}: ${s.action}${s.effect ? ` -- ${s.effect}` : ''}`, WIDTH, `  ${s.step}. `, '     '));
+    for (const s of [...f.trace].sort((a, b) => a.step - b.step)) appendAll(out, wrap(`CPU ${s.cpu} ${s.actor}: ${s.action}${s.effect ? ` -- ${s.effect}` : ''}`, WIDTH, `  ${s.step}. `, '     '));
   }
-  if (f.fix) out.push('', ...wrap(`Fix: ${f.fix}`));
+  if (f.fix) appendAll(out, ['', ...wrap(`Fix: ${f.fix}`)]);
   const rule = ruleById(f.ruleId);
-  if (rule) out.push('', ...wrap(`For Arm reviewers: ${rule.meta.docs.arm}`));
+  if (rule) appendAll(out, ['', ...wrap(`For Arm reviewers: ${rule.meta.docs.arm}`)]);
   return out;
 }
 
@@ -82,6 +83,22 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
   out.push(atMargin(`${date}${author} wrote:`));
   if (meta.subject) out.push(...quote(meta.subject));
   const placed = new Set<Finding>();
+  // Findings by the line they concern, so each quoted line looks up its own (not every finding).
+  const order = new Map(findings.map((f, i) => [f, i]));
+  const byLine = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = `${f.side}\u0000${f.file}\u0000${f.line}`;
+    const list = byLine.get(key);
+    if (list) list.push(f);
+    else byLine.set(key, [f]);
+  }
+  const atLineOf = (file: PatchFileSummary, line: NumberedLine): Finding[] => {
+    const found = [
+      ...(line.mark !== '-' ? (byLine.get(`new\u0000${file.newPath ?? file.oldPath}\u0000${line.newLine}`) ?? []) : []),
+      ...(line.mark !== '+' ? (byLine.get(`old\u0000${file.oldPath ?? file.newPath}\u0000${line.oldLine}`) ?? []) : []),
+    ];
+    return found.filter((f) => fileMatches(file, f) && shows(line, f)).sort((a, b) => order.get(a)! - order.get(b)!);
+  };
   let trimmed = false;
   const trim = (): void => {
     if (!trimmed) out.push('', '[...]', '');
@@ -91,7 +108,7 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
     let fileShown = false;
     for (const hunk of file.hunks) {
       const lines = numberedLines(hunk);
-      const here = lines.map((line) => findings.filter((f) => !placed.has(f) && fileMatches(file, f) && shows(line, f)));
+      const here = lines.map((line) => atLineOf(file, line).filter((f) => !placed.has(f)));
       let quotedTo = -1;
       let hunkShown = false;
       here.forEach((atLine, i) => {
@@ -110,7 +127,9 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
         quotedTo = i;
         trimmed = false;
         for (const f of atLine) {
-          out.push('', ...findingText(run, f), '');
+          out.push('');
+          appendAll(out, findingText(run, f));
+          out.push('');
           placed.add(f);
         }
       });
@@ -120,7 +139,11 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
   if (elsewhere.length) {
     trim();
     out.push('On lines the patch does not show:', '');
-    for (const f of elsewhere) out.push(...wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`).map((line, i) => (i === 0 ? atMargin(line) : line)), ...findingText(run, f), '');
+    for (const f of elsewhere) {
+      appendAll(out, wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`).map((line, i) => (i === 0 ? atMargin(line) : line)));
+      appendAll(out, findingText(run, f));
+      out.push('');
+    }
   }
   if (findings.length === 0) {
     trim();
@@ -143,12 +166,12 @@ export const reply: Reporter = (untrusted) => {
   for (const meta of run.patches) {
     const findings = run.findings.filter((f) => f.patch === meta.index && !f.suppressed);
     if (run.patches.length > 1) out.push(`=== Reply to patch ${meta.index + 1}/${run.patches.length} ===`, '');
-    out.push(...patchReply(run, meta, findings));
+    appendAll(out, patchReply(run, meta, findings));
     const suppressed = run.findings.filter((f) => f.patch === meta.index && f.suppressed);
-    for (const f of suppressed) out.push(...wrap(`Suppressed in the patch: ${f.ruleId} at ${whereText(f)} (${f.suppressed!.reason})`));
+    for (const f of suppressed) appendAll(out, wrap(`Suppressed in the patch: ${f.ruleId} at ${whereText(f)} (${f.suppressed!.reason})`));
     if (suppressed.length) out.push('');
   }
-  for (const e of run.errors) out.push(...wrap(`flushcheck could not read ${e.file}: ${e.message}`));
+  for (const e of run.errors) appendAll(out, wrap(`flushcheck could not read ${e.file}: ${e.message}`));
   // One blank line between blocks, none at the end but the final newline.
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\s+$/g, '')}\n`;
 };

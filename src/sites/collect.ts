@@ -1,6 +1,6 @@
 import type { Collected, ParsedImage } from '../types.js';
 import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
-import { normalizeSpace, parseSnippet, unparenthesize, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
+import { isWithin, normalizeSpace, parseSnippet, unparenthesize, walkPlaced, type Placed, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from './family.js';
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
@@ -13,32 +13,40 @@ export interface CollectOptions {
 }
 
 const VISITED_TYPES = ['call_expression', 'preproc_def', 'preproc_function_def', 'function_definition', 'declaration'];
+/** What a visited node's facts depend on: its function, branches, `#if`s, and an enclosing call's arguments. */
+const PREPROCESSOR_CONDITIONALS = ['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef'];
+const BRANCHES = ['if_statement', 'conditional_expression'];
+const CONTAINER_TYPES = ['function_definition', ...BRANCHES, 'argument_list', ...PREPROCESSOR_CONDITIONALS];
 
 /** One native traversal per node kind of interest, in document order. */
 export function collect(image: ParsedImage, options: CollectOptions = {}): Collected {
   const out: Collected = { definitions: [], calls: [], uses: [] };
   const root = image.tree.rootNode;
-  for (const node of root.descendantsOfType(VISITED_TYPES)) visit(node, image, out, options);
+  walkPlaced(root, VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options));
   // Identifiers are many; only a text that names the bookkeeping can hold a use.
   if (BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
-    for (const node of root.descendantsOfType(['identifier', 'field_identifier'])) if (BOOKKEEPING_ID.has(node.text)) visit(node, image, out, options);
+    walkPlaced(root, ['identifier', 'field_identifier'], CONTAINER_TYPES, (node, ancestors) => {
+      if (BOOKKEEPING_ID.has(node.node.text)) visit(node, ancestors, image, out, options);
+    });
   }
   return out;
 }
 
-function visit(node: SyntaxNode, image: ParsedImage, out: Collected, options: CollectOptions): void {
-  switch (node.type) {
+function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage, out: Collected, options: CollectOptions): void {
+  const node = placed.node;
+  switch (placed.type) {
     case 'call_expression': {
       const fn = node.childForFieldName('function');
       if (fn?.type !== 'identifier') return;
       if (options.calls && !options.calls(fn.text)) return;
       const args = node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text)) ?? [];
-      out.calls.push({ name: fn.text, node, args, enclosing: enclosingFunction(node, image), guards: guardsOf(node), image });
+      const inArguments = inFunction(ancestors).some((a) => a.type === 'argument_list');
+      out.calls.push({ name: fn.text, node, args, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image, ...(inArguments ? { inArguments } : {}) });
       return;
     }
     case 'identifier':
     case 'field_identifier':
-      if (BOOKKEEPING_ID.has(node.text)) out.uses.push({ name: node.text, node, enclosing: enclosingFunction(node, image), guards: guardsOf(node), image });
+      if (BOOKKEEPING_ID.has(node.text)) out.uses.push({ name: node.text, node, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image });
       return;
     case 'preproc_def':
     case 'preproc_function_def': {
@@ -53,7 +61,7 @@ function visit(node: SyntaxNode, image: ParsedImage, out: Collected, options: Co
         ...(params ? { params } : {}),
         ...(body !== undefined ? { body } : {}),
         references: body && options.references !== false ? identifiersIn(body) : new Set(),
-        conditions: preprocessorConditions(node),
+        conditions: conditionsIn(placed, ancestors),
         node,
         head: node,
         image,
@@ -72,7 +80,7 @@ function visit(node: SyntaxNode, image: ParsedImage, out: Collected, options: Co
         params: parameterNames(declarator),
         ...(body ? { body: body.text } : {}),
         references: new Set(),
-        conditions: preprocessorConditions(node),
+        conditions: conditionsIn(placed, ancestors),
         node,
         head: declarator,
         image,
@@ -88,7 +96,7 @@ function visit(node: SyntaxNode, image: ParsedImage, out: Collected, options: Co
         form: 'declaration',
         params: parameterNames(declarator),
         references: new Set(),
-        conditions: preprocessorConditions(node),
+        conditions: conditionsIn(placed, ancestors),
         node,
         head: node,
         image,
@@ -140,13 +148,48 @@ export function parameterNames(declarator: SyntaxNode): string[] {
 
 /** The function a node is in: the real one, or the one the hunk header names. */
 export function enclosingFunction(node: SyntaxNode, image: ParsedImage): string | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type !== 'function_definition') continue;
-    const name = functionDeclarator(p.childForFieldName('declarator'))?.childForFieldName('declarator')?.text;
-    if (name === WRAPPER_FUNCTION) return image.enclosingFunction;
-    return name ?? null;
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return definedFunctionName(p, image);
+  return null;
+}
+
+function definedFunctionName(def: SyntaxNode, image: ParsedImage): string | null {
+  const name = functionDeclarator(def.childForFieldName('declarator'))?.childForFieldName('declarator')?.text;
+  if (name === WRAPPER_FUNCTION) return image.enclosingFunction;
+  return name ?? null;
+}
+
+const functionNames = new WeakMap<Placed, string | null>();
+
+/** enclosingFunction from a walk's ancestors. */
+export function enclosingIn(ancestors: readonly Placed[], image: ParsedImage): string | null {
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const a = ancestors[i]!;
+    if (a.type !== 'function_definition') continue;
+    let name = functionNames.get(a);
+    if (name === undefined) {
+      name = definedFunctionName(a.node, image);
+      functionNames.set(a, name);
+    }
+    return name;
   }
   return null;
+}
+
+/** The ancestors inside the innermost enclosing function (all of them at file scope). */
+export function inFunction(ancestors: readonly Placed[]): readonly Placed[] {
+  for (let i = ancestors.length - 1; i >= 0; i--) if (ancestors[i]!.type === 'function_definition') return ancestors.slice(i + 1);
+  return ancestors;
+}
+
+/** The condition and else branch of an if or `?:`, read once per node. */
+const branchParts = new WeakMap<Placed, { condition: SyntaxNode | null; alternative: SyntaxNode | null }>();
+function partsOf(branch: Placed): { condition: SyntaxNode | null; alternative: SyntaxNode | null } {
+  let parts = branchParts.get(branch);
+  if (!parts) {
+    parts = { condition: branch.node.childForFieldName('condition'), alternative: branch.node.childForFieldName('alternative') };
+    branchParts.set(branch, parts);
+  }
+  return parts;
 }
 
 /** Branch conditions between a node and its function, outermost first. */
@@ -169,6 +212,18 @@ export function guardsOf(node: SyntaxNode): string[] {
   return guards.reverse();
 }
 
+/** guardsOf from a walk's ancestors (which must include the if statements and `?:` around it). */
+export function guardsIn(node: Placed, ancestors: readonly Placed[]): string[] {
+  const guards: string[] = [];
+  for (const a of inFunction(ancestors)) {
+    if (a.type !== 'if_statement' && a.type !== 'conditional_expression') continue;
+    const { condition, alternative } = partsOf(a);
+    if (!condition || isWithin(node, condition)) continue;
+    guards.push(isWithin(node, alternative) ? `!(${unparenthesize(condition)})` : unparenthesize(condition));
+  }
+  return guards;
+}
+
 function preprocessorCondition(node: SyntaxNode): string {
   if (node.type === 'preproc_ifdef') {
     const name = node.childForFieldName('name')?.text ?? NOT_SHOWN_CONDITION;
@@ -189,6 +244,17 @@ export function preprocessorConditions(node: SyntaxNode): string[] {
     conditions.push(inAlternative ? `!(${condition})` : condition);
   }
   return conditions.reverse();
+}
+
+/** preprocessorConditions from a walk's ancestors (which must include the `#if`s around it). */
+export function conditionsIn(node: Placed, ancestors: readonly Placed[]): string[] {
+  const conditions: string[] = [];
+  for (const a of ancestors) {
+    if (a.type !== 'preproc_if' && a.type !== 'preproc_ifdef' && a.type !== 'preproc_elif' && a.type !== 'preproc_elifdef') continue;
+    const condition = preprocessorCondition(a.node);
+    conditions.push(isWithin(node, partsOf(a).alternative) ? `!(${condition})` : condition);
+  }
+  return conditions;
 }
 
 export const isBookkeepingCall = (name: string): boolean => BOOKKEEPING_CALLS.includes(name);

@@ -289,6 +289,20 @@ const CASES: Case[] = [
     mechanism: 'unknown',
     note: 'too large to follow',
   },
+  {
+    name: 'a flag macro used three times per level of a 20-level chain is worked out once per level',
+    x86: ['#define FLUSH_CHAIN0 FLUSH_TLB', ...Array.from({ length: 20 }, (_, i) => `#define FLUSH_CHAIN${i + 1} (FLUSH_CHAIN${i} | FLUSH_CHAIN${i} | FLUSH_CHAIN${i})`)].join('\n'),
+    call: 'flush_mask(m, FLUSH_CHAIN20)',
+    mechanism: 'assisted-possible',
+  },
+  {
+    name: 'flags past the expansion budget are unknown, with the reason, not a hang',
+    // Each level calls the one below with three different arguments: 3^20 distinct expansions.
+    x86: ['#define FLUSH_WIDE0(x) (x)', ...Array.from({ length: 20 }, (_, i) => `#define FLUSH_WIDE${i + 1}(x) (FLUSH_WIDE${i}((x)) | FLUSH_WIDE${i}((x) | 1) | FLUSH_WIDE${i}((x) | 2))`)].join('\n'),
+    call: 'flush_mask(m, FLUSH_WIDE20(FLUSH_TLB))',
+    mechanism: 'unknown',
+    note: 'macro expansions to work out: not followed',
+  },
   // ── the primitive ──
   // A flag outside the assisted set that has work of its own (or that this
   // primitive's narrower set excludes) makes the flush an IPI by need: `ipi`.

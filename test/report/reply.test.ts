@@ -60,3 +60,14 @@ describe('reply reporter', () => {
     expect(out.match(/^FC001 /gm)?.length).toBe(3);
   });
 });
+
+describe('reply reporter on a large run', () => {
+  it('writes 5,000 findings under their lines without overflowing the stack', () => {
+    const run = seedRun();
+    const first = run.findings.find((f) => !f.suppressed)!;
+    const findings = Array.from({ length: 5000 }, (_, i) => ({ ...first, message: `${first.message} (copy ${i})` }));
+    const text = reply({ ...run, findings }, { color: false });
+    expect(text.match(/^FC001 missing-forced-ipi/gm)?.length).toBe(5000);
+    expect(text).toContain('(copy 4999)');
+  });
+});

@@ -112,7 +112,7 @@ export function applyHunks(oldText: string, hunks: readonly Hunk[]): string | un
   for (const hunk of hunks) {
     const start = Math.max(0, hunk.oldStart - 1 + (hunk.oldLines === 0 ? 1 : 0));
     if (start < at) return undefined;
-    out.push(...old.slice(at, start));
+    for (let i = at; i < start; i++) out.push(old[i]!);
     at = start;
     for (const line of hunk.lines) {
       if (line.change === 'added') {
@@ -124,7 +124,7 @@ export function applyHunks(oldText: string, hunks: readonly Hunk[]): string | un
       at++;
     }
   }
-  out.push(...old.slice(at));
+  for (let i = at; i < old.length; i++) out.push(old[i]!);
   return out.join('\n');
 }
 

@@ -167,3 +167,34 @@ export function parseExpression(text: string): SyntaxNode | undefined {
   expressions.set(snippet, node);
   return node;
 }
+
+/** A node met in a walk, with its byte range read once. */
+export interface Placed {
+  node: SyntaxNode;
+  type: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Nodes of `types` in document order (pre-order), each with those of
+ * `containers` that enclose it, outermost first. One native traversal; the
+ * enclosing nodes come from byte ranges, not `node.parent` (which walks down
+ * from the root on every call, so a climb of d levels costs d descents).
+ * An empty node at the very end of a container is taken to be outside it.
+ */
+export function walkPlaced(root: SyntaxNode, types: readonly string[], containers: readonly string[], visit: (node: Placed, ancestors: readonly Placed[]) => void): void {
+  const wanted = new Set(types);
+  const enclosing = new Set(containers);
+  const stack: Placed[] = [];
+  for (const node of root.descendantsOfType([...new Set([...types, ...containers])])) {
+    const placed: Placed = { node, type: node.type, start: node.startIndex, end: node.endIndex };
+    while (stack.length > 0 && placed.start >= stack[stack.length - 1]!.end) stack.pop();
+    if (wanted.has(placed.type)) visit(placed, stack);
+    if (enclosing.has(placed.type)) stack.push(placed);
+  }
+}
+
+/** `inner` lies within `outer` (an empty `outer` holds nothing). */
+export const isWithin = (inner: { start: number; end: number }, outer: { startIndex: number; endIndex: number } | null | undefined): boolean =>
+  !!outer && outer.startIndex < outer.endIndex && outer.startIndex <= inner.start && inner.end <= outer.endIndex;
