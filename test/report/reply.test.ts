@@ -63,7 +63,7 @@ describe('reply reporter', () => {
 
 describe('reply reporter on a large run', () => {
   it('writes 5,000 findings under their lines without overflowing the stack', () => {
-    const run = seedRun();
+    const run = sampleRun();
     const first = run.findings.find((f) => !f.suppressed)!;
     const findings = Array.from({ length: 5000 }, (_, i) => ({ ...first, message: `${first.message} (copy ${i})` }));
     const text = reply({ ...run, findings }, { color: false });
