@@ -11,6 +11,7 @@ import { runRules } from './rules/index.js';
 import { STAGES } from './stages.js';
 import { TooDeepError } from './parser/c/tree-sitter.js';
 import { assistedModelSource } from './model/index.js';
+import { modelBasis } from './model/basis.js';
 import { VERSION } from './version.js';
 
 export interface ReviewInput {
@@ -128,6 +129,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
     errors,
     ...(suppressions.length ? { suppressions } : {}),
   };
+  result.settings.model = modelBasis(result.sites, options.treeLabel ?? result.inputs.find((i) => i.form === 'git')?.name, result.settings.assistedModel);
   result.findings = runRules(result);
   return result;
 }

@@ -1,12 +1,15 @@
-import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Arch, ExtraRoots, Patch, PatchAnalysis, PatchMeta, RunResult, ToolError } from '../types.js';
 import { DirTree } from '../parser/base-tree.js';
 import { runRules } from '../rules/index.js';
 import { sortSites } from '../sites/find-sites.js';
 import { STAGES } from '../stages.js';
+import { assistedModelSource } from '../model/index.js';
+import { modelBasis } from '../model/basis.js';
 import { VERSION } from '../version.js';
+import { locateTree } from '../xen/tree-root.js';
 import type { WorkerReply, WorkerRequest } from './scan-worker.js';
 import { extraRootNames, mergeRevisited, readTreeFiles, registerTreeIndex, TreeFileStore, treeHelpers, TreePlanner, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';
 
@@ -133,11 +136,13 @@ class WorkerParser implements Parser {
   }
 }
 
-/** Scans `directory`; `label` is how the user named it. */
+/** Scans `directory`; `label` is how the user named it. Paths are relative to the repository root above it. */
 export async function scanTree(directory: string, label: string, options: ScanOptions): Promise<RunResult> {
-  const root = realpathSync(directory);
+  const { root, scope } = locateTree(directory);
   const errors: ToolError[] = [];
-  const files = readTreeFiles(root, errors);
+  const inRoot = (path: string): string => (scope ? `${scope}/${path}` : path);
+  const files = readTreeFiles(scope ? join(root, scope) : root, errors).map((f) => ({ ...f, path: inRoot(f.path) }));
+  for (const e of errors) if (e.file) e.file = inRoot(e.file);
   const extra = options.roots ?? {};
   const planner = new TreePlanner(files, extraRootNames(extra), extra);
   const workerCount = options.workers ?? Math.min(2, availableParallelism());
@@ -161,8 +166,10 @@ export async function scanTree(directory: string, label: string, options: ScanOp
   }
   options.onProgress?.(files.length, files.length);
   const { facts, sites } = mergeRevisited(planner.parsedFiles(), revisited);
-  registerTreeIndex({ directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, extra);
+  // A subfolder's index lacks the rest of the tree's callers: only xen/ or the root stand for the tree.
+  if (scope === '' || scope === 'xen') registerTreeIndex({ directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, extra);
 
+  const base = new DirTree(root);
   const meta: PatchMeta = { index: 0, source: label, form: 'tree', subject: `whole-tree scan of ${label}` };
   const patch: Patch = { meta, files: [] };
   const analysis: PatchAnalysis = {
@@ -170,20 +177,21 @@ export async function scanTree(directory: string, label: string, options: ScanOp
     collected: [],
     sites: sortSites(sites),
     family: planner.family,
-    base: new DirTree(root),
+    base,
     options: { arches: options.arches, config: options.config, ...(options.roots ? { roots: options.roots } : {}) },
   };
   for (const stage of STAGES) analysis.sites = stage(analysis);
   const result: RunResult = {
     schemaVersion: 1,
     tool: { name: 'flushcheck', version: VERSION },
-    settings: { arches: options.arches, config: options.config, tree: label },
+    settings: { arches: options.arches, config: options.config, tree: label, assistedModel: assistedModelSource(base, options.config) },
     inputs: [{ name: label, form: 'tree', patches: 1 }],
     patches: [meta],
     sites: sortSites(analysis.sites),
     findings: [],
     errors,
   };
+  result.settings.model = modelBasis(result.sites, label, result.settings.assistedModel);
   result.findings = runRules(result);
   return result;
 }

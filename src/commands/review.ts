@@ -5,6 +5,7 @@ import { ok } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
+import { locateTree } from '../xen/tree-root.js';
 import { DEFAULT_CONFIG, reviewAsync, type ReviewInput } from '../pipeline.js';
 import { loadConfig } from '../config.js';
 import { applyBaseline, readBaseline } from '../baseline.js';
@@ -27,7 +28,7 @@ export function openTree(dir: string | undefined): DirTree | undefined {
   if (!dir) return undefined;
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    return new DirTree(dir);
+    return new DirTree(locateTree(dir).root);
   } catch {
     throw new UsageError(`--tree: ${dir} is not a directory`);
   }
