@@ -5,6 +5,7 @@ import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsN
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
 import { bind, nestedInArguments, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
+import { portOfDir } from '../xen/ports.js';
 
 /**
  * The definitions the model reads, in layers searched in order: the patch's
@@ -51,14 +52,12 @@ export interface Layer {
 
 // ───────────────────────────── paths and places ─────────────────────────────
 
-const ARCH_DIRS: Record<string, Arch> = { x86: 'x86', x86_64: 'x86', arm: 'arm', arm32: 'arm', arm64: 'arm', riscv: 'riscv', ppc: 'ppc' };
-
 /** `xen/arch/x86/…` and `xen/include/asm-x86/…` are x86's; everything else is common. */
 export function archOfPath(path: string): ArchScope {
   const parts = path.split('/');
   const at = parts[0] === 'xen' ? 1 : 0;
-  if (parts[at] === 'arch' && parts[at + 1]) return ARCH_DIRS[parts[at + 1]!] ?? 'common';
-  if (parts[at] === 'include' && parts[at + 1]?.startsWith('asm-')) return ARCH_DIRS[parts[at + 1]!.slice(4)] ?? 'common';
+  if (parts[at] === 'arch' && parts[at + 1]) return portOfDir(parts[at + 1]!) ?? 'common';
+  if (parts[at] === 'include' && parts[at + 1]?.startsWith('asm-')) return portOfDir(parts[at + 1]!.slice(4)) ?? 'common';
   return 'common';
 }
 

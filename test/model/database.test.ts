@@ -30,7 +30,7 @@ describe('paths and architectures', () => {
   });
 
   it('lists the flush headers of both layouts', () => {
-    expect(archHeaders('x86')).toEqual(['xen/include/asm-x86/flushtlb.h', 'xen/arch/x86/include/asm/flushtlb.h']);
+    expect(archHeaders('x86')).toEqual(expect.arrayContaining(['xen/include/asm-x86/flushtlb.h', 'xen/arch/x86/include/asm/flushtlb.h', 'xen/arch/x86/include/asm/page-bits.h']));
     expect(archHeaders('arm')).toContain('xen/arch/arm/include/asm/arm64/flushtlb.h');
   });
 });
