@@ -1,5 +1,5 @@
 import type { Arch, BaseTreeReader, Collected, FlushModel, ParsedImage, PatchAnalysis, Side, Site } from '../types.js';
-import { builtinLayer } from './builtin.js';
+import { builtinLayer } from '../xen/builtin-model.js';
 import { modelCall, type Arg } from './call-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
 import { archesInTree, loadTreeFile, treeLayer } from './tree-headers.js';

@@ -2,7 +2,7 @@ import type { Collected, ParsedImage } from '../types.js';
 export type { Collected, CollectedCall, CollectedDefinition, CollectedUse } from '../types.js';
 import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
 import { normalizeSpace, parseC, unparenthesize, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS, isFlushFlag } from './family.js';
+import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS, isFlushFlag } from '../xen/flush-api.js';
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
 

@@ -2,7 +2,7 @@ import type { Site, SiteChange, SiteKind } from '../types.js';
 import type { ParsedImage } from '../parser/c/images.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { collect, isBookkeepingCall, type Collected, type CollectedDefinition, type CollectOptions } from './collect.js';
-import { BUILTIN_FLUSH_API, isFlushFlag } from './family.js';
+import { BUILTIN_FLUSH_API, isFlushFlag } from '../xen/flush-api.js';
 
 /** Collects every image, filling in which calls each function body makes. */
 export function collectAll(images: readonly ParsedImage[], options: CollectOptions = {}): Collected[] {

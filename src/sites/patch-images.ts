@@ -1,7 +1,7 @@
 import type { FileDiff, Patch } from '../types.js';
 import type { BaseTree } from '../parser/base-tree.js';
 import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction, sideText, type ParsedImage } from '../parser/c/images.js';
-import { mayContainSite } from './family.js';
+import { mayContainSite } from '../xen/flush-api.js';
 
 const C_FILE = /\.(c|h|inc)$/;
 

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { BaseTreeReader, CollectedDefinition, Patch } from '../types.js';
 import { parseWholeFile } from '../parser/c/images.js';
 import { parseC } from '../parser/c/tree-sitter.js';
-import { mayContainSite } from './family.js';
+import { mayContainSite } from '../xen/flush-api.js';
 import { collectAll } from './find-sites.js';
 
 const PORTS = ['x86', 'arm', 'riscv', 'ppc'];

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult, Site } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
 import { xenTree } from '../helpers/xen.js';
-import { BUILTIN_FLUSH_API } from '../../src/sites/family.js';
+import { BUILTIN_FLUSH_API } from '../../src/xen/flush-api.js';
 
 // The real Xen 4.17 hypervisor sources, fetched from Debian's archive (scripts/fetch-xen.sh).
 let run: RunResult;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BaseTreeReader } from '../../src/types.js';
-import { builtinLayer } from '../../src/model/builtin.js';
+import { builtinLayer } from '../../src/xen/builtin-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer } from '../../src/model/database.js';
 import { join } from '../../src/model/evaluate.js';
 import { archesInTree, archHeaders, loadTreeFile, parseTreeFile, treeLayer } from '../../src/model/tree-headers.js';

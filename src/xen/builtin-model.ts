@@ -1,6 +1,6 @@
 import type { Arch } from '../types.js';
-import { parseTreeFile } from './tree-headers.js';
-import { definitionsFrom, staticLayer, type ArchScope, type Layer, type ModelDefinition } from './database.js';
+import { parseTreeFile } from '../model/tree-headers.js';
+import { definitionsFrom, staticLayer, type ArchScope, type Layer, type ModelDefinition } from '../model/database.js';
 
 /**
  * What the model knows of Xen's flush API without seeing it: a small C model
