@@ -100,6 +100,8 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
       try {
         const found = analyzePatch(patch, input.base ?? options.tree, family, stageOptions);
         sites.push(...found);
+        // The model stage places a patch reviewed without a tree in a Xen era.
+        if (patch.meta.era) meta.era = patch.meta.era;
         meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
         suppressions.push(...readSuppressions(patch));
       } catch (error) {
@@ -129,7 +131,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: ReviewOptions): G
     errors,
     ...(suppressions.length ? { suppressions } : {}),
   };
-  result.settings.model = modelBasis(result.sites, options.treeLabel ?? result.inputs.find((i) => i.form === 'git')?.name, result.settings.assistedModel);
+  result.settings.model = modelBasis(result.sites, options.treeLabel ?? result.inputs.find((i) => i.form === 'git')?.name, result.settings.assistedModel, result.patches.map((p) => p.era));
   result.findings = runRules(result);
   return result;
 }

@@ -91,6 +91,13 @@ export interface FileDiff {
   notes: string[];
 }
 
+/** A Xen era (src/xen/eras.ts) and what placed a patch in it. */
+export interface PatchEra {
+  era: 'before-assisted' | 'assisted-unforced' | 'force-ipi' | 'no-assist';
+  from: 'patch' | 'date' | 'assumed';
+  reason: string;
+}
+
 export interface PatchMeta {
   /** 0-based index across the whole run, in input order. */
   index: number;
@@ -102,6 +109,8 @@ export interface PatchMeta {
   date?: string;
   messageId?: string;
   commit?: string;
+  /** Without a tree: the Xen era built-in knowledge judges this patch in, and what placed it there. */
+  era?: PatchEra;
   /** `[PATCH v2 3/7]` → { version: 2, number: 3, total: 7 } */
   series?: { version?: number; number?: number; total?: number };
   /** What the diff shows, per file: reporters place comments only on these lines

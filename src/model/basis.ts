@@ -1,4 +1,5 @@
-import type { Arch, ModelBasis, Site } from '../types.js';
+import type { Arch, ModelBasis, PatchEra, Site } from '../types.js';
+import { eraById } from '../xen/eras.js';
 import { archOfPath } from './database.js';
 
 /**
@@ -6,7 +7,7 @@ import { archOfPath } from './database.js';
  * format: mechanisms read from code in view (the patch, the tree's headers)
  * or taken from built-in knowledge of Xen, and which parts.
  */
-export function modelBasis(sites: readonly Site[], tree: string | undefined, assistedModel: string | undefined): ModelBasis {
+export function modelBasis(sites: readonly Site[], tree: string | undefined, assistedModel: string | undefined, eras: readonly (PatchEra | undefined)[] = []): ModelBasis {
   const builtIn = new Set<string>();
   let fromCode = false;
   for (const site of sites) {
@@ -23,6 +24,9 @@ export function modelBasis(sites: readonly Site[], tree: string | undefined, ass
   const where = tree ? `the tree ${tree}` : 'the patch (no --tree: the tree\'s headers were not read)';
   const assisted = assistedModel && assistedModel !== 'built-in' ? `; x86 assisted path: ${assistedModel}` : assistedModel === 'built-in' ? '; x86 assisted path: built-in' : '';
   const shown = parts.length > 6 ? [...parts.slice(0, 6), `${parts.length - 6} more`] : parts;
-  const summary = `model: read from ${where}${assisted}${parts.length ? `; built-in knowledge of Xen for ${shown.join(', ')}` : ''}`;
+  // Without a tree, the era built-in knowledge was taken for (one per distinct placement).
+  const placed = [...new Set(eras.filter((e): e is PatchEra => !!e).map((e) => `${eraById(e.era).name}, ${e.from === 'assumed' ? 'assumed' : 'placed'}: ${e.reason}`))];
+  const era = placed.length ? `; Xen era: ${placed.slice(0, 3).join('; ')}${placed.length > 3 ? `; ${placed.length - 3} more` : ''}` : '';
+  const summary = `model: read from ${where}${assisted}${parts.length ? `; built-in knowledge of Xen for ${shown.join(', ')}` : ''}${era}`;
   return { from, ...(parts.length ? { builtIn: parts } : {}), summary };
 }

@@ -4,6 +4,7 @@ import { modelCall, type Arg } from './call-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
 import { archesInTree, loadTreeFile, treeLayer } from './tree-headers.js';
 import { localFlagsValue, type FileMacro } from './bodies.js';
+import { eraById, placeEra } from '../xen/eras.js';
 import { analyzePrimitive } from './primitives.js';
 
 /**
@@ -36,7 +37,13 @@ export class PatchModel {
       );
     this.patchDefinitions = { new: bySide('new'), old: bySide('old') };
     this.arches = archesToModel(analysis);
+    // Without a tree, built-in knowledge is of the patch's era, placed from what it shows.
+    if (!analysis.base && analysis.patch.meta.form !== 'tree') analysis.patch.meta.era = placeEra(analysis.patch.files, analysis.patch.meta.date);
+    this.assisted = analysis.patch.meta.era ? eraById(analysis.patch.meta.era.era).assisted : true;
   }
+
+  /** Whether the built-in x86 model has the assisted path (not before 2020-04). */
+  private readonly assisted: boolean;
 
   /** Definitions the patch itself shows, on one side. */
   definitions(side: Side): readonly ModelDefinition[] {
@@ -51,7 +58,7 @@ export class PatchModel {
       const series = seriesByRun.get(analysis.family) ?? [];
       const layers: Layer[] = [staticLayer('patch', this.patchDefinitions[side]), ...(series.length ? [staticLayer('series', series)] : [])];
       if (analysis.base) layers.push(treeLayer(analysis.base, this.arches, analysis.family, side === 'new' ? (d) => supersededByPatch(d, analysis) : undefined));
-      layers.push(builtinLayer());
+      layers.push(builtinLayer(this.assisted));
       db = new DefinitionDb(arch, analysis.options.config, layers);
       this.dbs.set(key, db);
     }
