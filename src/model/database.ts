@@ -182,7 +182,8 @@ function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDe
     const nameIndex = macro.params.indexOf(declarator);
     const name = call.args[nameIndex];
     if (!name) continue;
-    const usesTlbi = stringContents(tree).some((s) => /\btlbi\b/i.test(s));
+    // The string literals of the body's text: `"tlbi " # tlbop` (4.18+) does not parse as C.
+    const usesTlbi = stringContents(tree).some((s) => /\btlbi\b/i.test(s)) || /"[^"\n]*\btlbi\b[^"\n]*"/i.test(macro.body);
     const body = substitute(macro.body, bind(macro.params, call.args));
     const place = placeOf(call.image, call.node);
     out.push({
