@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DirTree } from '../src/parser/base-tree.js';
 import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../src/pipeline/index.js';
 import { ok } from '../src/types.js';
-import { builtinLayer } from '../src/model/builtin.js';
+import { builtinLayer } from '../src/xen/builtin-model.js';
 import { modelCall } from '../src/model/call-model.js';
 import { archOfPath, DefinitionDb } from '../src/model/database.js';
 import { loadTreeFile, treeLayer } from '../src/model/tree-headers.js';

@@ -91,6 +91,13 @@ export interface FileDiff {
   notes: string[];
 }
 
+/** A Xen era (src/xen/eras.ts) and what placed a patch in it. */
+export interface PatchEra {
+  era: 'before-assisted' | 'assisted-unforced' | 'force-ipi' | 'no-assist';
+  from: 'patch' | 'date' | 'assumed';
+  reason: string;
+}
+
 export interface PatchMeta {
   /** 0-based index across the whole run, in input order. */
   index: number;
@@ -102,6 +109,8 @@ export interface PatchMeta {
   date?: string;
   messageId?: string;
   commit?: string;
+  /** Without a tree: the Xen era built-in knowledge judges this patch in, and what placed it there. */
+  era?: PatchEra;
   /** `[PATCH v2 3/7]` → { version: 2, number: 3, total: 7 } */
   series?: { version?: number; number?: number; total?: number };
   /** What the diff shows, per file: reporters place comments only on these lines
@@ -256,6 +265,8 @@ export interface FlushModel {
   expansion?: string[];
   /** Plain-words remarks: `alias of flush_tlb_mask`, `FLUSH_FORCE_IPI is 0 in this build`. */
   notes?: string[];
+  /** Names whose built-in definition the model used (neither the patch nor the tree defines them in view). */
+  builtIn?: string[];
 }
 
 // ─────────────────────────── 6. classification ─────────────────────────────
@@ -464,6 +475,8 @@ export interface RunConfig {
   tree?: string;
   /** What the assisted-flush model came from: the tree's `flush_area_mask` or built-in. */
   assistedModel?: string;
+  /** Where the run's flush model came from, as a whole. */
+  model?: ModelBasis;
   /** Extra classification roots from the configuration file, by class. */
   roots?: ExtraRoots;
   /** Severity overrides from the configuration file, by rule id. */
@@ -472,6 +485,15 @@ export interface RunConfig {
   configFile?: string;
   /** `--baseline FILE`: findings already in that report are left out. */
   baseline?: { file: string; known: number };
+}
+
+/** Where a run's flush model came from: code in view, built-in knowledge of Xen, or both. */
+export interface ModelBasis {
+  from: 'code' | 'built-in' | 'code+built-in';
+  /** The parts taken from built-in knowledge, as `arch: name`, sorted. */
+  builtIn?: string[];
+  /** One line naming the model, as the text report's first line. */
+  summary: string;
 }
 
 /** The classes a configuration can add roots for. */

@@ -1,6 +1,6 @@
 import type { FlowGraph, FlowNode } from '../types.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { BOOKKEEPING_CALLS } from '../sites/family.js';
+import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 
 /**
  * A function's control-flow graph, built from the tree-sitter AST: if/else,

@@ -1,5 +1,6 @@
 import type { EvidenceStep, ExtraRoots, FunctionFacts, RootClass } from '../types.js';
-import { BOOKKEEPING_CALLS } from '../sites/family.js';
+import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
+import { BUILTIN_ROOT_REASON, BUILTIN_ROOTS } from '../xen/roots.js';
 import type { CallGraph } from './call-graph.js';
 
 /**
@@ -15,19 +16,6 @@ import type { CallGraph } from './call-graph.js';
  * --tree), what the part shows counts, and built-in knowledge of Xen names the
  * rest; configuration adds roots by name.
  */
-
-/** What Xen's own code shows, for when the body is not in view. */
-export const BUILTIN_ROOTS: Readonly<Record<RootClass, readonly string[]>> = {
-  'page-type-change': ['_get_page_type'],
-  allocation: ['alloc_heap_pages', 'acquire_staticmem_pages'],
-  'deferred-allocation-flush': ['populate_physmap'],
-};
-
-const BUILTIN_REASON: Record<RootClass, string> = {
-  'page-type-change': 'changes a page\'s type_info under PGT_type_mask',
-  allocation: 'reuses freed pages and owes their TLB flush',
-  'deferred-allocation-flush': 'sets MEMF_no_tlbflush and owes the flush alloc_heap_pages skipped',
-};
 
 export const ROOT_CLASSES: readonly RootClass[] = ['page-type-change', 'allocation', 'deferred-allocation-flush'];
 
@@ -112,7 +100,7 @@ export class Roots {
       if (existing && existing.source === 'code' && cls !== 'deferred-allocation-flush') continue;
       const message = configured
         ? `${name} is configured as a ${cls} root (roots in .flushcheck.json)`
-        : `${name} ${BUILTIN_REASON[cls]} (built-in knowledge of Xen: that part of its body is not in view; --tree shows it)`;
+        : `${name} ${BUILTIN_ROOT_REASON[cls]} (built-in knowledge of Xen: that part of its body is not in view; --tree shows it)`;
       const step: EvidenceStep = { file: where?.file ?? '', line: where?.line ?? 0, function: name, message };
       // Seen evidence stays in the chain after the named reason (the hunk's need_tlbflush).
       const seen = existing?.steps ?? (cls === 'deferred-allocation-flush' ? found.get('allocation')?.steps ?? [] : []);

@@ -1,7 +1,8 @@
-import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExtraRoots, Site, ToolError, TreeIndex } from '../types.js';
+import { locateTree } from '../xen/tree-root.js';
 import type { WorkerReply, WorkerRequest } from './scan-worker.js';
 import { extraRootNames, mergeRevisited, readTreeFiles, TreeFileStore, treeHelpers, TreePlanner, type ParsedTreeFile, type RevisitedFile, type TreeFile } from './tree-index.js';
 
@@ -132,13 +133,20 @@ export interface IndexedTree {
   sites: Site[];
   /** Files that could not be read. */
   errors: ToolError[];
+  /**
+   * Whether the index stands for the whole tree (the repository root or its xen/):
+   * a subfolder's index lacks the rest of the tree's callers.
+   */
+  whole: boolean;
 }
 
-/** Indexes the tree at `directory`. */
+/** Indexes the tree at `directory`; paths are relative to the repository root above it. */
 export async function indexTree(directory: string, options: IndexOptions): Promise<IndexedTree> {
-  const root = realpathSync(directory);
+  const { root, scope } = locateTree(directory);
   const errors: ToolError[] = [];
-  const files = readTreeFiles(root, errors);
+  const inRoot = (path: string): string => (scope ? `${scope}/${path}` : path);
+  const files = readTreeFiles(scope ? join(root, scope) : root, errors).map((f) => ({ ...f, path: inRoot(f.path) }));
+  for (const e of errors) if (e.file) e.file = inRoot(e.file);
   const extra = options.roots ?? {};
   const planner = new TreePlanner(files, extraRootNames(extra), extra);
   const workerCount = options.workers ?? Math.min(2, availableParallelism());
@@ -162,5 +170,5 @@ export async function indexTree(directory: string, options: IndexOptions): Promi
   }
   options.onProgress?.(files.length, files.length);
   const { facts, sites } = mergeRevisited(planner.parsedFiles(), revisited);
-  return { index: { directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, sites, errors };
+  return { index: { directory: root, family: planner.family, facts, parsed: planner.parsedCount, skipped: files.length - planner.parsedCount }, sites, errors, whole: scope === '' || scope === 'xen' };
 }

@@ -2,7 +2,7 @@ import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, 
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
 import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
-import { BOOKKEEPING_CALLS } from '../sites/family.js';
+import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CallFact, ExtraRoots, FileFacts, ImageLine, ParsedImage, Site, SiteDefinition, ToolError } from '../types.js';
 import { parseC } from '../parser/c/tree-sitter.js';
 import { identifiersIn } from '../sites/collect.js';
-import { BOOKKEEPING_CALLS, mayContainSite } from '../sites/family.js';
+import { BOOKKEEPING_CALLS, mayContainSite } from '../xen/flush-api.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
 import { CallGraph } from './call-graph.js';
 import { Roots } from './roots.js';

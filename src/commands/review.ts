@@ -7,6 +7,7 @@ import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
 import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
 import { baseSuppressionsOnly } from '../suppressions/base-only.js';
+import { locateTree } from '../xen/tree-root.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
 import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
 
@@ -27,7 +28,7 @@ export function openTree(dir: string | undefined): DirTree | undefined {
   if (!dir) return undefined;
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    return new DirTree(dir);
+    return new DirTree(locateTree(dir).root);
   } catch {
     throw new UsageError(`--tree: ${dir} is not a directory`);
   }

@@ -35,7 +35,14 @@ interface Outcome {
   paths: Path[];
   steps: string[];
   notes: string[];
+  /** Names whose built-in definition (not the patch's or the tree's) the expansion used. */
+  builtIn?: string[];
 }
+
+const withBuiltIn = (o: Outcome, names: readonly string[] | undefined): Outcome => {
+  const all = [...new Set([...(o.builtIn ?? []), ...(names ?? [])])].sort();
+  return all.length ? { ...o, builtIn: all } : o;
+};
 
 export interface ModelContext {
   db: DefinitionDb;
@@ -130,7 +137,7 @@ function evalCallUncached(name: string, args: readonly Arg[], ctx: Run, stack: r
     if (retry) return { ...retry, notes: [`${name} at ${def.source} is shown only in part; using ${retry.paths[0]?.source ?? 'the next definition'}`, ...retry.notes] };
   }
   if (!outcome) return null;
-  return { ...outcome, notes: [...notes, ...outcome.notes] };
+  return withBuiltIn({ ...outcome, notes: [...notes, ...outcome.notes] }, def.layer === 'built-in' ? [name] : []);
 }
 
 const prepend = (step: string, o: Outcome | null): Outcome | null => (o ? { ...o, steps: [step, ...o.steps] } : null);
@@ -185,6 +192,7 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
   const paths: Path[] = [];
   const steps: string[] = [];
   const notes: string[] = [];
+  const builtIn: string[] = [];
   let flushes = false;
   for (const call of calls) {
     // A call inside `#if X` in a body is there only in builds where X holds.
@@ -211,13 +219,14 @@ function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: 
     }
     addAll(steps, sub.steps, MAX_STEPS);
     addAll(notes, sub.notes, MAX_STEPS);
+    builtIn.push(...(sub.builtIn ?? []));
     for (const p of sub.paths) {
       const path = { ...p, conds: mergeConds(conds, p.conds) };
       const key = pathKey(path);
       if (!paths.some((q) => pathKey(q) === key)) paths.push(path);
     }
   }
-  return flushes ? { paths: paths.slice(0, MAX_PATHS), steps, notes } : null;
+  return flushes ? withBuiltIn({ paths: paths.slice(0, MAX_PATHS), steps, notes }, builtIn) : null;
 }
 
 /** `#if`s around a call, read once per call (a helper's body is expanded for every caller). */
@@ -426,7 +435,7 @@ function finalize(outcome: Outcome): FlushModel {
   const notes = dedupe(outcome.notes);
   const withText = (m: FlushModel): FlushModel => {
     const all = dedupe([...notes, ...(m.notes ?? [])]);
-    return { ...m, ...(steps.length ? { expansion: steps } : {}), ...(all.length ? { notes: all } : {}) };
+    return { ...m, ...(steps.length ? { expansion: steps } : {}), ...(all.length ? { notes: all } : {}), ...(outcome.builtIn?.length ? { builtIn: outcome.builtIn } : {}) };
   };
   const paths = outcome.paths.filter((p) => p.mechanism !== 'none' || outcome.paths.every((q) => q.mechanism === 'none'));
   if (paths.length === 0) return withText({ mechanism: 'none', source: 'built-in' });

@@ -6,6 +6,7 @@ import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluat
 import { bind, scopingOf, stringContents, substitute, templateCalls, templateTree } from './expand.js';
 import { returnedExpression } from './bodies.js';
 import { appendAll } from '../util/append.js';
+import { portOfDir } from '../xen/ports.js';
 
 /**
  * The definitions the model reads, in layers searched in order: the patch's
@@ -52,14 +53,12 @@ export interface Layer {
 
 // ───────────────────────────── paths and places ─────────────────────────────
 
-const ARCH_DIRS: Record<string, Arch> = { x86: 'x86', x86_64: 'x86', arm: 'arm', arm32: 'arm', arm64: 'arm', riscv: 'riscv', ppc: 'ppc' };
-
 /** `xen/arch/x86/…` and `xen/include/asm-x86/…` are x86's; everything else is common. */
 export function archOfPath(path: string): ArchScope {
   const parts = path.split('/');
   const at = parts[0] === 'xen' ? 1 : 0;
-  if (parts[at] === 'arch' && parts[at + 1]) return ARCH_DIRS[parts[at + 1]!] ?? 'common';
-  if (parts[at] === 'include' && parts[at + 1]?.startsWith('asm-')) return ARCH_DIRS[parts[at + 1]!.slice(4)] ?? 'common';
+  if (parts[at] === 'arch' && parts[at + 1]) return portOfDir(parts[at + 1]!) ?? 'common';
+  if (parts[at] === 'include' && parts[at + 1]?.startsWith('asm-')) return portOfDir(parts[at + 1]!.slice(4)) ?? 'common';
   return 'common';
 }
 
@@ -238,7 +237,8 @@ function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDe
     const nameIndex = macro.params.indexOf(declarator);
     const name = call.args[nameIndex];
     if (!name) continue;
-    const usesTlbi = stringContents(tree).some((s) => /\btlbi\b/i.test(s));
+    // The string literals of the body's text: `"tlbi " # tlbop` (4.18+) does not parse as C.
+    const usesTlbi = stringContents(tree).some((s) => /\btlbi\b/i.test(s)) || /"[^"\n]*\btlbi\b[^"\n]*"/i.test(macro.body);
     const body = substitute(macro.body, bind(macro.params, call.args), 'preprocessor');
     const place = placeOf(call.image, call.node);
     out.push({

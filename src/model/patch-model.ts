@@ -1,8 +1,10 @@
 import type { Arch, BaseTreeReader, Collected, FlushModel, ParsedImage, PatchAnalysis, Side, Site } from '../types.js';
-import { builtinLayer } from './builtin.js';
+import { builtinLayer } from '../xen/builtin-model.js';
 import { modelCall, type Arg } from './call-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
-import { archesInTree, treeLayer } from './tree-headers.js';
+import { archesInTree, loadTreeFile, treeLayer } from './tree-headers.js';
+import { localFlagsValue, type FileMacro } from './bodies.js';
+import { eraById, placeEra } from '../xen/eras.js';
 import { analyzePrimitive } from './primitives.js';
 import { defineSlot } from '../util/run-context.js';
 
@@ -36,7 +38,13 @@ export class PatchModel {
       );
     this.patchDefinitions = { new: bySide('new'), old: bySide('old') };
     this.arches = archesToModel(analysis);
+    // Without a tree, built-in knowledge is of the patch's era, placed from what it shows.
+    if (!analysis.base && analysis.patch.meta.form !== 'tree') analysis.patch.meta.era = placeEra(analysis.patch.files, analysis.patch.meta.date);
+    this.assisted = analysis.patch.meta.era ? eraById(analysis.patch.meta.era.era).assisted : true;
   }
+
+  /** Whether the built-in x86 model has the assisted path (not before 2020-04). */
+  private readonly assisted: boolean;
 
   /** Definitions the patch itself shows, on one side. */
   definitions(side: Side): readonly ModelDefinition[] {
@@ -51,17 +59,56 @@ export class PatchModel {
       const series = analysis.run.get(SERIES).definitions;
       const layers: Layer[] = [staticLayer('patch', this.patchDefinitions[side]), ...(series.length ? [staticLayer('series', series)] : [])];
       if (analysis.base) layers.push(treeLayer(analysis.base, this.arches, analysis.family, side === 'new' ? (d) => supersededByPatch(d, analysis) : undefined));
-      layers.push(builtinLayer());
+      layers.push(builtinLayer(this.assisted));
       db = new DefinitionDb(arch, analysis.options.config, layers);
       this.dbs.set(key, db);
     }
     return db;
   }
 
+  /**
+   * The enclosing function of a call and the macros of its file: from the
+   * patch's image, or the tree's file (a scan, or a site the patch does not
+   * touch). Only that function is built: a whole large file would cost every
+   * function's call list.
+   */
+  private enclosing(site: Pick<Site, 'file' | 'side'>, fn: string): { defs: readonly ModelDefinition[]; macros: readonly FileMacro[] } {
+    const own = this.patchDefinitions[site.side].filter((d) => d.file === site.file);
+    if (own.length > 0 || !this.analysis.base || site.side === 'old') return { defs: own.filter((d) => d.name === fn), macros: own };
+    const file = loadTreeFile(this.analysis.base, site.file);
+    if (!file) return { defs: [], macros: [] };
+    const key = `${site.file}\u0000${fn}`;
+    let defs = this.treeFunctions.get(key);
+    if (!defs) {
+      defs = definitionsFrom([file.collected], { kind: 'tree', only: fn });
+      this.treeFunctions.set(key, defs);
+    }
+    const macros = file.collected.definitions.filter((d) => d.form === 'function-macro').map((d) => ({ name: d.name, form: d.form, file: site.file, ...(d.body !== undefined ? { body: d.body } : {}) }));
+    return { defs, macros };
+  }
+
+  private readonly treeFunctions = new Map<string, ModelDefinition[]>();
+
+  /** A bare local variable passed as an argument, as what its assignments may put in it. */
+  private resolveLocal(site: Pick<Site, 'file' | 'line' | 'side' | 'change' | 'function'>, text: string): { text: string; note: string } | undefined {
+    if (!/^[a-z_]\w*$/.test(text) || !site.function) return undefined;
+    const { defs, macros } = this.enclosing(site, site.function);
+    const fn = defs.find((d) => (d.form === 'function' || d.form === 'inline-function') && d.references.has(text));
+    if (!fn) return undefined;
+    const value = localFlagsValue(fn, text, macros, site.line);
+    if (value === undefined || value === text) return undefined;
+    return { text: value, note: `${text} is a local of ${site.function}: ${value}, from its assignments (${fn.source})` };
+  }
+
   /** The model of one call on every architecture. */
-  forCall(site: Pick<Site, 'api' | 'args' | 'file' | 'line' | 'side' | 'change'>): Partial<Record<Arch, FlushModel>> {
+  forCall(site: Pick<Site, 'api' | 'args' | 'file' | 'line' | 'side' | 'change'> & Partial<Pick<Site, 'function'>>): Partial<Record<Arch, FlushModel>> {
     const origin = site.change === 'tree' ? `${site.file}:${site.line}` : `patch:${site.file}:${site.line}`;
-    const args: Arg[] = (site.args ?? []).map((text) => ({ text, origin }));
+    const localNotes: string[] = [];
+    const args: Arg[] = (site.args ?? []).map((text) => {
+      const local = site.function ? this.resolveLocal({ ...site, function: site.function }, text) : undefined;
+      if (local) localNotes.push(local.note);
+      return { text: local?.text ?? text, origin };
+    });
     const out: Partial<Record<Arch, FlushModel>> = {};
     for (const arch of this.arches) {
       try {
@@ -74,7 +121,7 @@ export class PatchModel {
     const builtFor = archOfPath(site.file);
     for (const arch of this.arches) {
       const m = out[arch]!;
-      const notes = [...(m.notes ?? [])];
+      const notes = [...(m.notes ?? []), ...(m.mechanism !== 'none' ? localNotes : [])];
       if (builtFor !== 'common' && builtFor !== arch) notes.push(`${site.file} is built for ${builtFor} only: this is what the call would do on ${arch}`);
       const x86 = out.x86;
       if (arch !== 'x86' && x86 && (x86.mechanism === 'forced-ipi' || x86.mechanism === 'conditional') && m.mechanism === 'broadcast') {

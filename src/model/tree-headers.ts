@@ -4,6 +4,7 @@ import type { Arch, BaseTreeReader, Collected, ImageLine, ParsedImage } from '..
 import { collectAll } from '../sites/find-sites.js';
 import { parseC } from '../parser/c/tree-sitter.js';
 import { definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
+import { asmDirs, COMMON_FLUSH_HEADERS, portOf, PORTS } from '../xen/ports.js';
 
 /**
  * The base tree's flush headers, per architecture, in both layouts Xen has
@@ -13,22 +14,18 @@ import { definitionsFrom, staticLayer, type Layer, type ModelDefinition } from '
  * reader: the pipeline gives each run its own (util/run-context.ts).
  */
 
-const ASM_DIRS = (arch: string): string[] => [`xen/include/asm-${arch}`, `xen/arch/${arch}/include/asm`];
+const ASM_DIRS = asmDirs;
 
-/** Headers that define an architecture's flush API. */
+/** Headers that define an architecture's flush API (src/xen/ports.ts). */
 export function archHeaders(arch: Arch): string[] {
-  const files = ['flushtlb.h'];
-  // Arm's TLB maintenance helpers live in the 64-bit (default build) subheader.
-  if (arch === 'arm') files.push('arm64/flushtlb.h');
-  if (arch === 'riscv') files.push('sbi.h');
-  return ASM_DIRS(arch).flatMap((dir) => files.map((f) => `${dir}/${f}`));
+  return ASM_DIRS(arch).flatMap((dir) => portOf(arch).headers.map((f) => `${dir}/${f}`));
 }
 
 /** Common headers that build flush helpers on top of the architecture's. */
-export const COMMON_HEADERS: readonly string[] = ['xen/include/xen/mm.h', 'xen/include/xen/flushtlb.h'];
+export const COMMON_HEADERS: readonly string[] = COMMON_FLUSH_HEADERS;
 
 /** Sources that define out-of-line flush functions when the tree cannot be listed. */
-const KNOWN_SOURCES = (scope: Arch | 'common'): string[] => (scope === 'common' ? [] : [`xen/arch/${scope}/smp.c`, `xen/arch/${scope}/flushtlb.c`]);
+const KNOWN_SOURCES = (scope: Arch | 'common'): string[] => (scope === 'common' ? [] : portOf(scope).sources.map((f) => `xen/arch/${scope}/${f}`));
 
 interface TreeFile {
   text: string;
@@ -107,8 +104,7 @@ function listC(base: BaseTreeReader, dir: string): string[] {
 
 /** Which architectures' flush headers the tree has. */
 export function archesInTree(base: BaseTreeReader): Arch[] {
-  const arches: Arch[] = ['x86', 'arm', 'riscv', 'ppc'];
-  return arches.filter((a) => ASM_DIRS(a).some((dir) => loadTreeFile(base, `${dir}/flushtlb.h`) !== null));
+  return PORTS.map((p) => p.arch).filter((a) => ASM_DIRS(a).some((dir) => loadTreeFile(base, `${dir}/flushtlb.h`) !== null));
 }
 
 /**

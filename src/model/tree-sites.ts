@@ -1,11 +1,11 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch, ArchResult, BaseTreeReader, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
-import { BUILTIN_FLUSH_API } from '../sites/family.js';
+import { BUILTIN_FLUSH_API } from '../xen/flush-api.js';
 import { siteId } from '../sites/find-sites.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { applyHunks } from '../parser/c/images.js';
-import { builtinDefinitions } from './builtin.js';
+import { builtinDefinitions } from '../xen/builtin-model.js';
 import { archOfPath, type ModelDefinition } from './database.js';
 import { identifierTokens } from './expand.js';
 import { imageOf, type PatchModel } from './patch-model.js';

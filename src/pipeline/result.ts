@@ -1,6 +1,7 @@
 import type { BaseTreeReader, RunScope, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
 import { applyBaseline } from '../baseline.js';
 import { assistedModelSource } from '../model/index.js';
+import { modelBasis } from '../model/basis.js';
 import { runRules } from '../rules/index.js';
 import { sortSites } from '../sites/find-sites.js';
 import { VERSION } from '../version.js';
@@ -42,6 +43,7 @@ export function finishRun(parts: RunParts, options: RunOptions, run: RunScope): 
     errors: parts.errors,
     ...(parts.suppressions?.length ? { suppressions: parts.suppressions } : {}),
   };
+  result.settings.model = modelBasis(result.sites, options.treeLabel ?? result.inputs.find((i) => i.form === 'git')?.name, result.settings.assistedModel, result.patches.map((p) => p.era));
   result.findings = runRules(result);
   return options.baseline ? applyBaseline(result, options.baseline.fingerprints, options.baseline.file) : result;
 }

@@ -82,6 +82,8 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       try {
         const found = analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
         for (const s of found) sites.push(s);
+        // The model stage places a patch reviewed without a tree in a Xen era.
+        if (patch.meta.era) meta.era = patch.meta.era;
         meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
         for (const s of readSuppressions(patch)) suppressions.push(s);
       } catch (error) {

@@ -35,7 +35,7 @@ export async function scan(directory: string, label: string, options: ScanOption
     sites: sortSites(indexed.sites),
     family: indexed.index.family,
     base,
-    treeIndex: indexed.index,
+    ...(indexed.whole ? { treeIndex: indexed.index } : {}),
     options: stageOptions(options),
     run,
   };

@@ -142,6 +142,7 @@ export function sarifLog(run: RunResult): object {
       originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The root of the source tree the patches apply to' } } },
       columnKind: 'unicodeCodePoints',
       invocations: [{ executionSuccessful: run.errors.length === 0, toolExecutionNotifications: run.errors.map(notification) }],
+      ...(run.settings.model ? { properties: { model: run.settings.model.summary } } : {}),
       results: run.findings.flatMap((f, i) => ((f.arch ?? COMMON) === category ? [result(run, f, fingerprints[i]!, ruleIndex.get(f.ruleId))] : [])),
     })),
   };

@@ -23,7 +23,7 @@ function siteLine(site: Site, paint: Paint): string {
     ? paint(
         'dim',
         `  ${Object.entries(site.arch)
-          .map(([a, r]) => `${a}:${r?.mechanism}${r?.verdict ? `/${r.verdict}` : ''}`)
+          .map(([a, r]) => `${a}:${r?.mechanism}${r?.verdict ? `/${r.verdict}` : ''}${r?.builtIn?.length ? '(built-in)' : ''}`)
           .join(' ')}`,
       )
     : '';
@@ -47,6 +47,7 @@ export const text: Reporter = (untrusted: RunResult, { color }) => {
   const run = mapStrings(untrusted, terminalText);
   const paint: Paint = (style, s) => (color ? `\u001b[${ANSI[style]}m${s}\u001b[0m` : s);
   const out: string[] = [];
+  if (run.settings.model) out.push(paint('dim', run.settings.model.summary), '');
   for (const meta of run.patches) {
     out.push(paint('bold', patchTitle(meta, run.patches.length)));
     const by = [meta.author, meta.date].filter(Boolean).join(', ');

@@ -35,7 +35,7 @@ function toFinding(rule: Rule, report: RuleReport<string>): Finding {
     messageId: report.messageId,
     data: report.data,
     message: renderMessage(rule.meta.messages[report.messageId] ?? report.messageId, report.data),
-    severity: rule.meta.severity,
+    severity: report.severity ?? rule.meta.severity,
     patch: where.patch,
     file: where.file,
     line: where.line,

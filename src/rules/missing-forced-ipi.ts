@@ -1,5 +1,6 @@
 import type { EvidenceStep, ScenarioInputs, Site } from '../types.js';
 import { defineRule } from './rule.js';
+import { CURRENT_ERA, eraById } from '../xen/eras.js';
 import { classWords, sitesWithVerdict } from './site-verdicts.js';
 
 /**
@@ -17,6 +18,8 @@ export const missingForcedIpi = defineRule({
     messages: {
       missing:
         '{{api}} can complete as an assisted flush on {{arch}} ({{mechanism}}), but this flush is on a {{classes}} path: it must force an IPI, or a page-table walker with interrupts off can read a freed or retyped frame',
+      missingInAssumedEra:
+        '{{api}} can complete as an assisted flush on {{arch}} ({{mechanism}}) in the Xen era assumed for this patch ({{era}}: {{why}}), and this flush is on a {{classes}} path: it must then force an IPI. Only that assumed era says the flush can be assisted: review with --tree to be sure',
     },
     docs: {
       summary:
@@ -56,15 +59,22 @@ export const missingForcedIpi = defineRule({
     },
   },
   check(run) {
-    return sitesWithVerdict(run, 'missing-forced-ipi').map(({ site, arch, result }) => ({
-      messageId: 'missing' as const,
-      data: { api: site.api, arch, mechanism: result.mechanism, classes: classWords(site) },
-      site,
-      arch,
-      related: [...(site.evidence?.flatMap((e) => e.steps) ?? []), ...scenarioStep(site, result.sim?.inputs)],
-      ...(result.sim?.trace.length ? { trace: result.sim.trace } : {}),
-      fix: 'Force the IPI on this path: call arch_flush_tlb_mask() (or the helper that adds FLUSH_NO_ASSIST), pass the forcing argument to a helper that takes one, or add FLUSH_NO_ASSIST to the flags.',
-    }));
+    return sitesWithVerdict(run, 'missing-forced-ipi').map(({ site, arch, result }) => {
+      const placed = run.patches[site.patch]?.era;
+      const era = placed ? eraById(placed.era) : eraById(CURRENT_ERA);
+      // Without a tree, whether the flush can be assisted at all is the era's built-in knowledge.
+      const assumed = placed?.from === 'assumed' && (result.builtIn ?? []).includes('flush_area_mask');
+      const common = {
+        data: { api: site.api, arch, mechanism: result.mechanism, classes: classWords(site) },
+        site,
+        arch,
+        related: [...(site.evidence?.flatMap((e) => e.steps) ?? []), ...scenarioStep(site, result.sim?.inputs)],
+        ...(result.sim?.trace.length ? { trace: result.sim.trace } : {}),
+        fix: era.fix,
+      };
+      if (!assumed) return { ...common, messageId: 'missing' as const };
+      return { ...common, messageId: 'missingInAssumedEra' as const, data: { ...common.data, era: era.name, why: placed.reason }, severity: 'warning' as const };
+    });
   },
 });
 

@@ -40,6 +40,8 @@ interface ReportBody<M extends string> {
   related?: EvidenceStep[];
   trace?: TraceStep[];
   fix?: string;
+  /** Lower than the rule's own when the finding rests on an assumption (e.g. an assumed Xen era). */
+  severity?: Severity;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Collected, ParsedImage } from '../types.js';
 import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
 import { isWithin, normalizeSpace, parseSnippet, unparenthesize, walkPlaced, type Placed, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
-import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from './family.js';
+import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from '../xen/flush-api.js';
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
 

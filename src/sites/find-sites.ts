@@ -3,7 +3,7 @@ import type { ParsedImage } from '../parser/c/images.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import type { Collected, CollectedDefinition } from '../types.js';
 import { collect, isBookkeepingCall, type CollectOptions } from './collect.js';
-import { BUILTIN_FLUSH_API, isFlushFlag } from './family.js';
+import { BUILTIN_FLUSH_API, isFlushFlag } from '../xen/flush-api.js';
 
 /** Collects every image, filling in which calls each function body makes. */
 export function collectAll(images: readonly ParsedImage[], options: CollectOptions = {}): Collected[] {

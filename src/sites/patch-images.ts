@@ -1,7 +1,7 @@
 import type { FileDiff, Patch } from '../types.js';
 import type { BaseTree } from '../parser/base-tree.js';
 import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction, sideText, type ParsedImage } from '../parser/c/images.js';
-import { mayContainSite } from './family.js';
+import { mayContainSite } from '../xen/flush-api.js';
 
 const C_FILE = /\.(c|h|inc)$/;
 
@@ -17,12 +17,12 @@ function pendingFor(file: FileDiff, base: BaseTree | undefined): Pending[] {
   const newPath = file.newPath ?? file.oldPath!;
   const oldPath = file.oldPath ?? newPath;
   if (!C_FILE.test(newPath)) return [];
-  const allText = file.hunks.flatMap((h) => h.lines.map((l) => l.text)).join('\n');
   const oldText = base && file.oldPath ? base.read(oldPath) : undefined;
   const newText = oldText !== undefined ? applyHunks(oldText, file.hunks) : file.status === 'added' && base ? applyHunks('', file.hunks) : undefined;
   if (base && (oldText !== undefined || file.status === 'added') && newText !== undefined) {
-    const out: Pending[] = [{ key: `${newPath}:new`, text: allText, parse: () => parseWholeFile(newPath, newText, 'new', file) }];
-    if (oldText !== undefined) out.push({ key: `${oldPath}:old`, text: allText, parse: () => parseWholeFile(oldPath, oldText, 'old', file) });
+    // The whole file decides: a hunk may call a helper the file defines elsewhere.
+    const out: Pending[] = [{ key: `${newPath}:new`, text: newText, parse: () => parseWholeFile(newPath, newText, 'new', file) }];
+    if (oldText !== undefined) out.push({ key: `${oldPath}:old`, text: oldText, parse: () => parseWholeFile(oldPath, oldText, 'old', file) });
     return out;
   }
   return file.hunks.flatMap((hunk, h) => {

@@ -2,10 +2,10 @@ import { posix } from 'node:path';
 import type { BaseTreeReader, CollectedDefinition, Patch } from '../types.js';
 import { parseWholeFile } from '../parser/c/images.js';
 import { parseC } from '../parser/c/tree-sitter.js';
-import { mayContainSite } from './family.js';
+import { mayContainSite } from '../xen/flush-api.js';
+import { PORTS } from '../xen/ports.js';
 import { collectAll } from './find-sites.js';
 
-const PORTS = ['x86', 'arm', 'riscv', 'ppc'];
 
 /** Where `#include <dir/x.h>` and `#include "x.h"` land in a Xen tree, both layouts. */
 function includeCandidates(from: string, include: string, system: boolean): string[] {
@@ -14,7 +14,7 @@ function includeCandidates(from: string, include: string, system: boolean): stri
   if (!system) return [posix.normalize(posix.join(posix.dirname(from), include))];
   const [dir, ...rest] = include.split('/');
   const name = rest.join('/');
-  if (dir === 'asm' && name) return PORTS.flatMap((p) => [`${prefix}arch/${p}/include/asm/${name}`, `${prefix}include/asm-${p}/${name}`]);
+  if (dir === 'asm' && name) return PORTS.flatMap(({ arch: p }) => [`${prefix}arch/${p}/include/asm/${name}`, `${prefix}include/asm-${p}/${name}`]);
   return [`${prefix}include/${include}`];
 }
 

@@ -4,6 +4,7 @@ import type { Annotation, Arch, CaseProblem, CaseResult, FixtureCase, Result, To
 import { ARCHES, failed, ok } from '../types.js';
 import { loadInput } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
+import { locateTree } from '../xen/tree-root.js';
 import { readPatches } from '../parser/read-input.js';
 import { DEFAULT_ARCHES, DEFAULT_CONFIG, review } from '../pipeline/index.js';
 import { findRule } from '../rules/index.js';
@@ -155,7 +156,7 @@ function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly str
       expectBroken = true;
     }
   }
-  const tree = c.tree ? new DirTree(c.tree) : undefined;
+  const tree = c.tree ? new DirTree(locateTree(c.tree).root) : undefined;
   const source = loadInput(c.input);
   const run = review([{ name: c.input, source }], {
     arches: caseOptions.arches,

@@ -1,5 +1,5 @@
 import type { Arch, BaseTreeReader, FlushModel } from '../../src/types.js';
-import { builtinLayer } from '../../src/model/builtin.js';
+import { builtinLayer } from '../../src/xen/builtin-model.js';
 import { modelCall } from '../../src/model/call-model.js';
 import { DefinitionDb, type Layer } from '../../src/model/database.js';
 import { parseExpression } from '../../src/parser/c/tree-sitter.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BaseTreeReader } from '../../src/types.js';
-import { builtinLayer } from '../../src/model/builtin.js';
+import { builtinLayer } from '../../src/xen/builtin-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer } from '../../src/model/database.js';
 import { join } from '../../src/model/evaluate.js';
 import { archesInTree, archHeaders, loadTreeFile, parseTreeFile, treeLayer } from '../../src/model/tree-headers.js';
@@ -30,7 +30,7 @@ describe('paths and architectures', () => {
   });
 
   it('lists the flush headers of both layouts', () => {
-    expect(archHeaders('x86')).toEqual(['xen/include/asm-x86/flushtlb.h', 'xen/arch/x86/include/asm/flushtlb.h']);
+    expect(archHeaders('x86')).toEqual(expect.arrayContaining(['xen/include/asm-x86/flushtlb.h', 'xen/arch/x86/include/asm/flushtlb.h', 'xen/arch/x86/include/asm/page-bits.h']));
     expect(archHeaders('arm')).toContain('xen/arch/arm/include/asm/arm64/flushtlb.h');
   });
 });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
+import { maskXenMacros } from '../../xen/macros.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -29,9 +30,13 @@ export class TooDeepError extends Error {
   }
 }
 
-/** Parses C. Error recovery is tree-sitter's: the result may hold ERROR nodes. */
+/**
+ * Parses C as Xen writes it (attributes and iterator macros masked, offsets
+ * kept: see src/xen/macros.ts). Error recovery is tree-sitter's: the result
+ * may hold ERROR nodes.
+ */
 export function parseC(text: string): Tree {
-  const tree = parseUnchecked(text);
+  const tree = parseUnchecked(maskXenMacros(text));
   const row = rowTooDeep(tree.rootNode);
   if (row !== undefined) throw new TooDeepError(row);
   return tree;

@@ -1,6 +1,6 @@
 import type { Arch } from '../types.js';
-import { parseTreeFile } from './tree-headers.js';
-import { definitionsFrom, staticLayer, type ArchScope, type Layer, type ModelDefinition } from './database.js';
+import { parseTreeFile } from '../model/tree-headers.js';
+import { definitionsFrom, staticLayer, type ArchScope, type Layer, type ModelDefinition } from '../model/database.js';
 
 /**
  * What the model knows of Xen's flush API without seeing it: a small C model
@@ -123,15 +123,28 @@ const TEXTS: [ArchScope, string][] = [
   ['common', COMMON],
 ];
 
-let definitions: ModelDefinition[] | undefined;
+/**
+ * Before 2020-04 flush_area_mask() had no assisted path: every remote flush
+ * was an IPI (src/xen/eras.ts). The same model, with that branch gone.
+ */
+const X86_BEFORE_ASSISTED = X86.replace(
+  / {8}if \( running_on_hypervisor\(\) &&[\s\S]*?return;\n/,
+  '        /* No assisted path before 2020: always an IPI. */\n',
+);
 
-/** The built-in definitions, parsed once per process. */
-export function builtinDefinitions(): readonly ModelDefinition[] {
-  definitions ??= TEXTS.flatMap(([arch, text]) => definitionsFrom([parseTreeFile(`built-in/${arch}.h`, text)], { kind: 'built-in', arch }));
-  return definitions;
+const definitions = new Map<boolean, ModelDefinition[]>();
+
+/** The built-in definitions, parsed once per process; `assisted: false` is the model before 2020-04. */
+export function builtinDefinitions(assisted = true): readonly ModelDefinition[] {
+  let defs = definitions.get(assisted);
+  if (!defs) {
+    defs = TEXTS.flatMap(([arch, text]) => definitionsFrom([parseTreeFile(`built-in/${arch}.h`, arch === 'x86' && !assisted ? X86_BEFORE_ASSISTED : text)], { kind: 'built-in', arch }));
+    definitions.set(assisted, defs);
+  }
+  return defs;
 }
 
-export const builtinLayer = (): Layer => staticLayer('built-in', builtinDefinitions());
+export const builtinLayer = (assisted = true): Layer => staticLayer('built-in', builtinDefinitions(assisted));
 
 /** The built-in model's text for one architecture (docs and tests). */
 export const builtinText = (arch: Arch | 'common'): string => TEXTS.find(([a]) => a === arch)?.[1] ?? '';

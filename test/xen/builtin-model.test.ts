@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Arch, Mechanism } from '../../src/types.js';
-import { builtinDefinitions, builtinText } from '../../src/model/builtin.js';
+import { builtinDefinitions, builtinText } from '../../src/xen/builtin-model.js';
 import { parseC } from '../../src/parser/c/tree-sitter.js';
 import { modelIn } from '../helpers/model.js';
 
