@@ -173,7 +173,7 @@ export function reportHead(run: RunResult): string[] {
     '### flushcheck review',
     '',
     `${counts} · ${plural(calls.length, 'flush call')} in ${plural(run.patches.length, 'patch', 'patches')} · ${archesOf(run).map((a) => ARCH_NAME[a]).join(', ')}`,
-    ...(run.settings.model ? ['', `_${mdText(run.settings.model.summary)}_`] : []),
+    ...(run.settings.model ? ['', mdText(run.settings.model.summary)] : []),
     '',
     ...fitLines(patchLines(run), LIST_BUDGET, (n) => `- ${plural(n, 'more patch', 'more patches')}`),
   ];

@@ -37,7 +37,7 @@ describe('--suppressions base: a patch cannot silence its own findings', () => {
   it('with --suppressions base, the finding is active again and fails the job', async () => {
     const base = await findings('--suppressions', 'base');
     expect(base.some((f) => f.ruleId === 'FC001' && !f.suppressed)).toBe(true);
-    const run = await runCli(['review', '--suppressions', 'base', patch]);
+    const run = await runCli(['review', '--suppressions', 'base', '--fail-on', 'warning', patch]);
     expect(run.code).toBe(1);
   });
 
