@@ -49,7 +49,7 @@ describe('the model a run rests on is named', () => {
 
   it('markdown and SARIF carry the same line', async () => {
     const md = await runCli(['review', write(PATCH), '--format', 'markdown', '--fail-on', 'never']);
-    expect(md.stdout).toContain('_model: read from the patch');
+    expect(md.stdout).toContain('\nmodel: read from the patch');
     const sarif = await runCli(['review', write(PATCH), '--format', 'sarif', '--fail-on', 'never']);
     const log = JSON.parse(sarif.stdout) as { runs: { properties?: { model?: string } }[] };
     expect(log.runs[0]!.properties?.model).toMatch(/^model: read from the patch/);
