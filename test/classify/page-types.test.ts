@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pageTableTest } from '../../src/classify/conditions.js';
 import { BUILTIN_PAGE_TYPES, oldTypeTest, pageTypeTable, situations, typeInputs } from '../../src/classify/page-types.js';
 import { pageTablePolarity } from '../../src/sim/conditions.js';
-import { xenTree } from '../helpers/xen.js';
 
 /**
  * THE table of page-table tests (docs/sim.md shows it): each condition, the old
@@ -61,12 +58,4 @@ describe('page types: one table of cases for the classifier and the simulator', 
     expect(BUILTIN_PAGE_TYPES.types.filter((t) => t.pageTable).map((t) => t.name)).toEqual(['PGT_l1_page_table', 'PGT_l2_page_table', 'PGT_l3_page_table', 'PGT_l4_page_table']);
   });
 
-  it("Xen 4.17's table is read from its headers (PG_mask, BITS_PER_LONG, PGT_root_page_table in x86_64/page.h)", () => {
-    const root = xenTree();
-    const table = pageTypeTable({ label: 'xen', read: (p) => { try { return readFileSync(join(root, p), 'utf8'); } catch { return undefined; } } });
-    expect(table.source).toMatch(/xen\/arch\/x86\/include\/asm\/mm\.h/);
-    expect(table.types.map((t) => t.name)).toEqual(BUILTIN_PAGE_TYPES.types.map((t) => t.name));
-    expect(table.types.map((t) => t.value)).toEqual(BUILTIN_PAGE_TYPES.types.map((t) => t.value));
-    expect(table.constants.get('PGT_root_page_table')).toBe(table.constants.get('PGT_l4_page_table'));
-  });
 });
