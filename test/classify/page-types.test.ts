@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pageTableTest } from '../../src/classify/conditions.js';
-import { BUILTIN_PAGE_TYPES, oldTypeTest, pageTypeTable, situations, typeInputs } from '../../src/classify/page-types.js';
+import { BUILTIN_PAGE_TYPES, oldTypeTest, situations, typeInputs } from '../../src/classify/page-types.js';
 import { pageTablePolarity } from '../../src/sim/conditions.js';
 
 /**
