@@ -32,7 +32,7 @@ export function* seriesChunks(targetBytes: number): Generator<string> {
       `index 1111111..2222222 100644`,
       `--- a/xen/arch/x86/gen${n % 50}.c`,
       `+++ b/xen/arch/x86/gen${n % 50}.c`,
-      `@@ -${100 + n % 900},7 +${100 + n % 900},7 @@ static int ${fn}(struct domain *d, mfn_t mfn)`,
+      `@@ -${100 + (n % 900)},7 +${100 + (n % 900)},7 @@ static int ${fn}(struct domain *d, mfn_t mfn)`,
       ...body,
       `-- `,
       `2.43.0`,

@@ -40,7 +40,12 @@ function time(label: string, text: string, withTree: boolean): void {
 /** Models every flush call of the tree on x86 and Arm, as a whole-tree scan would. */
 function scan(): void {
   const family = builtinFamily();
-  const files = execFileSync('grep', ['-rlE', 'flush_(tlb_mask|mask|area_mask|tlb_all|tlb_one_mask)|arch_flush_tlb_mask|guest_flush_tlb_mask', '--include=*.c', '--include=*.h', 'xen'], { cwd: xen, encoding: 'utf8' }).trim().split('\n');
+  const files = execFileSync('grep', ['-rlE', 'flush_(tlb_mask|mask|area_mask|tlb_all|tlb_one_mask)|arch_flush_tlb_mask|guest_flush_tlb_mask', '--include=*.c', '--include=*.h', 'xen'], {
+    cwd: xen,
+    encoding: 'utf8',
+  })
+    .trim()
+    .split('\n');
   const start = performance.now();
   const counts: Record<string, number> = {};
   for (const arch of ['x86', 'arm'] as const) {
@@ -50,7 +55,11 @@ function scan(): void {
       if (builtFor !== 'common' && builtFor !== arch) continue;
       for (const c of loadTreeFile(tree, path)!.collected.calls) {
         if (!family.has(c.name)) continue;
-        const m = modelCall(c.name, c.args.map((text) => ({ text, origin: path })), { db, family });
+        const m = modelCall(
+          c.name,
+          c.args.map((text) => ({ text, origin: path })),
+          { db, family },
+        );
         counts[`${arch}:${m.mechanism}`] = (counts[`${arch}:${m.mechanism}`] ?? 0) + 1;
       }
     }

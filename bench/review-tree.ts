@@ -75,7 +75,10 @@ const inputs: { name: string; path: string }[] = [];
 if (existsSync(seed)) inputs.push({ name: 'seed thread', path: seed });
 else console.log(`seed thread: skipped (${seed} is not there)`);
 if (existsSync(patchesDir)) {
-  for (const p of readdirSync(patchesDir).filter((p) => p.endsWith('.patch')).sort()) inputs.push({ name: `debian/patches/${p}`, path: join(patchesDir, p) });
+  for (const p of readdirSync(patchesDir)
+    .filter((p) => p.endsWith('.patch'))
+    .sort())
+    inputs.push({ name: `debian/patches/${p}`, path: join(patchesDir, p) });
 }
 const largest = largestFlushingFile(tree);
 if (largest) {

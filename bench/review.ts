@@ -106,24 +106,52 @@ const f = measured(['review', '--format', 'json', flushes]);
 console.log(`4 MB of flush hunks: exit ${f.status}, ${f.secs.toFixed(1)} s, peak RSS ${f.mib.toFixed(0)} MiB (goal < 500)`);
 
 const long = join(out, 'single-line-200mb.diff');
-await writeChunks(long, (function* () {
-  yield 'diff --git a/xen/common/a.c b/xen/common/a.c\n--- a/xen/common/a.c\n+++ b/xen/common/a.c\n@@ -1 +1 @@\n-x\n+';
-  for (let i = 0; i < 200; i++) yield 'y'.repeat(2 ** 20);
-  yield '\n';
-})());
+await writeChunks(
+  long,
+  (function* () {
+    yield 'diff --git a/xen/common/a.c b/xen/common/a.c\n--- a/xen/common/a.c\n+++ b/xen/common/a.c\n@@ -1 +1 @@\n-x\n+';
+    for (let i = 0; i < 200; i++) yield 'y'.repeat(2 ** 20);
+    yield '\n';
+  })(),
+);
 for (const format of ['text', 'json', 'markdown', 'github', 'sarif', 'gitlab', 'reply', 'rdjson']) {
   const l = measured(['review', '--format', format, long]);
-  console.log(`200 MB single line, --format ${format}: exit ${l.status} (goal 2), ${l.secs.toFixed(1)} s, peak RSS ${l.mib.toFixed(0)} MiB, stderr: ${l.stderr.length === 1 ? l.stderr[0] : `${l.stderr.length} lines`}`);
+  console.log(
+    `200 MB single line, --format ${format}: exit ${l.status} (goal 2), ${l.secs.toFixed(1)} s, peak RSS ${l.mib.toFixed(0)} MiB, stderr: ${l.stderr.length === 1 ? l.stderr[0] : `${l.stderr.length} lines`}`,
+  );
 }
 
 const chain = (name: string, lines: string[], call: string): string => {
   const body = [...lines, `void ${name}_user(cpumask_t *m)`, '{', `    ${call};`, '}'];
-  return [`diff --git a/xen/arch/x86/${name}.c b/xen/arch/x86/${name}.c`, 'new file mode 100644', '--- /dev/null', `+++ b/xen/arch/x86/${name}.c`, `@@ -0,0 +1,${body.length} @@`, ...body.map((l) => `+${l}`), ''].join('\n');
+  return [
+    `diff --git a/xen/arch/x86/${name}.c b/xen/arch/x86/${name}.c`,
+    'new file mode 100644',
+    '--- /dev/null',
+    `+++ b/xen/arch/x86/${name}.c`,
+    `@@ -0,0 +1,${body.length} @@`,
+    ...body.map((l) => `+${l}`),
+    '',
+  ].join('\n');
 };
 const chains = {
-  'flag used three times per level': chain('chain_flags', ['#define CHAIN0 FLUSH_TLB', ...Array.from({ length: 20 }, (_, i) => `#define CHAIN${i + 1} (CHAIN${i} | CHAIN${i} | CHAIN${i})`)], 'flush_mask(m, CHAIN20)'),
-  'three distinct arguments per level': chain('chain_wide', ['#define WIDE0(x) (x)', ...Array.from({ length: 20 }, (_, i) => `#define WIDE${i + 1}(x) (WIDE${i}((x)) | WIDE${i}((x) | 1) | WIDE${i}((x) | 2))`)], 'flush_mask(m, WIDE20(FLUSH_TLB))'),
-  'three helper calls per level': chain('chain_calls', ['#define CALLS0(m, f) flush_mask(m, f)', ...Array.from({ length: 20 }, (_, i) => `#define CALLS${i + 1}(m, f) do { CALLS${i}(m, (f)); CALLS${i}(m, (f) | 1); CALLS${i}(m, (f) | 2); } while ( 0 )`)], 'CALLS20(m, FLUSH_TLB)'),
+  'flag used three times per level': chain(
+    'chain_flags',
+    ['#define CHAIN0 FLUSH_TLB', ...Array.from({ length: 20 }, (_, i) => `#define CHAIN${i + 1} (CHAIN${i} | CHAIN${i} | CHAIN${i})`)],
+    'flush_mask(m, CHAIN20)',
+  ),
+  'three distinct arguments per level': chain(
+    'chain_wide',
+    ['#define WIDE0(x) (x)', ...Array.from({ length: 20 }, (_, i) => `#define WIDE${i + 1}(x) (WIDE${i}((x)) | WIDE${i}((x) | 1) | WIDE${i}((x) | 2))`)],
+    'flush_mask(m, WIDE20(FLUSH_TLB))',
+  ),
+  'three helper calls per level': chain(
+    'chain_calls',
+    [
+      '#define CALLS0(m, f) flush_mask(m, f)',
+      ...Array.from({ length: 20 }, (_, i) => `#define CALLS${i + 1}(m, f) do { CALLS${i}(m, (f)); CALLS${i}(m, (f) | 1); CALLS${i}(m, (f) | 2); } while ( 0 )`),
+    ],
+    'CALLS20(m, FLUSH_TLB)',
+  ),
 };
 for (const [what, text] of Object.entries(chains)) {
   const path = join(out, `chain-${what.replaceAll(' ', '-')}.diff`);

@@ -48,7 +48,23 @@ if (!hasSpin()) {
   process.exit(2);
 }
 
-const header = ['scenario', 'N', 'ours states', 'ours trans', 'ours ms', 'ours st/s', 'spin states', 'spin trans', 'pan ms', 'spin st/s', 'pan st/s (own)', 'rate ratio', 'verdict ms (ours, sym)', 'spin e2e ms', 'e2e ratio'];
+const header = [
+  'scenario',
+  'N',
+  'ours states',
+  'ours trans',
+  'ours ms',
+  'ours st/s',
+  'spin states',
+  'spin trans',
+  'pan ms',
+  'spin st/s',
+  'pan st/s (own)',
+  'rate ratio',
+  'verdict ms (ours, sym)',
+  'spin e2e ms',
+  'e2e ratio',
+];
 const rows: string[][] = [];
 const ratios: number[] = [];
 let worstE2E = 0;
@@ -71,7 +87,23 @@ for (const s of SCENARIOS) {
     if (n <= 4) worstE2E = Math.max(worstE2E, verdictMs / spinE2E);
     if (n === 5) n5sym = Math.max(n5sym, verdictMs);
     if (whole.states !== spin.states) throw new Error(`state counts differ on ${s.name} N=${n}: ours ${whole.states}, spin ${spin.states}`);
-    rows.push([s.name, String(n), fmt(whole.states), fmt(whole.transitions), fmt(oursMs, 1), fmt(oursRate), fmt(spin.states), fmt(spin.transitions), fmt(spin.ms.count, 1), fmt(spinRate), Number.isFinite(panOwn) ? fmt(panOwn) : '-', `${fmt(ratio, 2)}×`, fmt(verdictMs, 2), fmt(spinE2E, 0), `${fmt(verdictMs / spinE2E, 4)}×`]);
+    rows.push([
+      s.name,
+      String(n),
+      fmt(whole.states),
+      fmt(whole.transitions),
+      fmt(oursMs, 1),
+      fmt(oursRate),
+      fmt(spin.states),
+      fmt(spin.transitions),
+      fmt(spin.ms.count, 1),
+      fmt(spinRate),
+      Number.isFinite(panOwn) ? fmt(panOwn) : '-',
+      `${fmt(ratio, 2)}×`,
+      fmt(verdictMs, 2),
+      fmt(spinE2E, 0),
+      `${fmt(verdictMs / spinE2E, 4)}×`,
+    ]);
   }
 }
 

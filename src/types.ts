@@ -72,14 +72,7 @@ export interface Hunk {
   lines: HunkLine[];
 }
 
-export type FileStatus =
-  | 'modified'
-  | 'added'
-  | 'deleted'
-  | 'renamed'
-  | 'copied'
-  | 'mode-only'
-  | 'binary';
+export type FileStatus = 'modified' | 'added' | 'deleted' | 'renamed' | 'copied' | 'mode-only' | 'binary';
 
 export interface FileDiff {
   /** Path without the a/ or b/ prefix; null for /dev/null. */
@@ -245,15 +238,7 @@ export interface Obligation {
 export type Arch = 'x86' | 'arm' | 'riscv' | 'ppc';
 export const ARCHES: readonly Arch[] = ['x86', 'arm', 'riscv', 'ppc'];
 
-export type Mechanism =
-  | 'ipi'
-  | 'assisted-possible'
-  | 'forced-ipi'
-  | 'conditional'
-  | 'broadcast'
-  | 'firmware'
-  | 'none'
-  | 'unknown';
+export type Mechanism = 'ipi' | 'assisted-possible' | 'forced-ipi' | 'conditional' | 'broadcast' | 'firmware' | 'none' | 'unknown';
 
 export interface FlushModel {
   mechanism: Mechanism;
@@ -271,11 +256,7 @@ export interface FlushModel {
 
 // ─────────────────────────── 6. classification ─────────────────────────────
 
-export type SiteClass =
-  | 'page-type-change'
-  | 'allocation'
-  | 'deferred-allocation-flush'
-  | 'other';
+export type SiteClass = 'page-type-change' | 'allocation' | 'deferred-allocation-flush' | 'other';
 
 export interface Location {
   file: string;

@@ -16,7 +16,13 @@ function dirWith(files: Record<string, string>): string {
 describe('.flushcheck.json', () => {
   it('accepts every documented key and maps rule names to ids', () => {
     const result = parseConfigText(
-      JSON.stringify({ $schema: './schema/flushcheck-config.schema.json', architectures: ['x86'], build: { CONFIG_PV: false }, roots: { allocation: ['my_alloc'] }, rules: { 'unnecessary-forced-ipi': 'off', FC001: 'warning' } }),
+      JSON.stringify({
+        $schema: './schema/flushcheck-config.schema.json',
+        architectures: ['x86'],
+        build: { CONFIG_PV: false },
+        roots: { allocation: ['my_alloc'] },
+        rules: { 'unnecessary-forced-ipi': 'off', FC001: 'warning' },
+      }),
     );
     expect(result).toEqual({ ok: true, config: { architectures: ['x86'], build: { CONFIG_PV: false }, roots: { allocation: ['my_alloc'] }, rules: { FC001: 'warning', FC002: 'off' } } });
   });

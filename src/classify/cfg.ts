@@ -51,8 +51,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
 
   const callsIn = (start: number, end: number): BodyCall[] => input.calls.filter((c) => c.start >= start && c.start < end);
   // The allocation: a call that is passed MEMF_no_tlbflush itself or the flags holding it.
-  const allocates = (c: BodyCall): boolean =>
-    input.setters.some((s) => s >= c.start && s < c.end) || c.args.some((a) => input.flagsHolders.some((h) => a.includes(h)));
+  const allocates = (c: BodyCall): boolean => input.setters.some((s) => s >= c.start && s < c.end) || c.args.some((a) => input.flagsHolders.some((h) => a.includes(h)));
 
   const add = (kind: FlowNode['kind'], text: string, line: number, owned?: { start: number; end: number }): number => {
     const node: FlowNode = { id: nodes.length, kind, line, text: shortText(text), calls: [], next: [] };
@@ -77,8 +76,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
   const entry = add('entry', 'entry', 0);
   const exit = add('exit', 'exit', 0);
 
-  const branchNode = (text: string, condition: SyntaxNode | null, at: SyntaxNode): number =>
-    add('branch', text, input.lineOf(condition ?? at), condition ? span(condition) : undefined);
+  const branchNode = (text: string, condition: SyntaxNode | null, at: SyntaxNode): number => add('branch', text, input.lineOf(condition ?? at), condition ? span(condition) : undefined);
 
   const visitAll = (children: readonly SyntaxNode[], preds: Pending[]): Pending[] => {
     let current = preds;

@@ -130,7 +130,10 @@ export class Classifier {
         const read = test ? ` (${test.input} & PGT_type_mask: ${typeNames(reach)})` : '';
         // The variables the type test reads, when they hold something else than their name says.
         const reads = (k: string): boolean => site.guards.some((g) => /PGT_/.test(g) && new RegExp(`\\b${k}\\b`).test(g));
-        const holding = Object.entries(values?.values ?? {}).filter(([k]) => reads(k)).map(([k, v]) => `; ${k} holds ${v} here`).join('');
+        const holding = Object.entries(values?.values ?? {})
+          .filter(([k]) => reads(k))
+          .map(([k, v]) => `; ${k} holds ${v} here`)
+          .join('');
         if (test && test.reach.length === 0) {
           how = `${verb}; no old type reaches it: its conditions never hold together${holding}`;
         } else if (test?.verdict === 'fails') {
@@ -165,19 +168,39 @@ export class Classifier {
     // freed-page bookkeeping when the flush is guarded by `need_tlbflush`.
     if (evidence.length === 0 && site.function === null && site.kind === 'call') {
       const guard = site.guards.find((g) => /\bneed_tlbflush\b/.test(g));
-      if (guard) evidence.push({ class: 'allocation', steps: [siteStep(site, call?.label, `${verb} under \`${guard}\`, the freed-page TLB bookkeeping of an allocator (the enclosing function is not in view)`)], conditions: site.guards });
+      if (guard)
+        evidence.push({
+          class: 'allocation',
+          steps: [siteStep(site, call?.label, `${verb} under \`${guard}\`, the freed-page TLB bookkeeping of an allocator (the enclosing function is not in view)`)],
+          conditions: site.guards,
+        });
     }
     // A helper whose callers are all out of view: Xen's own callers name its class.
     if (evidence.length === 0 && site.function !== null && unreachable === 0) {
       const cls = BUILTIN_HELPER_CLASSES[site.function];
       const callers = this.graph.callers(site.function).filter((c) => c.caller !== null && c.caller !== site.function);
       if (cls && callers.length === 0) {
-        evidence.push({ class: cls, steps: [siteStep(site, call?.label, `${verb}; ${site.function} is the allocators' filtered flush (built-in knowledge of Xen: alloc_heap_pages and populate_physmap call it; none of its callers is in view)`)], ...(site.guards.length ? { conditions: site.guards } : {}) });
+        evidence.push({
+          class: cls,
+          steps: [
+            siteStep(
+              site,
+              call?.label,
+              `${verb}; ${site.function} is the allocators' filtered flush (built-in knowledge of Xen: alloc_heap_pages and populate_physmap call it; none of its callers is in view)`,
+            ),
+          ],
+          ...(site.guards.length ? { conditions: site.guards } : {}),
+        });
       }
     }
     if (evidence.length === 0) {
       const why = this.whyOther(site, unreachable);
-      evidence.push({ class: 'other', steps: [siteStep(site, call?.label, `${verb}; ${why.text}`)], ...(site.guards.length ? { conditions: site.guards } : {}), ...(why.incomplete ? { incomplete: true } : {}) });
+      evidence.push({
+        class: 'other',
+        steps: [siteStep(site, call?.label, `${verb}; ${why.text}`)],
+        ...(site.guards.length ? { conditions: site.guards } : {}),
+        ...(why.incomplete ? { incomplete: true } : {}),
+      });
     }
     const sorted = sortEvidence(evidence);
     return { classes: classesOf(sorted), evidence: sorted };
@@ -188,7 +211,14 @@ export class Classifier {
     if (site.function === null) return { text: 'at file scope, or in a function the hunk does not name', incomplete: true };
     const fn = site.function;
     if (!this.graph.isHelper(fn)) return { text: `${fn} is neither a root nor a flush helper, so no page-type change, allocation or MEMF_no_tlbflush owner reaches it` };
-    const callers = [...new Set(this.graph.callers(fn).map((c) => c.caller).filter((c): c is string => c !== null))];
+    const callers = [
+      ...new Set(
+        this.graph
+          .callers(fn)
+          .map((c) => c.caller)
+          .filter((c): c is string => c !== null),
+      ),
+    ];
     // An inline helper or macro exists to be called: its class is its callers'. A
     // plain function with no caller in view is judged on what it is.
     const isHelperDefinition = this.graph.definitions(fn).some((d) => d.form === 'inline-function' || d.form === 'function-macro' || d.form === 'object-macro' || d.form === 'macro-expansion');

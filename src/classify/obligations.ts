@@ -35,9 +35,7 @@ function pathSteps(fn: FunctionFacts, flow: FlowGraph, path: readonly { node: nu
 /** The flush owed by a `MEMF_no_tlbflush` site, when its owner's whole body is in view. */
 export function obligationFor(site: Site, graph: CallGraph): Obligation | undefined {
   if (site.api !== 'MEMF_no_tlbflush' || site.function === null) return undefined;
-  const owner = graph
-    .definitions(site.function)
-    .find((d) => d.flow && d.file === site.file && d.noTlbflushSets.some((s) => s.line === site.line));
+  const owner = graph.definitions(site.function).find((d) => d.flow && d.file === site.file && d.noTlbflushSets.some((s) => s.line === site.line));
   const flow = owner?.flow;
   if (!owner || !flow) return undefined;
 
@@ -102,7 +100,8 @@ export function obligationFor(site: Site, graph: CallGraph): Obligation | undefi
       });
       missingPath = pathSteps(owner, flow, path);
       // The chain starts where the debt was made: the allocation, then the bookkeeping.
-      if (allocation && allocation.id !== start.id) missingPath.unshift({ file: owner.file, line: allocation.line, function: owner.name, message: `allocates with MEMF_no_tlbflush: ${allocation.text}` });
+      if (allocation && allocation.id !== start.id)
+        missingPath.unshift({ file: owner.file, line: allocation.line, function: owner.name, message: `allocates with MEMF_no_tlbflush: ${allocation.text}` });
     }
   }
   return {

@@ -47,7 +47,17 @@ function macroDefinitions(text: string, into: Map<string, MacroDef>): void {
   for (const line of joined.split('\n')) {
     const m = /^\s*#\s*define\s+([A-Za-z_]\w*)(\(([^)]*)\))?\s*(.*?)\s*(\/\/.*)?$/.exec(line);
     if (!m || into.has(m[1]!)) continue;
-    into.set(m[1]!, { ...(m[2] ? { params: m[3]!.split(',').map((p) => p.trim()).filter(Boolean) } : {}), body: m[4] ?? '' });
+    into.set(m[1]!, {
+      ...(m[2]
+        ? {
+            params: m[3]!
+              .split(',')
+              .map((p) => p.trim())
+              .filter(Boolean),
+          }
+        : {}),
+      body: m[4] ?? '',
+    });
   }
 }
 
@@ -121,7 +131,14 @@ function expand(text: string, defs: ReadonlyMap<string, MacroDef>, depth = 0): s
 }
 
 /** Header candidates, new layout then 2020 layout; a scan's tree may start at `xen/`. */
-const HEADERS = ['arch/x86/include/asm/mm.h', 'arch/x86/include/asm/x86_64/page.h', 'arch/x86/include/asm/config.h', 'include/asm-x86/mm.h', 'include/asm-x86/x86_64/page.h', 'include/asm-x86/config.h'];
+const HEADERS = [
+  'arch/x86/include/asm/mm.h',
+  'arch/x86/include/asm/x86_64/page.h',
+  'arch/x86/include/asm/config.h',
+  'include/asm-x86/mm.h',
+  'include/asm-x86/x86_64/page.h',
+  'include/asm-x86/config.h',
+];
 
 /** Built-in values where the tree does not say (x86_64). */
 const BUILTIN_DEFINES = ['#define BITS_PER_LONG 64', '#define PG_shift(idx) (BITS_PER_LONG - (idx))', '#define PG_mask(x, idx) (x ## UL << PG_shift(idx))'].join('\n');
@@ -169,7 +186,6 @@ function tableFrom(defs: ReadonlyMap<string, MacroDef>, source: string): PageTyp
   const types = [...byValue].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, name]) => ({ name, value, pageTable: value !== 0n && value <= root }));
   return { source, types, mask, constants };
 }
-
 
 /** The table as headers define it (missing helpers such as BITS_PER_LONG fall back on built-in ones). */
 export function pageTypesFromHeaders(files: readonly { path: string; text: string }[]): PageTypeTable | undefined {

@@ -76,7 +76,8 @@ export class Roots {
     if (typeInfo.length > 0 && typeMask.length > 0) found.set('page-type-change', { class: 'page-type-change', steps: [typeMask[0]!, typeInfo[0]!].sort(byLine), source: 'code' });
     // A hunk that shows the retype under PGT_type_mask but not the type_info
     // store (a cmpxchg further down) still shows a page-type change.
-    else if (!whole && typeMask.length > 0) found.set('page-type-change', { class: 'page-type-change', steps: [{ ...typeMask[0]!, message: `${typeMask[0]!.message} (the type_info update itself is not in view)` }], source: 'code' });
+    else if (!whole && typeMask.length > 0)
+      found.set('page-type-change', { class: 'page-type-change', steps: [{ ...typeMask[0]!, message: `${typeMask[0]!.message} (the type_info update itself is not in view)` }], source: 'code' });
 
     const sets = merged(defs, 'noTlbflushSets');
     const bookkeeping = merged(defs, 'bookkeeping');
@@ -103,7 +104,7 @@ export class Roots {
         : `${name} ${BUILTIN_ROOT_REASON[cls]} (built-in knowledge of Xen: that part of its body is not in view; --tree shows it)`;
       const step: EvidenceStep = { file: where?.file ?? '', line: where?.line ?? 0, function: name, message };
       // Seen evidence stays in the chain after the named reason (the hunk's need_tlbflush).
-      const seen = existing?.steps ?? (cls === 'deferred-allocation-flush' ? found.get('allocation')?.steps ?? [] : []);
+      const seen = existing?.steps ?? (cls === 'deferred-allocation-flush' ? (found.get('allocation')?.steps ?? []) : []);
       found.set(cls, { class: cls, steps: [step, ...seen.filter((s) => s !== step)], source: configured ? 'config' : 'built-in' });
     }
     if (found.has('deferred-allocation-flush')) found.delete('allocation');

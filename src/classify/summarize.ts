@@ -67,7 +67,10 @@ function receiver(node: SyntaxNode, stop: SyntaxNode): string | undefined {
 }
 
 const argsOf = (call: SyntaxNode): string[] =>
-  call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text)) ?? [];
+  call
+    .childForFieldName('arguments')
+    ?.namedChildren.filter((a) => a.type !== 'comment')
+    .map((a) => normalizeSpace(a.text)) ?? [];
 
 /** Labels per block, so the label before a call is found without rescanning siblings. */
 class LabelIndex {
@@ -288,7 +291,21 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
       ctx.calls.push({ callee: fn.text, caller: name, args: argsOf(call), guards: guardsOf(call), file: ctx.image.file, line, column: 1, text: normalizeSpace(call.text) });
     }
   }
-  return { name, file: ctx.image.file, line, endLine: line, form: 'function-macro', params, partial: false, exported: true, statements: 1, typeInfoWrites: [], typeMaskWrites: [], bookkeeping: [], noTlbflushSets: [] };
+  return {
+    name,
+    file: ctx.image.file,
+    line,
+    endLine: line,
+    form: 'function-macro',
+    params,
+    partial: false,
+    exported: true,
+    statements: 1,
+    typeInfoWrites: [],
+    typeMaskWrites: [],
+    bookkeeping: [],
+    noTlbflushSets: [],
+  };
 }
 
 /** File-scope statements that are macro invocations (`DEFINE_FLUSHER(l1, true)`). */

@@ -41,7 +41,13 @@ function ownerImages(patch: Patch, base: BaseTreeReader | undefined, parsed: rea
   return out;
 }
 
-export function touchedOwnerSites(patch: Patch, base: BaseTreeReader | undefined, parsed: readonly ParsedImage[], factsOf: (image: ParsedImage) => FileFacts, existing: readonly Site[]): { sites: Site[]; images: ParsedImage[] } {
+export function touchedOwnerSites(
+  patch: Patch,
+  base: BaseTreeReader | undefined,
+  parsed: readonly ParsedImage[],
+  factsOf: (image: ParsedImage) => FileFacts,
+  existing: readonly Site[],
+): { sites: Site[]; images: ParsedImage[] } {
   const known = new Set(existing.map((s) => `${s.file}:${s.side}:${s.line}:${s.api}`));
   const extra = ownerImages(patch, base, parsed);
   const out: Site[] = [];

@@ -284,7 +284,12 @@ export class TreePlanner {
     graph.setRootTest((name) => roots.isRoot(name));
     const defined = new Set(graph.functionNames());
     // Only helpers pass classes on: a function that reaches a flush through a root is no wrapper.
-    const exported = new Set(facts.flatMap((f) => f.functions).filter((f) => f.exported).map((f) => f.name));
+    const exported = new Set(
+      facts
+        .flatMap((f) => f.functions)
+        .filter((f) => f.exported)
+        .map((f) => f.name),
+    );
     const wrappers = graph.helperNames().filter((name) => !this.family.has(name) && exported.has(name));
     const reaching = [...this.family, ...wrappers];
     const carriers = [...defined].filter((name) => roots.isRoot(name) || graph.isHelper(name));

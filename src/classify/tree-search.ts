@@ -183,7 +183,8 @@ export function searchTree(run: RunScope, directory: string, starts: readonly st
     frontier = [...next].sort();
   }
   // Macro helpers in the parsed headers count too.
-  for (const f of parsed.values()) for (const fn of f.functions) if (fn.form === 'function-macro' && [...f.edges].some(([caller, callee]) => caller === fn.name && grown.has(callee))) grown.add(fn.name);
+  for (const f of parsed.values())
+    for (const fn of f.functions) if (fn.form === 'function-macro' && [...f.edges].some(([caller, callee]) => caller === fn.name && grown.has(callee))) grown.add(fn.name);
   const facts = [...parsed.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { directory, family: grown, facts, parsed: parsed.size, skipped: corpus.size - parsed.size };
 }

@@ -47,7 +47,10 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
     }
     for (const [arch, result] of arches) {
       if (!result!.sim!.safe) unsafe = true;
-      if (opts.format === 'text') parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.function ?? '(file scope)')}: ${terminalText(site.text)}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n${inputLines(result!.sim!)}`);
+      if (opts.format === 'text')
+        parts.push(
+          `${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.function ?? '(file scope)')}: ${terminalText(site.text)}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n${inputLines(result!.sim!)}`,
+        );
       parts.push(formatSim(result!.sim!, opts.format));
     }
   }
@@ -75,14 +78,16 @@ function inputLines(sim: SimResult): string {
 }
 
 export const explainCommand: CommandModule = (program, { io, setExit }) => {
-  addRunOptions(program
-    .command('explain')
-    .description('replay one flush site of a review in the simulator and print its timeline')
-    .argument('<file:line>', 'the site, as FILE:LINE (FILE may be a path suffix)')
-    .argument('[patch...]', 'the review input (patch, series, mbox or thread); - or nothing for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(SIM_FORMATS).default('text'))
-    .option('--tree <dir>', 'the base source tree the patch applies to')
-    .option('--arch <list>', 'architectures to model', DEFAULT_ARCHES.join(','))
-    .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n'), { baseline: false })
-    .action((location: string, patches: string[], opts: ExplainCliOptions, command: Command) => setExit(runExplain(location, patches, opts, io, command)));
+  addRunOptions(
+    program
+      .command('explain')
+      .description('replay one flush site of a review in the simulator and print its timeline')
+      .argument('<file:line>', 'the site, as FILE:LINE (FILE may be a path suffix)')
+      .argument('[patch...]', 'the review input (patch, series, mbox or thread); - or nothing for standard input')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(SIM_FORMATS).default('text'))
+      .option('--tree <dir>', 'the base source tree the patch applies to')
+      .option('--arch <list>', 'architectures to model', DEFAULT_ARCHES.join(','))
+      .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n'),
+    { baseline: false },
+  ).action((location: string, patches: string[], opts: ExplainCliOptions, command: Command) => setExit(runExplain(location, patches, opts, io, command)));
 };

@@ -9,7 +9,10 @@ import { terminalText } from '../report/escape.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
 
 export function parseArches(value: string): Arch[] {
-  const arches = value.split(',').map((a) => a.trim()).filter(Boolean);
+  const arches = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   for (const a of arches) if (!ARCHES.includes(a as Arch)) throw new UsageError(`--arch: unknown architecture "${a}" (known: ${ARCHES.join(', ')})`);
   return arches as Arch[];
 }
@@ -18,7 +21,10 @@ export function parseArches(value: string): Arch[] {
 export function parseConfig(value: string | undefined, base: Record<string, boolean> = DEFAULT_CONFIG): Record<string, boolean> {
   const config = { ...base };
   if (!value) return config;
-  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(CONFIG_[A-Za-z0-9_]+)(?:=([yn]|1|0|true|false))?$/.exec(item);
     if (!m) throw new UsageError(`--config: expected CONFIG_NAME=y|n, got "${item}"`);
     config[m[1]!] = m[2] === undefined || m[2] === 'y' || m[2] === '1' || m[2] === 'true';

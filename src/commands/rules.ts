@@ -5,7 +5,11 @@ import type { CommandModule } from './context.js';
 
 function ruleText(rule: Rule): string {
   const { meta } = rule;
-  const indent = (text: string): string => text.split('\n').map((l) => (l ? `      ${l}` : '')).join('\n');
+  const indent = (text: string): string =>
+    text
+      .split('\n')
+      .map((l) => (l ? `      ${l}` : ''))
+      .join('\n');
   return [
     `${meta.id} ${meta.name} (${meta.severity})`,
     `  ${meta.title}`,
@@ -26,7 +30,14 @@ export const rulesCommand: CommandModule = (program, { io, setExit }) => {
     .description('list the rules: id, name, default severity, and why (x86 and Arm views)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((opts: { format: 'text' | 'json' }) => {
-      if (opts.format === 'json') io.stdout(`${JSON.stringify(RULES.map((r) => r.meta), null, 2)}\n`);
+      if (opts.format === 'json')
+        io.stdout(
+          `${JSON.stringify(
+            RULES.map((r) => r.meta),
+            null,
+            2,
+          )}\n`,
+        );
       else io.stdout(`${RULES.map(ruleText).join('\n\n')}\n`);
       setExit(0);
     });

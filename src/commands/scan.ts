@@ -74,11 +74,13 @@ async function runScan(dir: string, opts: ScanCliOptions, io: CliIo, command?: C
 }
 
 export const scanCommand: CommandModule = (program, { io, setExit }) => {
-  addRunOptions(addBuildOptions(addOutputOptions(program
-    .command('scan')
-    .description('audit a whole source tree: classify every flush site and report the flushes that must force an IPI')
-    .argument('<dir>', 'the tree to scan (e.g. xen/)')))
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, at most 2; 0 parses in the main thread)')
-    .option('--no-progress', 'no progress bar, even on a terminal'))
-    .action(async (dir: string, opts: ScanCliOptions, command: Command) => setExit(await runScan(dir, opts, io, command)));
+  addRunOptions(
+    addBuildOptions(
+      addOutputOptions(
+        program.command('scan').description('audit a whole source tree: classify every flush site and report the flushes that must force an IPI').argument('<dir>', 'the tree to scan (e.g. xen/)'),
+      ),
+    )
+      .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, at most 2; 0 parses in the main thread)')
+      .option('--no-progress', 'no progress bar, even on a terminal'),
+  ).action(async (dir: string, opts: ScanCliOptions, command: Command) => setExit(await runScan(dir, opts, io, command)));
 };

@@ -66,7 +66,9 @@ function runSimulate(opts: SimulateCliOptions, io: CliIo): number {
 export const simulateCommand: CommandModule = (program, { io, setExit }) => {
   program
     .command('simulate')
-    .description('explore a flush scenario exhaustively and print the shortest counterexample (exit 1 when unsafe or inconclusive); with no options: the canonical hazard, a page-type change flushed by an assisted flush')
+    .description(
+      'explore a flush scenario exhaustively and print the shortest counterexample (exit 1 when unsafe or inconclusive); with no options: the canonical hazard, a page-type change flushed by an assisted flush',
+    )
     .addOption(new Option('--scenario <s>', 'scenario').choices(SCENARIO_KINDS).default('page-type-change'))
     .addOption(new Option('--mechanism <m>', 'flush mechanism of the site').choices(MECHANISMS).default('assisted-possible'))
     .option('--condition <c>', 'for --mechanism conditional: the C condition under which the IPI is forced')

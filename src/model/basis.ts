@@ -21,7 +21,7 @@ export function modelBasis(sites: readonly Site[], tree: string | undefined, ass
   }
   const parts = [...builtIn].sort();
   const from: ModelBasis['from'] = parts.length === 0 ? 'code' : fromCode ? 'code+built-in' : 'built-in';
-  const where = tree ? `the tree ${tree}` : 'the patch (no --tree: the tree\'s headers were not read)';
+  const where = tree ? `the tree ${tree}` : "the patch (no --tree: the tree's headers were not read)";
   const assisted = assistedModel && assistedModel !== 'built-in' ? `; x86 assisted path: ${assistedModel}` : assistedModel === 'built-in' ? '; x86 assisted path: built-in' : '';
   const shown = parts.length > 6 ? [...parts.slice(0, 6), `${parts.length - 6} more`] : parts;
   // Without a tree, the era built-in knowledge was taken for (one per distinct placement).

@@ -93,9 +93,9 @@ export function localFlagsValue(def: DefinedFunction, name: string, macros: read
   // The call's row in the parsed text (the definition's first line anchors it).
   const row = line - def.line + def.node.startPosition.row;
   // The declaration in scope at the call: the innermost block holding both.
-  const declarations = fnBody.descendantsOfType('declaration').filter((d) =>
-    d.namedChildren.some((c) => (c.type === 'identifier' ? c.text : c.type === 'init_declarator' ? c.childForFieldName('declarator')?.text : undefined) === name),
-  );
+  const declarations = fnBody
+    .descendantsOfType('declaration')
+    .filter((d) => d.namedChildren.some((c) => (c.type === 'identifier' ? c.text : c.type === 'init_declarator' ? c.childForFieldName('declarator')?.text : undefined) === name));
   const scopeOf = (d: SyntaxNode): SyntaxNode => d.parent ?? fnBody;
   const inScope = declarations.filter((d) => {
     const scope = scopeOf(d);
@@ -104,7 +104,10 @@ export function localFlagsValue(def: DefinedFunction, name: string, macros: read
   if (inScope.length === 0) return undefined;
   const decl = inScope.reduce((a, b) => (scopeOf(b).startIndex >= scopeOf(a).startIndex ? b : a));
   const body = scopeOf(decl);
-  let base = decl.descendantsOfType('init_declarator').find((d) => d.childForFieldName('declarator')?.text === name)?.childForFieldName('value')?.text;
+  let base = decl
+    .descendantsOfType('init_declarator')
+    .find((d) => d.childForFieldName('declarator')?.text === name)
+    ?.childForFieldName('value')?.text;
   base = base === undefined ? undefined : normalizeSpace(base);
   const added: string[] = [];
   for (const n of body.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {

@@ -117,7 +117,10 @@ function evalCallUncached(name: string, args: readonly Arg[], ctx: Run, stack: r
       outcome = evalObjectMacro(def, args, ctx, inner);
       break;
     case 'function-macro': {
-      const bindings = bind(def.params, args.map((a) => a.text));
+      const bindings = bind(
+        def.params,
+        args.map((a) => a.text),
+      );
       const step = `${name}(${argList(args)}) → ${substitute(def.body ?? '', bindings, 'preprocessor')}  [${def.source}]`;
       outcome = prepend(step, evalCalls(def, templateCalls(def.body ?? ''), args, ctx, inner));
       break;
@@ -170,7 +173,11 @@ function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: Run, stac
   const leaf = classifyLeaf(def);
   if (leaf && leaf.mechanism !== 'none') return { paths: [{ conds: [], mechanism: leaf.mechanism, source: def.source }], steps: [], notes: leaf.note ? [leaf.note] : [] };
   if (ctx.family.has(def.name)) {
-    return { paths: [{ conds: [], mechanism: leaf?.mechanism ?? 'unknown', source: def.source }], steps: [], notes: [leaf?.note ?? `${def.name} at ${def.source}: its body shows no remote flush we can model`] };
+    return {
+      paths: [{ conds: [], mechanism: leaf?.mechanism ?? 'unknown', source: def.source }],
+      steps: [],
+      notes: [leaf?.note ?? `${def.name} at ${def.source}: its body shows no remote flush we can model`],
+    };
   }
   return null;
 }
@@ -181,7 +188,10 @@ function evalFunction(def: ModelDefinition, args: readonly Arg[], ctx: Run, stac
  * they do not decide becomes a condition of the paths under it.
  */
 function evalCalls(def: ModelDefinition, calls: readonly CollectedCall[], args: readonly Arg[], ctx: Run, stack: ModelDefinition[]): Outcome | null {
-  const params = bind(def.params, args.map((a) => a.text));
+  const params = bind(
+    def.params,
+    args.map((a) => a.text),
+  );
   // Locals set once stand for their initializers, then parameters for arguments.
   const locals = def.form === 'function' || def.form === 'inline-function' ? localConstants(def) : new Map<string, string>();
   const bound = (text: string): string => substitute(substitute(text, locals, 'c'), params, scopingOf(def));
@@ -282,9 +292,11 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
       return { conds: alt.conds, mechanism: 'none' as const, source: flags.origin };
     }
     const stripped = outside !== 0 ? clearedLocally(def, assisted.flagsParam, flags.text, ctx) : undefined;
-    if (stripped && ((outside & ~stripped.bits) >>> 0) === 0 && ((alt.value.zeros | allowed.ones | stripped.bits) >>> 0) === FULL) {
+    if (stripped && (outside & ~stripped.bits) >>> 0 === 0 && (alt.value.zeros | allowed.ones | stripped.bits) >>> 0 === FULL) {
       // The bit that kept the flush off the assisted path is gone by the time the remote part runs.
-      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${stripped.names} outside ${assisted.allowed}, but ${stripped.text}: the remote part then holds TLB bits only and may be assisted`);
+      steps.push(
+        `${assisted.flagsParam} = ${describe(alt.value)}${label}: ${stripped.names} outside ${assisted.allowed}, but ${stripped.text}: the remote part then holds TLB bits only and may be assisted`,
+      );
       afterLocal.push(`${flags.text} without ${stripped.names} (${stripped.text}) [${stripped.source}]`);
       return { conds: alt.conds, mechanism: 'assisted-possible' as const, source: flags.origin };
     }
@@ -293,10 +305,12 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
       // FLUSH_CACHE and the like need the IPI for work of their own.
       const ownWork = (outside & ~forcingOnlyBits(ctx)) >>> 0;
       const mechanism = ownWork !== 0 ? ('ipi' as const) : ('forced-ipi' as const);
-      steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: ${forcingNames(flags.text, allowed, ctx)} outside ${assisted.allowed}, so the remote flush is an IPI${ownWork !== 0 ? ' (needed for that flag\'s own work, not a choice to force)' : ''}`);
+      steps.push(
+        `${assisted.flagsParam} = ${describe(alt.value)}${label}: ${forcingNames(flags.text, allowed, ctx)} outside ${assisted.allowed}, so the remote flush is an IPI${ownWork !== 0 ? " (needed for that flag's own work, not a choice to force)" : ''}`,
+      );
       return { conds: alt.conds, mechanism, source: flags.origin };
     }
-    if (((alt.value.zeros | allowed.ones) >>> 0) === FULL) {
+    if ((alt.value.zeros | allowed.ones) >>> 0 === FULL) {
       steps.push(`${assisted.flagsParam} = ${describe(alt.value)}${label}: within ${assisted.allowed}, so the flush may be assisted`);
       return { conds: alt.conds, mechanism: 'assisted-possible' as const, source: flags.origin };
     }
@@ -336,7 +350,12 @@ function clearedLocally(def: ModelDefinition, param: string, flagsText: string, 
     whens.push(...c.when);
   }
   if (!bits) return undefined;
-  return { bits: bits >>> 0, names: names.join(', '), text: `${strip.callee} clears ${names.join(', ')} when it did that work locally${whens.length ? ` (when ${whens.join(' && ')})` : ''}`, source: strip.source };
+  return {
+    bits: bits >>> 0,
+    names: names.join(', '),
+    text: `${strip.callee} clears ${names.join(', ')} when it did that work locally${whens.length ? ` (when ${whens.join(' && ')})` : ''}`,
+    source: strip.source,
+  };
 }
 
 function describe(b: Bits): string {
@@ -455,10 +474,11 @@ function finalize(outcome: Outcome): FlushModel {
       return withText({ mechanism: 'unknown', source: first.source, notes: ['several flushes with different mechanisms on the same path'] });
     }
     const simple = simplify(terms);
-    const condition = dedupe(simple.map(conjunction)).map((t) => (simple.length > 1 ? wrap(t) : t)).join(' || ');
+    const condition = dedupe(simple.map(conjunction))
+      .map((t) => (simple.length > 1 ? wrap(t) : t))
+      .join(' || ');
     const decided = forcing[0]!.conds[0]?.at ?? forcing[0]!.source;
     return withText({ mechanism: 'conditional', source: decided, condition: normalizeSpace(condition) });
   }
   return withText({ mechanism: 'unknown', source: first.source });
 }
-

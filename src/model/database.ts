@@ -232,7 +232,10 @@ function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDe
     const macro = macros.get(call.name);
     if (!macro?.body || !macro.params) continue;
     const tree = templateTree(macro.body);
-    const declarator = tree.descendantsOfType('function_declarator').map((d) => d.childForFieldName('declarator')?.text).find((n) => n && macro.params!.includes(n));
+    const declarator = tree
+      .descendantsOfType('function_declarator')
+      .map((d) => d.childForFieldName('declarator')?.text)
+      .find((n) => n && macro.params!.includes(n));
     if (!declarator) continue;
     const nameIndex = macro.params.indexOf(declarator);
     const name = call.args[nameIndex];

@@ -19,7 +19,7 @@ export interface Bits {
 
 export const UNKNOWN: Bits = { ones: 0, zeros: 0 };
 export const exact = (value: number): Bits => ({ ones: value >>> 0, zeros: ~value >>> 0 });
-export const isExact = (b: Bits): boolean => ((b.ones | b.zeros) >>> 0) === FULL;
+export const isExact = (b: Bits): boolean => (b.ones | b.zeros) >>> 0 === FULL;
 
 /** Truth of a value: true when some bit is known 1, false when all are known 0. */
 export function truthOf(b: Bits): boolean | undefined {

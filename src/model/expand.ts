@@ -24,7 +24,20 @@ export const scopingOf = (def: { form: string }): Scoping => (def.form === 'func
 
 /** Where an inserted argument needs no parentheses of its own. */
 const SELF_DELIMITING_PARENTS = new Set(['argument_list', 'parenthesized_expression', 'expression_statement', 'init_declarator', 'return_statement', 'initializer_list', 'condition_clause']);
-const PRIMARY = new Set(['identifier', 'number_literal', 'string_literal', 'concatenated_string', 'char_literal', 'call_expression', 'parenthesized_expression', 'field_expression', 'subscript_expression', 'true', 'false', 'null']);
+const PRIMARY = new Set([
+  'identifier',
+  'number_literal',
+  'string_literal',
+  'concatenated_string',
+  'char_literal',
+  'call_expression',
+  'parenthesized_expression',
+  'field_expression',
+  'subscript_expression',
+  'true',
+  'false',
+  'null',
+]);
 
 // Derived from cached snippets (parser/c/tree-sitter.ts), so as bounded as that cache.
 const leavesOf = new WeakMap<Snippet, SyntaxNode[]>();

@@ -83,7 +83,9 @@ export class PatchModel {
       defs = definitionsFrom([file.collected], { kind: 'tree', only: fn });
       this.treeFunctions.set(key, defs);
     }
-    const macros = file.collected.definitions.filter((d) => d.form === 'function-macro').map((d) => ({ name: d.name, form: d.form, file: site.file, ...(d.body !== undefined ? { body: d.body } : {}) }));
+    const macros = file.collected.definitions
+      .filter((d) => d.form === 'function-macro')
+      .map((d) => ({ name: d.name, form: d.form, file: site.file, ...(d.body !== undefined ? { body: d.body } : {}) }));
     return { defs, macros };
   }
 
@@ -137,7 +139,9 @@ export class PatchModel {
   /** Remembers this patch's new definitions for the patches after it in the series. */
   remember(): void {
     const { family, run } = this.analysis;
-    const relevant = this.patchDefinitions.new.filter((d) => family.has(d.name) || /^FLUSH_/.test(d.name) || ((d.form === 'object-macro' || d.form === 'function-macro') && /flush|FLUSH/.test(d.body ?? '')));
+    const relevant = this.patchDefinitions.new.filter(
+      (d) => family.has(d.name) || /^FLUSH_/.test(d.name) || ((d.form === 'object-macro' || d.form === 'function-macro') && /flush|FLUSH/.test(d.body ?? '')),
+    );
     if (relevant.length === 0) return;
     const series = run.get(SERIES);
     series.definitions = [...relevant, ...series.definitions];

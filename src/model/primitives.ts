@@ -166,7 +166,8 @@ export function classifyLeaf(def: ModelDefinition): Leaf | undefined {
   if (firmware) return { mechanism: 'firmware', note: `${def.name} asks the firmware for a remote fence (${firmware}): no IPI from Xen` };
   const ops = tlbiOperations(def);
   const broadcast = ops.filter(isBroadcastTlbi);
-  if (broadcast.length) return { mechanism: 'broadcast', note: `${def.name} issues TLBI ${broadcast.join(', ')}: hardware broadcasts it to every CPU of the inner-shareable domain, no CPU is interrupted` };
+  if (broadcast.length)
+    return { mechanism: 'broadcast', note: `${def.name} issues TLBI ${broadcast.join(', ')}: hardware broadcasts it to every CPU of the inner-shareable domain, no CPU is interrupted` };
   if (ops.length) return { mechanism: 'none', note: `${def.name} issues TLBI ${ops.join(', ')}: local CPU only` };
   const stub = [...names].find((n) => STUBS.has(n));
   if (stub && names.size <= 2) return { mechanism: 'unknown', note: `${def.name} is not implemented on this port (${stub})` };

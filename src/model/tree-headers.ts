@@ -141,5 +141,9 @@ export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family:
     }
     return found;
   };
-  return staticLayer('tree', definitions.filter((d) => !skip(d)), lazy);
+  return staticLayer(
+    'tree',
+    definitions.filter((d) => !skip(d)),
+    lazy,
+  );
 }

@@ -98,8 +98,7 @@ function scanFileHeaders(lines: readonly string[]): FileHeader[] {
     if (moved) {
       file.status = moved[1] === 'rename' ? 'renamed' : 'copied';
       file[moved[2] as 'from' | 'to'] = moved[3]!;
-    }
-    else if (/^Binary files .* differ$/.test(line) || line === 'GIT binary patch') file.status = 'binary';
+    } else if (/^Binary files .* differ$/.test(line) || line === 'GIT binary patch') file.status = 'binary';
     if (/^(old mode|new mode|similarity index|dissimilarity index|rename |copy |Binary files|GIT binary patch|new file mode|deleted file mode)/.test(line)) {
       file.notes.push(line);
     }

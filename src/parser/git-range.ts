@@ -9,8 +9,7 @@ export interface GitCommitInput {
   base: GitTree;
 }
 
-const git = (repo: string, args: string[]): string =>
-  execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+const git = (repo: string, args: string[]): string => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 
 /**
  * The commits of RANGE, oldest first, each as format-patch text with its
@@ -22,7 +21,9 @@ export function readGitRange(repo: string, range: string): Result<GitCommitInput
   let commits: string[];
   try {
     const spec = range.includes('..') ? [range] : [`${range}^!`];
-    commits = git(repo, ['rev-list', '--reverse', '--no-merges', ...spec, '--']).split('\n').filter(Boolean);
+    commits = git(repo, ['rev-list', '--reverse', '--no-merges', ...spec, '--'])
+      .split('\n')
+      .filter(Boolean);
   } catch (e) {
     const stderr = String((e as { stderr?: unknown }).stderr ?? '').split('\n')[0] ?? '';
     return failed(error(`git rev-list failed: ${stderr || 'not a git repository?'}`));

@@ -141,15 +141,10 @@ function decodeBytes(bytes: Buffer, charset: string | undefined): string {
 
 /** RFC 2047 encoded words: `=?UTF-8?q?Monn=C3=A9?=`. */
 export function decodeHeader(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([qQbB])\?([^?]*)\?=/g, (_, charset: string, enc: string, text: string) => {
-      const bytes =
-        enc.toLowerCase() === 'b'
-          ? Buffer.from(text, 'base64')
-          : decodeQuotedPrintable([text.replace(/_/g, ' ')]);
-      return decodeBytes(bytes, charset);
-    });
+  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([qQbB])\?([^?]*)\?=/g, (_, charset: string, enc: string, text: string) => {
+    const bytes = enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : decodeQuotedPrintable([text.replace(/_/g, ' ')]);
+    return decodeBytes(bytes, charset);
+  });
 }
 
 /** `[PATCH v2 3/7] x86: foo` → the subject as written (tag kept, white space folded) and the series data `{ version: 2, number: 3, total: 7 }`. */

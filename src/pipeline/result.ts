@@ -43,7 +43,12 @@ export function finishRun(parts: RunParts, options: RunOptions, run: RunScope): 
     errors: parts.errors,
     ...(parts.suppressions?.length ? { suppressions: parts.suppressions } : {}),
   };
-  result.settings.model = modelBasis(result.sites, options.treeLabel ?? result.inputs.find((i) => i.form === 'git')?.name, result.settings.assistedModel, result.patches.map((p) => p.era));
+  result.settings.model = modelBasis(
+    result.sites,
+    options.treeLabel ?? result.inputs.find((i) => i.form === 'git')?.name,
+    result.settings.assistedModel,
+    result.patches.map((p) => p.era),
+  );
   result.findings = runRules(result);
   return options.baseline ? applyBaseline(result, options.baseline.fingerprints, options.baseline.file) : result;
 }

@@ -41,7 +41,10 @@ function analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Se
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
   parsePatchImages(patch, base, family, (images) => {
     for (const c of collectAll(images)) collected.push(c);
-    extendFamily(collected.flatMap((c) => c.definitions), family);
+    extendFamily(
+      collected.flatMap((c) => c.definitions),
+      family,
+    );
   });
   const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
   return runStages(analysis);
@@ -84,7 +87,11 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
         for (const s of found) sites.push(s);
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
-        meta.files = summarizeFiles(patch.files, (path, hunk) => found.some((s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines)));
+        meta.files = summarizeFiles(patch.files, (path, hunk) =>
+          found.some(
+            (s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines),
+          ),
+        );
         for (const s of readSuppressions(patch)) suppressions.push(s);
       } catch (error) {
         // A limit hit, or a defect of ours, on one patch must not lose the others' results.

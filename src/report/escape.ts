@@ -164,9 +164,7 @@ const JSON_NOT_SHOWN = /^(?:[^\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}\n]|[\u115f\u1160\u
 
 export function jsonText(json: string): string {
   // Only characters outside printable ASCII are looked up in the Unicode classes: fast on megabytes.
-  const visible = json.replace(NOT_ASCII, (c) =>
-    JSON_NOT_SHOWN.test(c) ? Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('') : c,
-  );
+  const visible = json.replace(NOT_ASCII, (c) => (JSON_NOT_SHOWN.test(c) ? Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join('') : c));
   // Nor a workflow command, if the document is printed in a CI log: `:\u003a` is still `::`.
   return visible.replace(/::/g, ':\\u003a').replace(/##\[/g, '#\\u0023[');
 }

@@ -104,13 +104,13 @@ export function commentsOutsideDiff(payload: ReviewPayload, run: RunResult): Rev
 
 function commentBody(run: RunResult, findings: readonly Finding[]): string {
   const sections = bySeverity(findings).map((f) => {
-      const parts = [`${SEVERITY_MARK[f.severity]} **${mdText(f.ruleId)} ${mdText(f.ruleName)}**${f.arch ? ` (${ARCH_NAME[f.arch]})` : ''}: ${mdText(f.message)}`, ''];
-      if (f.fix) parts.push(`**Suggested fix:** ${mdText(f.fix)}`, '');
-      const details = [...findingEvidence(run, f), armWords(f)].filter((p, i, all) => p !== '' || (i > 0 && all[i - 1] !== ''));
-      if (details.some((d) => d.trim())) parts.push('<details>', '<summary>Evidence, mechanism and counterexample</summary>', '', ...details, '', '</details>', '');
-      parts.push(findingMarker(f.fingerprint));
-      return parts.join('\n');
-    });
+    const parts = [`${SEVERITY_MARK[f.severity]} **${mdText(f.ruleId)} ${mdText(f.ruleName)}**${f.arch ? ` (${ARCH_NAME[f.arch]})` : ''}: ${mdText(f.message)}`, ''];
+    if (f.fix) parts.push(`**Suggested fix:** ${mdText(f.fix)}`, '');
+    const details = [...findingEvidence(run, f), armWords(f)].filter((p, i, all) => p !== '' || (i > 0 && all[i - 1] !== ''));
+    if (details.some((d) => d.trim())) parts.push('<details>', '<summary>Evidence, mechanism and counterexample</summary>', '', ...details, '', '</details>', '');
+    parts.push(findingMarker(f.fingerprint));
+    return parts.join('\n');
+  });
   const { shown, left } = fitSections(sections, BODY_LIMIT - 400, 7);
   const body = shown.join('\n\n---\n\n');
   // Unposted findings keep no marker here, so a later run still sees them as new.

@@ -52,12 +52,14 @@ function verdictCell(site: Site, arch: Arch): string {
 export function summaryTable(run: RunResult, sites: readonly Site[]): string {
   const arches = archesOf(run);
   const head = ['Site', 'Function', 'Class', ...arches.map((a) => `${ARCH_NAME[a]} verdict`)];
-  const rows = sites.slice(0, TABLE_ROWS).map((s) => [
-    `${changeMark[s.change]}${mdCode(`${s.file}:${s.line}`, { inTable: true })} ${mdCode(s.text, { inTable: true })}`,
-    s.function ? mdCode(s.function, { inTable: true }) : '(file scope)',
-    s.classes?.length ? s.classes.map((c) => mdText(c, { inTable: true })).join(', ') : '—',
-    ...arches.map((a) => verdictCell(s, a)),
-  ]);
+  const rows = sites
+    .slice(0, TABLE_ROWS)
+    .map((s) => [
+      `${changeMark[s.change]}${mdCode(`${s.file}:${s.line}`, { inTable: true })} ${mdCode(s.text, { inTable: true })}`,
+      s.function ? mdCode(s.function, { inTable: true }) : '(file scope)',
+      s.classes?.length ? s.classes.map((c) => mdText(c, { inTable: true })).join(', ') : '—',
+      ...arches.map((a) => verdictCell(s, a)),
+    ]);
   const { shown, left } = fitSections(
     rows.map((r) => `| ${r.join(' | ')} |`),
     TABLE_BUDGET,
@@ -73,7 +75,12 @@ const EVIDENCE_STEPS = 25;
 
 function evidenceList(f: Finding): string {
   const more = f.related.length > EVIDENCE_STEPS ? `\n\n${plural(f.related.length - EVIDENCE_STEPS, 'more step')} not shown.` : '';
-  return f.related.slice(0, EVIDENCE_STEPS).map((step, i) => `${i + 1}. ${mdCode(`${step.file}:${step.line}`)}${step.function ? ` in ${mdCode(step.function)}` : ''}: ${mdText(step.message)}`).join('\n') + more;
+  return (
+    f.related
+      .slice(0, EVIDENCE_STEPS)
+      .map((step, i) => `${i + 1}. ${mdCode(`${step.file}:${step.line}`)}${step.function ? ` in ${mdCode(step.function)}` : ''}: ${mdText(step.message)}`)
+      .join('\n') + more
+  );
 }
 
 function mechanismTable(run: RunResult, site: Site): string {
@@ -85,7 +92,13 @@ function mechanismTable(run: RunResult, site: Site): string {
     const verdict = r.verdict ? `${VERDICT_MARK[r.verdict]} ${mdText(r.verdict, { inTable: true })}` : '—';
     rows.push(`| ${ARCH_NAME[arch]} | ${mdText(r.mechanism, { inTable: true })} | ${verdict} | ${mdCode(r.source, { inTable: true })} |`);
     if (r.condition) notes.push(`- ${ARCH_NAME[arch]}: forced only when ${mdCode(r.condition)}`);
-    if (r.expansion?.length) notes.push(`- ${ARCH_NAME[arch]}: ${r.expansion.slice(0, 12).map((e) => mdCode(e)).join(' → ')}`);
+    if (r.expansion?.length)
+      notes.push(
+        `- ${ARCH_NAME[arch]}: ${r.expansion
+          .slice(0, 12)
+          .map((e) => mdCode(e))
+          .join(' → ')}`,
+      );
     for (const note of (r.notes ?? []).slice(0, 12)) notes.push(`- ${ARCH_NAME[arch]}: ${mdText(note)}`);
   }
   if (rows.length === 0) return '';
@@ -96,7 +109,9 @@ function counterexample(f: Finding, site: Site | undefined): string {
   if (!f.trace?.length) return '';
   const sim = f.arch ? archResult(site, f.arch)?.sim : undefined;
   const facts = sim
-    ? [sim.property ? `property ${mdText(sim.property)}` : '', mdText(sim.scenario), plural(sim.cpus, 'CPU'), `${sim.states} states`, sim.failsWhen ? `fails when ${mdCode(sim.failsWhen)}` : ''].filter(Boolean).join(', ')
+    ? [sim.property ? `property ${mdText(sim.property)}` : '', mdText(sim.scenario), plural(sim.cpus, 'CPU'), `${sim.states} states`, sim.failsWhen ? `fails when ${mdCode(sim.failsWhen)}` : '']
+        .filter(Boolean)
+        .join(', ')
     : '';
   // The simulator's own renderer; a finding without its site's result still has its trace.
   const diagram = renderMermaid(sim ?? { safe: false, states: 0, transitions: 0, trace: f.trace, scenario: '', cpus: Math.max(...f.trace.map((s) => s.cpu)) + 1 });
@@ -172,7 +187,9 @@ export function reportHead(run: RunResult): string[] {
     MARKDOWN_MARKER,
     '### flushcheck review',
     '',
-    `${counts} · ${plural(calls.length, 'flush call')} in ${plural(run.patches.length, 'patch', 'patches')} · ${archesOf(run).map((a) => ARCH_NAME[a]).join(', ')}`,
+    `${counts} · ${plural(calls.length, 'flush call')} in ${plural(run.patches.length, 'patch', 'patches')} · ${archesOf(run)
+      .map((a) => ARCH_NAME[a])
+      .join(', ')}`,
     ...(run.settings.model ? ['', mdText(run.settings.model.summary)] : []),
     '',
     ...fitLines(patchLines(run), LIST_BUDGET, (n) => `- ${plural(n, 'more patch', 'more patches')}`),

@@ -24,9 +24,7 @@ function diagnostic(run: RunResult, f: Finding): object {
     severity: SEVERITY[f.severity],
     source: { name: 'flushcheck' },
     code: { value: `${f.ruleId} ${f.ruleName}` },
-    ...(f.related.length
-      ? { related_locations: f.related.map((step) => ({ message: mdText(step.message), location: { path: step.file, range: { start: { line: step.line } } } })) }
-      : {}),
+    ...(f.related.length ? { related_locations: f.related.map((step) => ({ message: mdText(step.message), location: { path: step.file, range: { start: { line: step.line } } } })) } : {}),
     original_output: clip(oneLine(`${f.file}:${f.line}: ${f.severity}: ${f.ruleId} ${f.message}`), 2 * TEXT_MAX),
   };
 }

@@ -140,7 +140,10 @@ function patchReply(run: RunResult, meta: PatchMeta, findings: readonly Finding[
     trim();
     out.push('On lines the patch does not show:', '');
     for (const f of elsewhere) {
-      appendAll(out, wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`).map((line, i) => (i === 0 ? atMargin(line) : line)));
+      appendAll(
+        out,
+        wrap(`${whereText(f)}${f.function ? ` in ${f.function}` : ''}:`).map((line, i) => (i === 0 ? atMargin(line) : line)),
+      );
       appendAll(out, findingText(run, f));
       out.push('');
     }
@@ -173,5 +176,8 @@ export const reply: Reporter = (untrusted) => {
   }
   for (const e of run.errors) appendAll(out, wrap(`flushcheck could not read ${e.file}: ${e.message}`));
   // One blank line between blocks, none at the end but the final newline.
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\s+$/g, '')}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/^\n+|\s+$/g, '')}\n`;
 };

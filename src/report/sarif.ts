@@ -93,8 +93,8 @@ function result(run: RunResult, f: Finding, fingerprint: string, ruleIndex: numb
         threadFlows: cpus.map((cpu) => ({
           id: `cpu${cpu}`,
           message: { text: `CPU ${cpu}` },
-          locations: f.trace!
-            .filter((s) => s.cpu === cpu)
+          locations: f
+            .trace!.filter((s) => s.cpu === cpu)
             .map((s) => ({
               executionOrder: s.step,
               kinds: [s.actor],

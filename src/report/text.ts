@@ -75,8 +75,6 @@ export const text: Reporter = (untrusted: RunResult, { color }) => {
   }
   const active = run.findings.filter((f) => !f.suppressed);
   const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  out.push(
-    `${count(run.patches.length, 'patch').replace('patchs', 'patches')}, ${count(run.sites.length, 'site')}, ${count(active.length, 'finding')}, ${count(run.errors.length, 'input error')}`,
-  );
+  out.push(`${count(run.patches.length, 'patch').replace('patchs', 'patches')}, ${count(run.sites.length, 'site')}, ${count(active.length, 'finding')}, ${count(run.errors.length, 'input error')}`);
   return `${out.join('\n')}\n`;
 };

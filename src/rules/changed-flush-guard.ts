@@ -17,15 +17,12 @@ export const changedFlushGuard = defineRule({
     severity: 'warning',
     title: 'A required flush now runs in fewer situations',
     messages: {
-      narrowed:
-        'the patch changes when {{api}} runs on this {{classes}} path: before, `{{before}}`; now, `{{after}}`. It no longer runs (nor does another flush of this function) when {{situation}}',
+      narrowed: 'the patch changes when {{api}} runs on this {{classes}} path: before, `{{before}}`; now, `{{after}}`. It no longer runs (nor does another flush of this function) when {{situation}}',
     },
     docs: {
       summary: 'Warns when a patch narrows the guard of a flush that a page-type change, an allocation or a deferred flush needs, or moves it past an assignment to a variable the guard reads.',
-      x86:
-        'The flush before a type change or a reuse is what keeps a CPU from using a stale translation of the frame. A guard that reads a variable after it was updated (the new type instead of the old one) or a test narrowed by a rework silently skips that flush in some situations; no verdict on the call itself shows it, because the call is unchanged.',
-      arm:
-        'The same holds on every port: a skipped flush leaves stale TLB entries whatever the mechanism. The warning names a situation (old type, new type, tested flags) in which the flush ran before the patch and does not run after it.',
+      x86: 'The flush before a type change or a reuse is what keeps a CPU from using a stale translation of the frame. A guard that reads a variable after it was updated (the new type instead of the old one) or a test narrowed by a rework silently skips that flush in some situations; no verdict on the call itself shows it, because the call is unchanged.',
+      arm: 'The same holds on every port: a skipped flush leaves stale TLB entries whatever the mechanism. The warning names a situation (old type, new type, tested flags) in which the flush ran before the patch and does not run after it.',
       bad: [
         'static void retype_frame(struct page_info *page, cpumask_t *mask, unsigned long type)',
         '{',

@@ -14,16 +14,13 @@ export const deferredFlushOnEveryPath = defineRule({
     severity: 'error',
     title: 'A MEMF_no_tlbflush allocation must be flushed on every path out',
     messages: {
-      pathSkipsFlush:
-        '{{owner}} allocates with MEMF_no_tlbflush and owes the TLB flush alloc_heap_pages skipped, but a path out skips it ({{exit}} at line {{exitLine}})',
+      pathSkipsFlush: '{{owner}} allocates with MEMF_no_tlbflush and owes the TLB flush alloc_heap_pages skipped, but a path out skips it ({{exit}} at line {{exitLine}})',
     },
     docs: {
       summary:
         'A caller that passes MEMF_no_tlbflush takes over the flush of the freed pages it reuses; every path from the allocation to the function exit, including error paths, must pass that flush.',
-      x86:
-        'The pages handed out may have been page tables that another CPU still caches, or walks in spurious_page_fault() with interrupts off. The owed flush (filtered_flush_tlb_mask) is what makes their reuse safe; an early return that skips it lets the new owner write to a frame other CPUs still translate through. The flush is also an allocation flush, so on PV and shadow builds it must force an IPI.',
-      arm:
-        'On Arm the owed flush is a broadcast TLB invalidation and no IPI is involved, but the obligation is the same: pages reused without the flush can still be reached through stale TLB entries on other CPUs. Skipping it on an error path is a use-after-free of the translation, on every architecture.',
+      x86: 'The pages handed out may have been page tables that another CPU still caches, or walks in spurious_page_fault() with interrupts off. The owed flush (filtered_flush_tlb_mask) is what makes their reuse safe; an early return that skips it lets the new owner write to a frame other CPUs still translate through. The flush is also an allocation flush, so on PV and shadow builds it must force an IPI.',
+      arm: 'On Arm the owed flush is a broadcast TLB invalidation and no IPI is involved, but the obligation is the same: pages reused without the flush can still be reached through stale TLB entries on other CPUs. Skipping it on an error path is a use-after-free of the translation, on every architecture.',
       bad: `static int fill_extents(struct domain *d, unsigned int nr)
 {
     struct page_info *pg;

@@ -68,8 +68,23 @@ function overrideSeverities(findings: Finding[], settings: Readonly<Record<strin
 export function runRules(run: RunResult, rules: readonly Rule[] = RULES): Finding[] {
   const settings = run.settings.rules ?? {};
   const findingsOf = (r: RunResult, subset: readonly Rule[]): Finding[] => subset.flatMap((rule) => rule.check(r).map((report) => toFinding(rule, report)));
-  const first = applySuppressions(overrideSeverities(findingsOf(run, rules.filter((r) => !r.afterSuppressions)), settings), run.suppressions ?? []);
-  const second = overrideSeverities(findingsOf({ ...run, findings: first }, rules.filter((r) => r.afterSuppressions)), settings);
+  const first = applySuppressions(
+    overrideSeverities(
+      findingsOf(
+        run,
+        rules.filter((r) => !r.afterSuppressions),
+      ),
+      settings,
+    ),
+    run.suppressions ?? [],
+  );
+  const second = overrideSeverities(
+    findingsOf(
+      { ...run, findings: first },
+      rules.filter((r) => r.afterSuppressions),
+    ),
+    settings,
+  );
   return sortFindings([...first, ...second]);
 }
 

@@ -25,17 +25,10 @@ export const invalidSuppression = defineRule({
       malformed: 'this flushcheck comment cannot be read: write "flushcheck: ignore <rule>[, <rule>] -- <reason>"',
     },
     docs: {
-      summary:
-        'Warns about a `flushcheck: ignore` comment that has no effect: no rule or an unknown rule named, no reason given, or no finding of the named rule on its line or the line after it.',
+      summary: 'Warns about a `flushcheck: ignore` comment that has no effect: no rule or an unknown rule named, no reason given, or no finding of the named rule on its line or the line after it.',
       x86: 'A stale suppression above a flush that later loses its forced IPI would hide exactly the regression the rule exists for; keep suppressions tied to a finding and a written reason.',
       arm: 'Same on every architecture: the comment is for the tool, not the compiler, and states why a reviewer accepted a finding.',
-      bad: [
-        'static void free_l1_table(struct page_info *page, cpumask_t *mask)',
-        '{',
-        '    /* flushcheck: ignore FC001 */',
-        '    flush_tlb_mask(mask);',
-        '}',
-      ].join('\n'),
+      bad: ['static void free_l1_table(struct page_info *page, cpumask_t *mask)', '{', '    /* flushcheck: ignore FC001 */', '    flush_tlb_mask(mask);', '}'].join('\n'),
       good: [
         'static void unmap_grant_frames(struct domain *d)',
         '{',

@@ -22,12 +22,9 @@ export const missingForcedIpi = defineRule({
         '{{api}} can complete as an assisted flush on {{arch}} ({{mechanism}}) in the Xen era assumed for this patch ({{era}}: {{why}}), and this flush is on a {{classes}} path: it must then force an IPI. Only that assumed era says the flush can be assisted: review with --tree to be sure',
     },
     docs: {
-      summary:
-        'Reports a TLB flush on a page-type-change or allocation path that may take the assisted (hypercall or broadcast) path on x86 instead of sending IPIs.',
-      x86:
-        "spurious_page_fault() walks the page tables with interrupts disabled and relies on the fact that whoever frees or retypes a page-table page must send it a flush IPI first, which cannot complete until the walk ends. An assisted flush (Xen running nested, e.g. the PV shim) completes without the walker's cooperation, so the page can be freed and reused under the walk. Flushes on these paths must use arch_flush_tlb_mask(), FLUSH_NO_ASSIST (FLUSH_FORCE_IPI in 2020 trees) or a helper that adds it.",
-      arm:
-        'On Arm nothing changes: TLB maintenance is broadcast by hardware, stage-2 faults are serialised by the p2m lock rather than by masking interrupts, and "forcing an IPI" is a no-op alias. The parameter or helper exists only so common code can tell x86 which flushes protect a page-table walker: pass the forcing value whenever the flush publishes the reuse of memory that may have been a page table (allocation, page-type change).',
+      summary: 'Reports a TLB flush on a page-type-change or allocation path that may take the assisted (hypercall or broadcast) path on x86 instead of sending IPIs.',
+      x86: "spurious_page_fault() walks the page tables with interrupts disabled and relies on the fact that whoever frees or retypes a page-table page must send it a flush IPI first, which cannot complete until the walk ends. An assisted flush (Xen running nested, e.g. the PV shim) completes without the walker's cooperation, so the page can be freed and reused under the walk. Flushes on these paths must use arch_flush_tlb_mask(), FLUSH_NO_ASSIST (FLUSH_FORCE_IPI in 2020 trees) or a helper that adds it.",
+      arm: 'On Arm nothing changes: TLB maintenance is broadcast by hardware, stage-2 faults are serialised by the p2m lock rather than by masking interrupts, and "forcing an IPI" is a no-op alias. The parameter or helper exists only so common code can tell x86 which flushes protect a page-table walker: pass the forcing value whenever the flush publishes the reuse of memory that may have been a page table (allocation, page-type change).',
       bad: [
         'static struct page_info *take_reused_run(unsigned int order)',
         '{',

@@ -20,10 +20,8 @@ export const narrowFlushScope = defineRule({
     },
     docs: {
       summary: 'Warns when the flush that precedes a page-type change is narrowed to one VA or a range instead of the whole TLB.',
-      x86:
-        "Before a frame becomes a page table no CPU may keep a writable mapping of it, and before it stops being one no CPU may keep translations through it. Those entries are at whatever addresses the frame is mapped at (the guest's mappings, the direct map), not at the one VA a flush_tlb_one_mask() names. Forcing an IPI does not help: the scope is wrong, not the mechanism.",
-      arm:
-        'The same holds for any port: TLBI by VA invalidates that VA only. On Arm the type change of a stage-2 table is covered by the p2m code, which invalidates by VMID; the warning matters where a common-code type change names one address.',
+      x86: "Before a frame becomes a page table no CPU may keep a writable mapping of it, and before it stops being one no CPU may keep translations through it. Those entries are at whatever addresses the frame is mapped at (the guest's mappings, the direct map), not at the one VA a flush_tlb_one_mask() names. Forcing an IPI does not help: the scope is wrong, not the mechanism.",
+      arm: 'The same holds for any port: TLBI by VA invalidates that VA only. On Arm the type change of a stage-2 table is covered by the p2m code, which invalidates by VMID; the warning matters where a common-code type change names one address.',
       bad: [
         'static void make_frame_table(struct page_info *page, cpumask_t *mask)',
         '{',

@@ -23,12 +23,7 @@ export const simulationInconclusive = defineRule({
         '    flush_mask(mask, compute_flags(flags));',
         '}',
       ].join('\n'),
-      good: [
-        'static void reuse_pages(cpumask_t *mask)',
-        '{',
-        '    flush_mask(mask, FLUSH_TLB | FLUSH_NO_ASSIST);',
-        '}',
-      ].join('\n'),
+      good: ['static void reuse_pages(cpumask_t *mask)', '{', '    flush_mask(mask, FLUSH_TLB | FLUSH_NO_ASSIST);', '}'].join('\n'),
     },
   },
   check(run) {

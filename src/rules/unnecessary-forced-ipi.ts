@@ -12,13 +12,11 @@ export const unnecessaryForcedIpi = defineRule({
     severity: 'note',
     title: 'Forced IPI where an assisted flush is safe',
     messages: {
-      unnecessary:
-        '{{api}} forces an IPI on {{arch}} but this flush guards nothing a page-table walker reads: an assisted flush is safe here and much cheaper on nested Xen',
+      unnecessary: '{{api}} forces an IPI on {{arch}} but this flush guards nothing a page-table walker reads: an assisted flush is safe here and much cheaper on nested Xen',
     },
     docs: {
       summary: 'Notes a flush that forces IPIs on x86 although no page-type change or allocation path reaches it.',
-      x86:
-        'Grant-table unmaps, p2m/EPT/NPT updates, guest-requested flushes and context-switch dirty masks do not free or retype page-table pages that spurious_page_fault() may be walking, so the assisted flush is safe there. Forcing IPIs costs real time in the PV shim: Xen measured make -j32 at sys 36m24s with IPIs vs 5m16s with assisted flushes.',
+      x86: 'Grant-table unmaps, p2m/EPT/NPT updates, guest-requested flushes and context-switch dirty masks do not free or retype page-table pages that spurious_page_fault() may be walking, so the assisted flush is safe there. Forcing IPIs costs real time in the PV shim: Xen measured make -j32 at sys 36m24s with IPIs vs 5m16s with assisted flushes.',
       arm: 'Nothing to do on Arm: the flush is a hardware broadcast either way. This note only concerns the cost of x86 builds running nested.',
       bad: [
         'static void unmap_grant_frames(struct domain *d)',
@@ -27,13 +25,7 @@ export const unnecessaryForcedIpi = defineRule({
         '    flush_mask(d->dirty_cpumask, FLUSH_TLB | FLUSH_NO_ASSIST);',
         '}',
       ].join('\n'),
-      good: [
-        'static void unmap_grant_frames(struct domain *d)',
-        '{',
-        '    /* guest mappings only: no Xen page-table page is freed here */',
-        '    flush_tlb_mask(d->dirty_cpumask);',
-        '}',
-      ].join('\n'),
+      good: ['static void unmap_grant_frames(struct domain *d)', '{', '    /* guest mappings only: no Xen page-table page is freed here */', '    flush_tlb_mask(d->dirty_cpumask);', '}'].join('\n'),
     },
   },
   check(run) {

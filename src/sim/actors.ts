@@ -1,7 +1,38 @@
 import {
-  CPU_IRQ, CPU_PEND, CPU_SINCE, CPU_TLB, CPU_WMAP, CPU_WST, FLUSHER_CPU, FPC_DONE, GA_FPC, GA_FPC_SHIFT, GA_IPC, GA_TYPE,
-  GA_TYPE_SHIFT, GB_GEN, GB_LINK, GB_LOCK, GB_LOCK_SHIFT, GB_READERS, GB_READERS_SHIFT, GB_WRITER, INITIATOR_CPU, T_FREE,
-  T_PT, T_WRITABLE, W_DONE, W_IDLE, W_PTR_F0, W_PTR_OTHER, W_STALE, firstWalker, wordsPerState, type Actor, type ModelConfig, type Op,
+  CPU_IRQ,
+  CPU_PEND,
+  CPU_SINCE,
+  CPU_TLB,
+  CPU_WMAP,
+  CPU_WST,
+  FLUSHER_CPU,
+  FPC_DONE,
+  GA_FPC,
+  GA_FPC_SHIFT,
+  GA_IPC,
+  GA_TYPE,
+  GA_TYPE_SHIFT,
+  GB_GEN,
+  GB_LINK,
+  GB_LOCK,
+  GB_LOCK_SHIFT,
+  GB_READERS,
+  GB_READERS_SHIFT,
+  GB_WRITER,
+  INITIATOR_CPU,
+  T_FREE,
+  T_PT,
+  T_WRITABLE,
+  W_DONE,
+  W_IDLE,
+  W_PTR_F0,
+  W_PTR_OTHER,
+  W_STALE,
+  firstWalker,
+  wordsPerState,
+  type Actor,
+  type ModelConfig,
+  type Op,
 } from './model.js';
 
 /**
@@ -52,9 +83,25 @@ export class Transitions {
     const lock = this.config.walker === 'p2m-lock';
     switch (code & 3) {
       case 0:
-        return { cpu, actor: 'walker', action: lock ? 'stage-2 fault: take p2m lock (read), read the upper entry' : masking ? 'spurious_page_fault: interrupts off, read the upper entry' : 'spurious_page_fault (interrupts left on), read the upper entry' };
+        return {
+          cpu,
+          actor: 'walker',
+          action: lock
+            ? 'stage-2 fault: take p2m lock (read), read the upper entry'
+            : masking
+              ? 'spurious_page_fault: interrupts off, read the upper entry'
+              : 'spurious_page_fault (interrupts left on), read the upper entry',
+        };
       case 1:
-        return { cpu, actor: 'walker', action: lock ? 'read the entry in the frame it points to, release p2m lock' : masking ? 'read the entry in the frame it points to, interrupts on' : 'read the entry in the frame it points to' };
+        return {
+          cpu,
+          actor: 'walker',
+          action: lock
+            ? 'read the entry in the frame it points to, release p2m lock'
+            : masking
+              ? 'read the entry in the frame it points to, interrupts on'
+              : 'read the entry in the frame it points to',
+        };
       default:
         return { cpu, actor: 'irq', action: 'take the flush IPI: flush local TLB, acknowledge' };
     }
@@ -144,7 +191,7 @@ export class Transitions {
         if ((gb & GB_LOCK) !== 0) return false;
         break;
       case 'ipi-wait':
-        if (((gb & GB_LOCK) >> GB_LOCK_SHIFT) !== lockId) return false;
+        if ((gb & GB_LOCK) >> GB_LOCK_SHIFT !== lockId) return false;
         for (let c = 0; c < n; c++) if (c !== self && s[c]! & CPU_PEND) return false;
         break;
       default:

@@ -7,7 +7,6 @@ import { BUILTIN_PAGE_TYPES, oldTypeTest, type PageTypeTable } from '../classify
  * read through the classifier's page-types.ts (one evaluation for both stages).
  */
 
-
 const unwrap = (node: SyntaxNode): SyntaxNode => (node.type === 'parenthesized_expression' && node.namedChildCount === 1 ? unwrap(node.namedChildren[0]!) : node);
 
 function isNot(node: SyntaxNode): boolean {

@@ -65,18 +65,28 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   const pad = (s: string): string => s + ' '.repeat(Math.max(0, width - s.length));
   const row = (label: string, cells: string[]): string => `${label.padStart(4)} ${cells.map(pad).join(' │ ')}`.trimEnd();
   out.push('');
-  out.push(row('step', Array.from({ length: n }, (_, c) => `CPU${c}`)));
+  out.push(
+    row(
+      'step',
+      Array.from({ length: n }, (_, c) => `CPU${c}`),
+    ),
+  );
   out.push(`${'─'.repeat(4)} ${Array.from({ length: n }, () => '─'.repeat(width)).join('─┼─')}`);
   for (const step of trace) {
     const text = wrap(withoutCiCommands(visibleLine(`[${step.actor}] ${step.action}`)), width);
     const effect = wrap(withoutCiCommands(visibleLine(`→ ${step.effect}`)), width);
     const lines = [...text, ...effect];
-    for (const [i, line] of lines.entries()) out.push(row(i === 0 ? String(step.step) : '', Array.from({ length: n }, (_, c) => (c === step.cpu ? line : ''))));
+    for (const [i, line] of lines.entries())
+      out.push(
+        row(
+          i === 0 ? String(step.step) : '',
+          Array.from({ length: n }, (_, c) => (c === step.cpu ? line : '')),
+        ),
+      );
   }
   if (sim.property === 'P4') out.push(`${' '.repeat(5)}deadlock: no CPU can make progress, and not every actor is done`);
   return `${out.join('\n')}\n`;
 }
-
 
 /** A Mermaid sequenceDiagram of the trace: one participant per CPU, flush IPIs as arrows. */
 export function renderMermaid(sim: SimResult): string {
@@ -101,7 +111,10 @@ export function renderMermaid(sim: SimResult): string {
     if (targets.length) lockHolder = step.cpu;
     for (const t of targets) out.push(`  ${me}-)CPU${t}: flush IPI`);
     if (/acknowledged/.test(step.effect) && step.actor === 'irq') out.push(`  ${me}--)CPU${lockHolder}: ack`);
-    const rest = step.effect.split('; ').filter((p) => !/flush IPI pending on/.test(p)).join('; ');
+    const rest = step.effect
+      .split('; ')
+      .filter((p) => !/flush IPI pending on/.test(p))
+      .join('; ');
     if (rest) out.push(`  Note right of ${me}: ${mermaidText(rest)}`);
     if (failing) out.push('  end');
   }

@@ -51,7 +51,9 @@ export function buildScenario(spec: ScenarioSpec, flush: ConcreteFlush): BuiltSc
   if (arm && spec.mutation === 'walker-unmasked') walker = 'p2m-lock';
   let walkerSeesFrame = true;
   if (arm) {
-    notes.push('Arm: there is no interrupt-masking walker. Spurious stage-2 faults take the p2m lock, which the p2m update holds from the unlink until its flush completed, so a walk and the update never overlap.');
+    notes.push(
+      'Arm: there is no interrupt-masking walker. Spurious stage-2 faults take the p2m lock, which the p2m update holds from the unlink until its flush completed, so a walk and the update never overlap.',
+    );
   } else if (spec.arch === 'x86' && spec.guestTablesShared === false) {
     walkerSeesFrame = false;
     notes.push('HAP-only build (no CONFIG_PV, no CONFIG_SHADOW_PAGING): guests own their page tables, so the walker never reads a frame this site changes.');
@@ -104,7 +106,8 @@ export function buildScenario(spec: ScenarioSpec, flush: ConcreteFlush): BuiltSc
       const irqOff = spec.mutation === 'initiator-irq-off';
       const steps: Op[] = irqOff ? [{ kind: 'irq-off', actor: 'owner', label: 'local_irq_disable()', next: exit + 1 }] : [];
       steps.push(...flushSteps(flush, exit + steps.length, 'owner', true, 'owner exit path: filtered flush'));
-      if (steps.length === (irqOff ? 1 : 0)) steps.push({ kind: 'mark', actor: 'owner', label: 'owner exit path with the flush (it flushes nothing on this architecture)', next: exit + steps.length + 1 });
+      if (steps.length === (irqOff ? 1 : 0))
+        steps.push({ kind: 'mark', actor: 'owner', label: 'owner exit path with the flush (it flushes nothing on this architecture)', next: exit + steps.length + 1 });
       if (irqOff) steps.push({ kind: 'irq-on', actor: 'owner', label: 'local_irq_enable()', next: exit + steps.length + 1 });
       for (const op of steps) program.push([op]);
       if (spec.skipPath) {

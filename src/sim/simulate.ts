@@ -13,7 +13,18 @@ const CACHE_LIMIT = 1024;
 
 /** Explores one scenario with one concrete flush and reports it as a SimResult. */
 export function simulate(spec: ScenarioSpec, flush: ConcreteFlush, options: SimulateOptions = {}): SimResult {
-  const key = JSON.stringify([spec.kind, spec.arch, spec.cpus, spec.oldTypePageTable ?? null, spec.skipPath ?? null, spec.guestTablesShared ?? null, spec.mutation ?? null, flush, options.symmetry ?? true, options.maxStates ?? null]);
+  const key = JSON.stringify([
+    spec.kind,
+    spec.arch,
+    spec.cpus,
+    spec.oldTypePageTable ?? null,
+    spec.skipPath ?? null,
+    spec.guestTablesShared ?? null,
+    spec.mutation ?? null,
+    flush,
+    options.symmetry ?? true,
+    options.maxStates ?? null,
+  ]);
   const hit = cache.get(key);
   if (hit) return structuredClone(hit);
   const built = buildScenario(spec, flush);

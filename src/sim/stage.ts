@@ -28,4 +28,3 @@ export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] => {
     return { ...site, arch };
   });
 };
-

@@ -11,7 +11,10 @@ export class StateSet {
   private table: Int32Array;
   private mask: number;
 
-  constructor(readonly words: number, capacity = 1 << 12) {
+  constructor(
+    readonly words: number,
+    capacity = 1 << 12,
+  ) {
     this.data = new Uint32Array(capacity * words);
     this.parent = new Int32Array(capacity);
     this.action = new Int32Array(capacity);

@@ -2,8 +2,27 @@ import type { TraceStep } from '../types.js';
 import { Transitions } from './actors.js';
 import { pathTo, type Exploration } from './explorer.js';
 import {
-  CPU_IRQ, CPU_PEND, CPU_TLB, CPU_WMAP, CPU_WST, FRAME_TYPE_NAMES, GA_TYPE, GA_TYPE_SHIFT, GB_GEN, GB_LINK, GB_LOCK, GB_LOCK_SHIFT,
-  GB_WRITER, W_DONE, W_PTR_F0, W_PTR_F1, W_PTR_OTHER, W_STALE, initialState, wordsPerState, type ModelConfig,
+  CPU_IRQ,
+  CPU_PEND,
+  CPU_TLB,
+  CPU_WMAP,
+  CPU_WST,
+  FRAME_TYPE_NAMES,
+  GA_TYPE,
+  GA_TYPE_SHIFT,
+  GB_GEN,
+  GB_LINK,
+  GB_LOCK,
+  GB_LOCK_SHIFT,
+  GB_WRITER,
+  W_DONE,
+  W_PTR_F0,
+  W_PTR_F1,
+  W_PTR_OTHER,
+  W_STALE,
+  initialState,
+  wordsPerState,
+  type ModelConfig,
 } from './model.js';
 import { canonicalize, walkerGroup } from './symmetry.js';
 

@@ -125,9 +125,10 @@ function inputsOf(derived: DerivedScenario, model: FlushModel, site: Site, table
     inputs.scope = scope;
     sources.push(`scope: the FLUSH_ORDER field of the flags (${model.source})`);
   }
-  const filtered = derived.spec.kind === 'allocation' || derived.spec.kind === 'deferred-allocation-flush' || (site.evidence ?? []).some((e) => e.steps.some((st) => /tlbflush_filter/.test(st.message)));
+  const filtered =
+    derived.spec.kind === 'allocation' || derived.spec.kind === 'deferred-allocation-flush' || (site.evidence ?? []).some((e) => e.steps.some((st) => /tlbflush_filter/.test(st.message)));
   inputs.filtered = filtered;
-  sources.push(filtered ? 'timestamp filter: the path narrows the mask by the freed pages\' stamps (tlbflush_filter)' : 'timestamp filter: none on this path');
+  sources.push(filtered ? "timestamp filter: the path narrows the mask by the freed pages' stamps (tlbflush_filter)" : 'timestamp filter: none on this path');
   return inputs;
 }
 
@@ -145,7 +146,13 @@ function judgeScenario(derived: DerivedScenario, arch: Arch, model: FlushModel, 
     // the frame's other mappings on no CPU, whatever its mechanism: simulated as no flush of F.
     const narrowed = simulate(spec, 'none', options);
     if (!narrowed.safe && !narrowed.bound) {
-      return { verdict: 'narrow-scope', sim: { ...narrowed, notes: [...(narrowed.notes ?? []), `the flush drops ${scope} only: the frame's mappings and translations at other addresses survive it on every CPU (simulated as no flush of F)`] } };
+      return {
+        verdict: 'narrow-scope',
+        sim: {
+          ...narrowed,
+          notes: [...(narrowed.notes ?? []), `the flush drops ${scope} only: the frame's mappings and translations at other addresses survive it on every CPU (simulated as no flush of F)`],
+        },
+      };
     }
   }
   if (spec.skipPath) {

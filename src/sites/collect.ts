@@ -39,7 +39,11 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
       const fn = node.childForFieldName('function');
       if (fn?.type !== 'identifier') return;
       if (options.calls && !options.calls(fn.text)) return;
-      const args = node.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text)) ?? [];
+      const args =
+        node
+          .childForFieldName('arguments')
+          ?.namedChildren.filter((a) => a.type !== 'comment')
+          .map((a) => normalizeSpace(a.text)) ?? [];
       const inArguments = inFunction(ancestors).some((a) => a.type === 'argument_list');
       out.calls.push({ name: fn.text, node, args, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image, ...(inArguments ? { inArguments } : {}) });
       return;

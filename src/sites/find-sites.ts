@@ -127,7 +127,12 @@ export function sitesOf(patch: number, collected: readonly Collected[], family: 
     for (const use of c.uses) {
       const row = use.node.startPosition.row;
       const line = use.image.text.split('\n', row + 1)[row] ?? use.name;
-      push(makeSite({ patch, image: use.image, node: use.node, lastRow: use.node.endPosition.row, api: use.name, kind: 'flag-use', fn: use.enclosing, text: normalizeSpace(line) }, { guards: use.guards }));
+      push(
+        makeSite(
+          { patch, image: use.image, node: use.node, lastRow: use.node.endPosition.row, api: use.name, kind: 'flag-use', fn: use.enclosing, text: normalizeSpace(line) },
+          { guards: use.guards },
+        ),
+      );
     }
     for (const def of c.definitions) {
       const isFlag = isFlushFlag(def.name) && def.form === 'object-macro';
@@ -137,7 +142,16 @@ export function sitesOf(patch: number, collected: readonly Collected[], family: 
       const partial = isPartial(def.image, def.node);
       push(
         makeSite(
-          { patch, image: def.image, node: def.node, lastRow: def.head.endPosition.row, api: def.name, kind: 'definition', fn: isFunction ? def.name : null, text: normalizeSpace(firstLine.replace(/\\$/, '')) },
+          {
+            patch,
+            image: def.image,
+            node: def.node,
+            lastRow: def.head.endPosition.row,
+            api: def.name,
+            kind: 'definition',
+            fn: isFunction ? def.name : null,
+            text: normalizeSpace(firstLine.replace(/\\$/, '')),
+          },
           {
             definition: {
               form: def.form,
@@ -166,16 +180,7 @@ function dedupe(sites: Site[]): Site[] {
 }
 
 export function sortSites(sites: Site[]): Site[] {
-  return sites.sort(
-    (a, b) =>
-      a.patch - b.patch ||
-      cmp(a.file, b.file) ||
-      a.line - b.line ||
-      cmp(a.side, b.side) ||
-      a.column - b.column ||
-      cmp(a.api, b.api) ||
-      cmp(a.kind, b.kind),
-  );
+  return sites.sort((a, b) => a.patch - b.patch || cmp(a.file, b.file) || a.line - b.line || cmp(a.side, b.side) || a.column - b.column || cmp(a.api, b.api) || cmp(a.kind, b.kind));
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -6,7 +6,6 @@ import { mayContainSite } from '../xen/flush-api.js';
 import { PORTS } from '../xen/ports.js';
 import { collectAll } from './find-sites.js';
 
-
 /** Where `#include <dir/x.h>` and `#include "x.h"` land in a Xen tree, both layouts. */
 function includeCandidates(from: string, include: string, system: boolean): string[] {
   // Trees scanned from xen/ itself drop the prefix.
@@ -36,7 +35,10 @@ export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family
     const text = base.read(path);
     if (!text?.includes('#include')) continue;
     // The directives alone: the whole file is parsed once, later, by the site finder.
-    const directives = text.split('\n').filter((l) => /^\s*#\s*include\b/.test(l)).join('\n');
+    const directives = text
+      .split('\n')
+      .filter((l) => /^\s*#\s*include\b/.test(l))
+      .join('\n');
     for (const node of parseC(directives).rootNode.descendantsOfType('preproc_include')) {
       const target = node.childForFieldName('path');
       if (!target) continue;
@@ -56,7 +58,10 @@ export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family
     let defs = cache.get(key);
     if (!defs) {
       const text = base.read(header);
-      defs = text !== undefined && mayContainSite(text, family) ? collectAll([parseWholeFile(header, text, 'new', { oldPath: header, newPath: header, status: 'modified', hunks: [], notes: [] })])[0]!.definitions : [];
+      defs =
+        text !== undefined && mayContainSite(text, family)
+          ? collectAll([parseWholeFile(header, text, 'new', { oldPath: header, newPath: header, status: 'modified', hunks: [], notes: [] })])[0]!.definitions
+          : [];
       cache.set(key, defs);
     }
     out.push(...defs);

@@ -125,7 +125,7 @@ function treeFiles(root: string, dir = ''): string[] {
  * in the tree's files. A tree file a patch rewrites is read through that
  * patch's post-image; one it leaves alone has the same lines on both sides.
  */
-export function caseAnnotations(patches: readonly Patch[], tree: { directory: string } & BaseTree | undefined): Annotation[] {
+export function caseAnnotations(patches: readonly Patch[], tree: ({ directory: string } & BaseTree) | undefined): Annotation[] {
   const out: Annotation[] = [];
   const rewritten = new Set<string>();
   const touched = new Set<string>();

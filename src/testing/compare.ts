@@ -29,8 +29,7 @@ function locate(line: string): Located | undefined {
   return m ? { ruleId: m[1]!, file: m[2]!, line: Number(m[3]) } : undefined;
 }
 
-const matches = (a: Annotation, f: Finding): boolean =>
-  a.rule === f.ruleId && a.file === f.file && a.line === f.line && a.sides.includes(f.side) && (a.patch === undefined || a.patch === f.patch);
+const matches = (a: Annotation, f: Finding): boolean => a.rule === f.ruleId && a.file === f.file && a.line === f.line && a.sides.includes(f.side) && (a.patch === undefined || a.patch === f.patch);
 
 const sameSpot = (a: Annotation, l: Located | undefined): boolean => l !== undefined && a.rule === l.ruleId && a.file === l.file && a.line === l.line;
 

@@ -127,10 +127,7 @@ const TEXTS: [ArchScope, string][] = [
  * Before 2020-04 flush_area_mask() had no assisted path: every remote flush
  * was an IPI (src/xen/eras.ts). The same model, with that branch gone.
  */
-const X86_BEFORE_ASSISTED = X86.replace(
-  / {8}if \( running_on_hypervisor\(\) &&[\s\S]*?return;\n/,
-  '        /* No assisted path before 2020: always an IPI. */\n',
-);
+const X86_BEFORE_ASSISTED = X86.replace(/ {8}if \( running_on_hypervisor\(\) &&[\s\S]*?return;\n/, '        /* No assisted path before 2020: always an IPI. */\n');
 
 const definitions = new Map<boolean, ModelDefinition[]>();
 

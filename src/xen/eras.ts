@@ -106,5 +106,5 @@ export function placeEra(files: readonly FileDiff[], date: string | undefined): 
     return { era, from: 'date', reason: `the patch is dated ${date}${oldLayout ? ` and touches ${oldLayout}` : ''}` };
   }
   if (oldLayout) return { era: 'force-ipi', from: 'assumed', reason: `${oldLayout} is the layout before 2022, but nothing shows which side of 2020 the patch is from; assumed 2020-06 to 2022` };
-  return { era: CURRENT_ERA, from: 'assumed', reason: 'nothing in the patch shows its era; assumed today\'s Xen' };
+  return { era: CURRENT_ERA, from: 'assumed', reason: "nothing in the patch shows its era; assumed today's Xen" };
 }

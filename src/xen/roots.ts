@@ -13,7 +13,7 @@ export const BUILTIN_ROOTS: Readonly<Record<RootClass, readonly string[]>> = {
 
 /** Why each class's built-in roots are roots, as a reviewer reads it. */
 export const BUILTIN_ROOT_REASON: Readonly<Record<RootClass, string>> = {
-  'page-type-change': 'changes a page\'s type_info under PGT_type_mask',
+  'page-type-change': "changes a page's type_info under PGT_type_mask",
   allocation: 'reuses freed pages and owes their TLB flush',
   'deferred-allocation-flush': 'sets MEMF_no_tlbflush and owes the flush alloc_heap_pages skipped',
 };

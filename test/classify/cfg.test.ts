@@ -92,7 +92,9 @@ describe('control-flow graph: every path from the allocation to the exit', () =>
   });
 
   it('a failed allocation before any bookkeeping owes nothing', () => {
-    const o = obligation(`    pg = alloc_domheap_pages(d, 0, MEMF_no_tlbflush);\n    if ( !pg )\n        return -ENOMEM;\n    accumulate_tlbflush(&need_tlbflush, pg, &stamp);\n${FLUSH}\n    return 0;`);
+    const o = obligation(
+      `    pg = alloc_domheap_pages(d, 0, MEMF_no_tlbflush);\n    if ( !pg )\n        return -ENOMEM;\n    accumulate_tlbflush(&need_tlbflush, pg, &stamp);\n${FLUSH}\n    return 0;`,
+    );
     expect(o?.missingPath).toBeUndefined();
   });
 
@@ -103,7 +105,9 @@ describe('control-flow graph: every path from the allocation to the exit', () =>
   });
 
   it('a flag set into a variable owes from the allocation that passes it', () => {
-    const o = obligation(`    unsigned int memflags = 0;\n    if ( n > 4 )\n        memflags |= MEMF_no_tlbflush;\n    pg = alloc_domheap_pages(d, 0, memflags);\n    accumulate_tlbflush(&need_tlbflush, pg, &stamp);\n    if ( !pg )\n        return -ENOMEM;\n${FLUSH}\n    return 0;`);
+    const o = obligation(
+      `    unsigned int memflags = 0;\n    if ( n > 4 )\n        memflags |= MEMF_no_tlbflush;\n    pg = alloc_domheap_pages(d, 0, memflags);\n    accumulate_tlbflush(&need_tlbflush, pg, &stamp);\n    if ( !pg )\n        return -ENOMEM;\n${FLUSH}\n    return 0;`,
+    );
     expect(o?.missingPath?.[0]?.message).toBe('allocates with MEMF_no_tlbflush: pg = alloc_domheap_pages(d, 0, memflags);');
     expect(missingExit(o)).toBe('returns without flushing: return -ENOMEM;');
   });

@@ -26,7 +26,11 @@ const PAGE_TABLE_CASES: readonly [condition: string, reach: string, verdict: 'ho
   ['(((x & ~(PGT_type_mask | PGT_validated)) | type) & PGT_type_mask) <= PGT_root_page_table', 'none l1 l2 l3 l4 seg_desc shared writable', undefined],
 ];
 
-const short = (names: string): string => names.replace(/PGT_/g, '').replace(/_page_table/g, '').replace(/_page\b/g, '');
+const short = (names: string): string =>
+  names
+    .replace(/PGT_/g, '')
+    .replace(/_page_table/g, '')
+    .replace(/_page\b/g, '');
 
 describe('page types: one table of cases for the classifier and the simulator', () => {
   it.each(PAGE_TABLE_CASES)('%s → old types %s (%s)', (condition, reach, verdict) => {
@@ -38,10 +42,13 @@ describe('page types: one table of cases for the classifier and the simulator', 
     expect(pageTablePolarity(condition)).toBe(verdict === undefined ? undefined : verdict === 'holds');
   });
 
-  it.each(['sync', '(nx & PGT_type_mask) == PGT_writable_page', '(x & PGT_count_mask) == 0', '!shadow || (x & PGT_type_mask) == PGT_writable_page'])('%s says nothing about the old type', (condition) => {
-    expect(oldTypeTest(condition)).toBeUndefined();
-    expect(pageTableTest(condition)).toBeUndefined();
-  });
+  it.each(['sync', '(nx & PGT_type_mask) == PGT_writable_page', '(x & PGT_count_mask) == 0', '!shadow || (x & PGT_type_mask) == PGT_writable_page'])(
+    '%s says nothing about the old type',
+    (condition) => {
+      expect(oldTypeTest(condition)).toBeUndefined();
+      expect(pageTableTest(condition)).toBeUndefined();
+    },
+  );
 
   it('the new type (a parameter named type) and the old one are separate inputs, enumerated together', () => {
     expect(typeInputs('(x & PGT_type_mask) != type')).toEqual([
@@ -57,5 +64,4 @@ describe('page types: one table of cases for the classifier and the simulator', 
     expect(BUILTIN_PAGE_TYPES.source).toMatch(/^built-in/);
     expect(BUILTIN_PAGE_TYPES.types.filter((t) => t.pageTable).map((t) => t.name)).toEqual(['PGT_l1_page_table', 'PGT_l2_page_table', 'PGT_l3_page_table', 'PGT_l4_page_table']);
   });
-
 });

@@ -123,7 +123,7 @@ describe('MEMF_no_tlbflush owners: the flush on every path out', () => {
 });
 
 describe('call-graph cycles', () => {
-  it('terminates, and the flush inside the cycle is the allocators\' flush', async () => {
+  it("terminates, and the flush inside the cycle is the allocators' flush", async () => {
     const run = await scan('cycles');
     const s = siteAt(run, 'common/flush-retry.c', 13);
     expect(s.classes).toEqual(['allocation']);
@@ -136,7 +136,7 @@ describe('call-graph cycles', () => {
 });
 
 describe('functions defined through macros', () => {
-  it('a generated function and a function-like macro pass the allocator\'s class and arguments on', async () => {
+  it("a generated function and a function-like macro pass the allocator's class and arguments on", async () => {
     const run = await scan('macros');
     const forced = siteAt(run, 'include/xen/pool-flush.h', 10);
     expect(forced.classes).toEqual(['allocation']);

@@ -100,7 +100,7 @@ describe('exit codes and output', () => {
   });
 });
 
-describe('the bundled example (the README\'s first command)', () => {
+describe("the bundled example (the README's first command)", () => {
   it('reports the batch flush that must force an IPI, and exits 1', async () => {
     const { REPO } = await import('../helpers/cli.js');
     const run = await runCli(['review', '--format', 'json', join(REPO, 'examples', 'deferred-flush.patch')]);

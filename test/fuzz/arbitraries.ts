@@ -47,7 +47,20 @@ export const hunk = fc
 
 const path = fc.constantFrom('xen/arch/x86/mm.c', 'xen/common/memory.c', 'xen/include/xen/mm.h', '../../etc/passwd', '/abs/x.c', 'a b/c.h', 'x.py');
 
-export const fileDiff = fc.record({ from: path, to: path, hunks: fc.array(hunk, { minLength: 0, maxLength: 4 }), extra: fc.constantFrom('', 'new file mode 100644', 'deleted file mode 100644', 'old mode 100644\nnew mode 100755', 'similarity index 90%\nrename from a.c\nrename to b.c', 'Binary files a/x.bin and b/x.bin differ') })
+export const fileDiff = fc
+  .record({
+    from: path,
+    to: path,
+    hunks: fc.array(hunk, { minLength: 0, maxLength: 4 }),
+    extra: fc.constantFrom(
+      '',
+      'new file mode 100644',
+      'deleted file mode 100644',
+      'old mode 100644\nnew mode 100755',
+      'similarity index 90%\nrename from a.c\nrename to b.c',
+      'Binary files a/x.bin and b/x.bin differ',
+    ),
+  })
   .map(({ from, to, hunks, extra }) => [`diff --git a/${from} b/${to}`, ...(extra ? [extra] : []), `--- a/${from}`, `+++ b/${to}`, ...hunks].join('\n'));
 
 export const unifiedDiff = fc.array(fileDiff, { minLength: 1, maxLength: 3 }).map((files) => `${files.join('\n')}\n`);
@@ -65,7 +78,12 @@ export const mbox = fc
           '',
           'Body text.',
           '---',
-          m.reply ? m.diff.split('\n').map((l) => `> ${l}`).join('\n') : m.diff,
+          m.reply
+            ? m.diff
+                .split('\n')
+                .map((l) => `> ${l}`)
+                .join('\n')
+            : m.diff,
           '-- ',
           '2.43.0',
           '',

@@ -64,16 +64,28 @@ describe('CLI properties on hostile input', () => {
   });
 
   it('generated unified diffs', { timeout }, async () => {
-    await fc.assert(fc.asyncProperty(unifiedDiff, async (text) => holds(Buffer.from(text))), params);
+    await fc.assert(
+      fc.asyncProperty(unifiedDiff, async (text) => holds(Buffer.from(text))),
+      params,
+    );
   });
 
   it('generated mboxes with replies and encodings', { timeout }, async () => {
-    await fc.assert(fc.asyncProperty(mbox, async (text) => holds(Buffer.from(text))), params);
+    await fc.assert(
+      fc.asyncProperty(mbox, async (text) => holds(Buffer.from(text))),
+      params,
+    );
   });
 
   it('random bytes and C fragments', { timeout }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)), fc.array(cLine, { maxLength: 40 }).map((ls) => Buffer.from(ls.join('\n')))), async (input) => holds(input)),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)),
+          fc.array(cLine, { maxLength: 40 }).map((ls) => Buffer.from(ls.join('\n'))),
+        ),
+        async (input) => holds(input),
+      ),
       params,
     );
   });

@@ -18,7 +18,10 @@ export function memoryTree(files: Record<string, string>): BaseTreeReader {
 /** The flush family as the site finder would grow it from these files. */
 export function familyOf(files: Record<string, string>): Set<string> {
   const family = builtinFamily();
-  extendFamily(Object.entries(files).flatMap(([path, text]) => parseTreeFile(path, text).definitions), family);
+  extendFamily(
+    Object.entries(files).flatMap(([path, text]) => parseTreeFile(path, text).definitions),
+    family,
+  );
   return family;
 }
 

@@ -19,19 +19,26 @@ interface Step {
   with?: Record<string, string>;
 }
 const action = parse(readFileSync(join(REPO, 'action.yml'), 'utf8')) as { runs: { steps: Step[] } };
-const gitlab = (parse(readFileSync(join(REPO, 'ci', 'gitlab', 'flushcheck.gitlab-ci.yml'), 'utf8')) as Record<string, { script: string[]; artifacts: { name: string; paths: string[] } }>)['.flushcheck']!;
+const gitlab = (parse(readFileSync(join(REPO, 'ci', 'gitlab', 'flushcheck.gitlab-ci.yml'), 'utf8')) as Record<string, { script: string[]; artifacts: { name: string; paths: string[] } }>)[
+  '.flushcheck'
+]!;
 const hasJq = spawnSync('jq', ['--version']).status === 0;
 const BOT = 'github-actions[bot]';
 
 /** `gh api --paginate` prints one JSON array per page; the action slurps them into own.jq. */
 const own = (pages: unknown[][], marker: string): { id: number; body: string }[] =>
-  JSON.parse(execFileSync('jq', ['-s', '--arg', 'bot', BOT, '--arg', 'marker', marker, '-f', join(REPO, 'ci', 'github', 'own.jq')], { input: pages.map((p) => JSON.stringify(p)).join('\n') }).toString());
+  JSON.parse(
+    execFileSync('jq', ['-s', '--arg', 'bot', BOT, '--arg', 'marker', marker, '-f', join(REPO, 'ci', 'github', 'own.jq')], { input: pages.map((p) => JSON.stringify(p)).join('\n') }).toString(),
+  );
 
 describe('GitHub Action: only the bot’s own comments count', () => {
   it.skipIf(!hasJq)('a marker in someone else’s comment is ignored, on every page', () => {
     const pages = [
       [{ id: 1, user: { login: 'mallory' }, body: `${MARKDOWN_MARKER}\nfake` }],
-      [{ id: 2, user: { login: BOT }, body: 'unrelated' }, { id: 3, user: { login: BOT }, body: `${MARKDOWN_MARKER}\nours` }],
+      [
+        { id: 2, user: { login: BOT }, body: 'unrelated' },
+        { id: 3, user: { login: BOT }, body: `${MARKDOWN_MARKER}\nours` },
+      ],
     ];
     expect(own(pages, MARKDOWN_MARKER).map((c) => c.id)).toEqual([3]);
     expect(own([[{ id: 4, user: { login: 'mallory' }, body: REVIEW_MARKER }]], REVIEW_MARKER)).toEqual([]);

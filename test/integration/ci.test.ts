@@ -17,7 +17,10 @@ interface Step {
 }
 
 const action = parse(readFileSync(join(REPO, 'action.yml'), 'utf8')) as { runs: { using: string; steps: Step[] }; inputs: Record<string, { default: string }> };
-const gitlab = parse(readFileSync(join(REPO, 'ci', 'gitlab', 'flushcheck.gitlab-ci.yml'), 'utf8')) as Record<string, { script: string[]; artifacts: { when: string; reports: { codequality: string } } }>;
+const gitlab = parse(readFileSync(join(REPO, 'ci', 'gitlab', 'flushcheck.gitlab-ci.yml'), 'utf8')) as Record<
+  string,
+  { script: string[]; artifacts: { when: string; reports: { codequality: string } } }
+>;
 
 describe('GitHub Action (action.yml)', () => {
   it('is a composite action whose every step names its shell', () => {

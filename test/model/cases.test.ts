@@ -174,7 +174,13 @@ const CASES: Case[] = [
     source: 'xen/arch/x86/flushtlb.c:',
   },
   // ── conditional flags ──
-  { name: 'cond ? TLB|NO_ASSIST : TLB is conditional on cond', call: 'flush_mask(m, was_pt ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)', mechanism: 'conditional', condition: 'was_pt', source: 'patch:caller.c:1' },
+  {
+    name: 'cond ? TLB|NO_ASSIST : TLB is conditional on cond',
+    call: 'flush_mask(m, was_pt ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)',
+    mechanism: 'conditional',
+    condition: 'was_pt',
+    source: 'patch:caller.c:1',
+  },
   {
     name: 'the same with the old name FLUSH_FORCE_IPI',
     x86: '#define FLUSH_FORCE_IPI FLUSH_NO_ASSIST',
@@ -185,9 +191,21 @@ const CASES: Case[] = [
   { name: 'forcing in the else branch negates the condition', call: 'flush_mask(m, keep ? FLUSH_TLB : FLUSH_TLB | FLUSH_NO_ASSIST)', mechanism: 'conditional', condition: '!(keep)' },
   { name: 'a literal condition decides', call: 'flush_mask(m, 1 ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)', mechanism: 'forced-ipi' },
   { name: 'both branches force: not conditional', call: 'flush_mask(m, c ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_CACHE)', mechanism: 'ipi' },
-  { name: 'a conditional flag in a HAP-only build is a no-op', call: 'flush_mask(m, c ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)', config: HAP_ONLY, mechanism: 'assisted-possible', note: 'FLUSH_NO_ASSIST is 0 in this build' },
+  {
+    name: 'a conditional flag in a HAP-only build is a no-op',
+    call: 'flush_mask(m, c ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)',
+    config: HAP_ONLY,
+    mechanism: 'assisted-possible',
+    note: 'FLUSH_NO_ASSIST is 0 in this build',
+  },
   // ── aliases and helpers ──
-  { name: 'an object-like alias follows its target', x86: '#define flush_tlb_mask_sync flush_tlb_mask', call: 'flush_tlb_mask_sync(m)', mechanism: 'assisted-possible', note: 'flush_tlb_mask_sync is an alias of flush_tlb_mask on x86' },
+  {
+    name: 'an object-like alias follows its target',
+    x86: '#define flush_tlb_mask_sync flush_tlb_mask',
+    call: 'flush_tlb_mask_sync(m)',
+    mechanism: 'assisted-possible',
+    note: 'flush_tlb_mask_sync is an alias of flush_tlb_mask on x86',
+  },
   {
     name: 'an alias of an alias of a forcing helper',
     x86: '#define flush_ipi(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)\n#define flush_sync flush_ipi\n#define flush_sync2 flush_sync',
@@ -196,7 +214,14 @@ const CASES: Case[] = [
   },
   { name: 'an inline helper: the caller passes true', common: SYNC_HELPER, call: 'flush_pages_mask(&mask, true)', mechanism: 'forced-ipi' },
   { name: 'an inline helper: the caller passes false', common: SYNC_HELPER, call: 'flush_pages_mask(&mask, false)', mechanism: 'assisted-possible' },
-  { name: 'an inline helper: the caller passes an expression', common: SYNC_HELPER, call: 'flush_pages_mask(&mask, order > 0)', mechanism: 'conditional', condition: 'order > 0', source: `${COMMON}:` },
+  {
+    name: 'an inline helper: the caller passes an expression',
+    common: SYNC_HELPER,
+    call: 'flush_pages_mask(&mask, order > 0)',
+    mechanism: 'conditional',
+    condition: 'order > 0',
+    source: `${COMMON}:`,
+  },
   {
     name: 'an inline helper that forces when the parameter is false',
     common: 'static inline void flush_lazy(cpumask_t *m, bool lazy)\n{\n    if ( !lazy )\n        flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST);\n    else\n        flush_tlb_mask(m);\n}\n',
@@ -218,9 +243,21 @@ const CASES: Case[] = [
     mechanism: 'conditional',
     condition: 'need_ipi',
   },
-  { name: 'the same macro with a literal', x86: '#define flush_maybe_sync(m, s) flush_mask(m, (s) ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)', call: 'flush_maybe_sync(m, 0)', mechanism: 'assisted-possible' },
+  {
+    name: 'the same macro with a literal',
+    x86: '#define flush_maybe_sync(m, s) flush_mask(m, (s) ? FLUSH_TLB | FLUSH_NO_ASSIST : FLUSH_TLB)',
+    call: 'flush_maybe_sync(m, 0)',
+    mechanism: 'assisted-possible',
+  },
   // ── build configuration ──
-  { name: 'HAP-only: the forcing flag is 0', x86: '#define flush_ipi(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)', call: 'flush_ipi(m)', config: HAP_ONLY, mechanism: 'assisted-possible', note: 'forcing is a no-op' },
+  {
+    name: 'HAP-only: the forcing flag is 0',
+    x86: '#define flush_ipi(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)',
+    call: 'flush_ipi(m)',
+    config: HAP_ONLY,
+    mechanism: 'assisted-possible',
+    note: 'forcing is a no-op',
+  },
   { name: 'PV without shadow still forces', x86: '#define flush_ipi(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)', call: 'flush_ipi(m)', config: PV_ONLY, mechanism: 'forced-ipi' },
   { name: 'shadow without PV still forces', x86: '#define flush_ipi(m) flush_mask(m, FLUSH_TLB | FLUSH_NO_ASSIST)', call: 'flush_ipi(m)', config: SHADOW_ONLY, mechanism: 'forced-ipi' },
   {
@@ -284,7 +321,9 @@ const CASES: Case[] = [
   },
   {
     name: 'an expansion too deep to follow is unknown, not a hang',
-    x86: Array.from({ length: 40 }, (_, i) => `#define flush_chain${i}(m) flush_chain${i + 1}(m); flush_chain${i + 1}(m)`).join('\n').concat('\n#define flush_chain40(m) flush_tlb_mask(m)'),
+    x86: Array.from({ length: 40 }, (_, i) => `#define flush_chain${i}(m) flush_chain${i + 1}(m); flush_chain${i + 1}(m)`)
+      .join('\n')
+      .concat('\n#define flush_chain40(m) flush_tlb_mask(m)'),
     call: 'flush_chain0(m)',
     mechanism: 'unknown',
     note: 'too large to follow',
@@ -310,13 +349,19 @@ const CASES: Case[] = [
   { name: 'an old flush_area_mask has no assisted path: IPI', files: { [X86_SMP]: OLD_PRIMITIVE }, call: 'flush_tlb_mask(m)', mechanism: 'ipi', note: 'has no assisted path', source: `${X86_SMP}:` },
   {
     name: 'an assisted check written as (flags & ~SET) == 0',
-    files: { [X86_SMP]: 'void flush_area_mask(const cpumask_t *mask, const void *va, unsigned int flags)\n{\n    if ( nested_xen() && (flags & ~(FLUSH_TLB | FLUSH_ORDER_MASK)) == 0 && !l0_flush(mask, va, flags) )\n        return;\n    send_IPI_mask(mask, FLUSH_VECTOR);\n}\n' },
+    files: {
+      [X86_SMP]:
+        'void flush_area_mask(const cpumask_t *mask, const void *va, unsigned int flags)\n{\n    if ( nested_xen() && (flags & ~(FLUSH_TLB | FLUSH_ORDER_MASK)) == 0 && !l0_flush(mask, va, flags) )\n        return;\n    send_IPI_mask(mask, FLUSH_VECTOR);\n}\n',
+    },
     call: 'flush_mask(m, FLUSH_TLB_GLOBAL)',
     mechanism: 'ipi',
   },
   {
     name: 'a narrower assisted set read from the tree',
-    files: { [X86_SMP]: 'void flush_area_mask(const cpumask_t *mask, const void *va, unsigned int fl)\n{\n    if ( nested_xen() && !(fl & ~FLUSH_TLB) && !l0_flush(mask, va, fl) )\n        return;\n    send_IPI_mask(mask, FLUSH_VECTOR);\n}\n' },
+    files: {
+      [X86_SMP]:
+        'void flush_area_mask(const cpumask_t *mask, const void *va, unsigned int fl)\n{\n    if ( nested_xen() && !(fl & ~FLUSH_TLB) && !l0_flush(mask, va, fl) )\n        return;\n    send_IPI_mask(mask, FLUSH_VECTOR);\n}\n',
+    },
     call: 'flush_mask(m, FLUSH_TLB | FLUSH_ORDER(0))',
     mechanism: 'ipi',
   },
@@ -327,15 +372,29 @@ const CASES: Case[] = [
     mechanism: 'assisted-possible',
     note: 'built only when defined(CONFIG_HYPERVISOR_GUEST); assumed so',
   },
-  { name: 'an assisted branch built out leaves only the IPI', files: { [X86_SMP]: GUEST_ONLY_PRIMITIVE }, call: 'flush_tlb_mask(m)', config: { ...PV_ONLY, CONFIG_HYPERVISOR_GUEST: false }, mechanism: 'ipi' },
+  {
+    name: 'an assisted branch built out leaves only the IPI',
+    files: { [X86_SMP]: GUEST_ONLY_PRIMITIVE },
+    call: 'flush_tlb_mask(m)',
+    config: { ...PV_ONLY, CONFIG_HYPERVISOR_GUEST: false },
+    mechanism: 'ipi',
+  },
   { name: 'a call inside #ifdef in a helper body: built in', common: PV_ONLY_HELPER, call: 'flush_for_pv(m)', mechanism: 'forced-ipi' },
   { name: 'a call inside #ifdef in a helper body: built out', common: PV_ONLY_HELPER, call: 'flush_for_pv(m)', config: HAP_ONLY, mechanism: 'assisted-possible' },
-  { name: 'a helper that sends IPIs itself', common: 'static inline void flush_by_hand(cpumask_t *m)\n{\n    on_selected_cpus(m, do_flush, NULL, 1);\n}\n', call: 'flush_by_hand(m)', mechanism: 'ipi' },
+  {
+    name: 'a helper that sends IPIs itself',
+    common: 'static inline void flush_by_hand(cpumask_t *m)\n{\n    on_selected_cpus(m, do_flush, NULL, 1);\n}\n',
+    call: 'flush_by_hand(m)',
+    mechanism: 'ipi',
+  },
   // ── other ports ──
   {
     name: 'Arm: a function issuing a broadcast TLBI',
     arch: 'arm',
-    files: { [ARM_HEADER]: 'void arch_flush_tlb_mask(const cpumask_t *mask);\nstatic inline void all_guests_tlbi(void)\n{\n    asm volatile ( "dsb ishst; tlbi vmalls12e1is; dsb ish" : : : "memory" );\n}\n', [ARM_SMP]: 'void arch_flush_tlb_mask(const cpumask_t *mask)\n{\n    all_guests_tlbi();\n}\n' },
+    files: {
+      [ARM_HEADER]: 'void arch_flush_tlb_mask(const cpumask_t *mask);\nstatic inline void all_guests_tlbi(void)\n{\n    asm volatile ( "dsb ishst; tlbi vmalls12e1is; dsb ish" : : : "memory" );\n}\n',
+      [ARM_SMP]: 'void arch_flush_tlb_mask(const cpumask_t *mask)\n{\n    all_guests_tlbi();\n}\n',
+    },
     call: 'arch_flush_tlb_mask(m)',
     mechanism: 'broadcast',
     source: `${ARM_HEADER}:`,
@@ -350,7 +409,10 @@ const CASES: Case[] = [
   {
     name: 'Arm: an alias of the broadcast helper',
     arch: 'arm',
-    files: { [ARM_HEADER]: 'void flush_tlb_mask(const cpumask_t *mask);\n#define flush_tlb_mask_sync flush_tlb_mask\n', [ARM_SMP]: 'void flush_tlb_mask(const cpumask_t *mask)\n{\n    asm volatile ( "tlbi alle1is" : : : "memory" );\n}\n' },
+    files: {
+      [ARM_HEADER]: 'void flush_tlb_mask(const cpumask_t *mask);\n#define flush_tlb_mask_sync flush_tlb_mask\n',
+      [ARM_SMP]: 'void flush_tlb_mask(const cpumask_t *mask)\n{\n    asm volatile ( "tlbi alle1is" : : : "memory" );\n}\n',
+    },
     call: 'flush_tlb_mask_sync(m)',
     mechanism: 'broadcast',
     note: 'flush_tlb_mask_sync is an alias of flush_tlb_mask on arm',

@@ -50,10 +50,13 @@ describe('tree headers', () => {
   it('parses each file once per process', () => {
     let reads = 0;
     const files: Record<string, string> = { 'xen/arch/x86/include/asm/flushtlb.h': '#define FLUSH_TLB 0x100\n' };
-    const base: BaseTreeReader = { label: 'counting-tree', read: (p) => {
+    const base: BaseTreeReader = {
+      label: 'counting-tree',
+      read: (p) => {
         reads++;
         return files[p];
-      } };
+      },
+    };
     const first = loadTreeFile(base, 'xen/arch/x86/include/asm/flushtlb.h');
     const second = loadTreeFile(base, 'xen/arch/x86/include/asm/flushtlb.h');
     expect(second).toBe(first);

@@ -74,7 +74,12 @@ describe('known-bits evaluation', () => {
   });
 
   it('joins to the bits all alternatives agree on', () => {
-    expect(join([{ conds: [], value: exact(0x101) }, { conds: [], value: exact(0x100) }]).ones).toBe(0x100);
+    expect(
+      join([
+        { conds: [], value: exact(0x101) },
+        { conds: [], value: exact(0x100) },
+      ]).ones,
+    ).toBe(0x100);
     expect(join([])).toEqual(UNKNOWN);
   });
 

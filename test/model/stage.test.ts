@@ -95,7 +95,9 @@ describe('the sync-parameter thread, default configuration', () => {
     for (const site of calls(run, 'flush_tlb_mask_ipi')) {
       const m = model(site, 'x86');
       expect(m.mechanism).toBe('assisted-possible');
-      expect(m.notes?.join('\n')).toContain('FLUSH_FORCE_IPI is 0 in this build (#if defined(CONFIG_PV) || defined(CONFIG_SHADOW_PAGING) does not hold, patch:xen/include/asm-x86/flushtlb.h:124): forcing is a no-op');
+      expect(m.notes?.join('\n')).toContain(
+        'FLUSH_FORCE_IPI is 0 in this build (#if defined(CONFIG_PV) || defined(CONFIG_SHADOW_PAGING) does not hold, patch:xen/include/asm-x86/flushtlb.h:124): forcing is a no-op',
+      );
     }
   });
 

@@ -74,7 +74,12 @@ describe('calls a definition change alters (change: tree)', () => {
 
   it('follows references to a fixpoint', () => {
     const defs = definitionsFrom(
-      [parseTreeFile('xen/arch/x86/include/asm/flushtlb.h', '#define A 1\n#define B (A | 2)\n#define flush_b(m) flush_mask(m, B)\n#define flush_c(m) flush_b(m)\n#define flush_d(m) flush_mask(m, 4)\n')],
+      [
+        parseTreeFile(
+          'xen/arch/x86/include/asm/flushtlb.h',
+          '#define A 1\n#define B (A | 2)\n#define flush_b(m) flush_mask(m, B)\n#define flush_c(m) flush_b(m)\n#define flush_d(m) flush_mask(m, 4)\n',
+        ),
+      ],
       { kind: 'tree' },
     );
     expect([...affectedNames(defs, new Set(['A']))].sort()).toEqual(['A', 'B', 'flush_b', 'flush_c']);

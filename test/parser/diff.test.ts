@@ -8,7 +8,12 @@ const hunk = ['@@ -1,3 +1,3 @@', ' int a;', '-int b;', '+int c;', ' int d;'];
 describe('plain diff -u paths', () => {
   it('drops the top directory two trees disagree on, as patch -p1 does', () => {
     const { files, error } = parse(
-      ['diff -ur xen-4.17.orig/xen/common/memory.c xen-4.17/xen/common/memory.c', '--- xen-4.17.orig/xen/common/memory.c\t2024-03-02 10:11:12.000000000 +0000', '+++ xen-4.17/xen/common/memory.c\t2024-03-02 10:15:40.000000000 +0000', ...hunk].join('\n'),
+      [
+        'diff -ur xen-4.17.orig/xen/common/memory.c xen-4.17/xen/common/memory.c',
+        '--- xen-4.17.orig/xen/common/memory.c\t2024-03-02 10:11:12.000000000 +0000',
+        '+++ xen-4.17/xen/common/memory.c\t2024-03-02 10:15:40.000000000 +0000',
+        ...hunk,
+      ].join('\n'),
     );
     expect(error).toBeUndefined();
     expect(files.map((f) => [f.oldPath, f.newPath, f.status])).toEqual([['xen/common/memory.c', 'xen/common/memory.c', 'modified']]);
@@ -42,13 +47,24 @@ describe('plain diff -u paths', () => {
   });
 
   it('takes the paths of a pure rename from its rename lines (diff.noprefix leaves nothing else)', () => {
-    const { files } = parse(['diff --git xen/common/grant_table.c xen/common/grant-table.c', 'similarity index 100%', 'rename from xen/common/grant_table.c', 'rename to xen/common/grant-table.c'].join('\n'));
+    const { files } = parse(
+      ['diff --git xen/common/grant_table.c xen/common/grant-table.c', 'similarity index 100%', 'rename from xen/common/grant_table.c', 'rename to xen/common/grant-table.c'].join('\n'),
+    );
     expect(files.map((f) => [f.oldPath, f.newPath, f.status])).toEqual([['xen/common/grant_table.c', 'xen/common/grant-table.c', 'renamed']]);
   });
 
   it('keeps git renames, which name both paths exactly', () => {
     const { files } = parse(
-      ['diff --git a/xen/common/grant_table.c b/xen/common/grant-table.c', 'similarity index 90%', 'rename from xen/common/grant_table.c', 'rename to xen/common/grant-table.c', 'index 0344247..5d8d997 100644', '--- a/xen/common/grant_table.c', '+++ b/xen/common/grant-table.c', ...hunk].join('\n'),
+      [
+        'diff --git a/xen/common/grant_table.c b/xen/common/grant-table.c',
+        'similarity index 90%',
+        'rename from xen/common/grant_table.c',
+        'rename to xen/common/grant-table.c',
+        'index 0344247..5d8d997 100644',
+        '--- a/xen/common/grant_table.c',
+        '+++ b/xen/common/grant-table.c',
+        ...hunk,
+      ].join('\n'),
     );
     expect(files.map((f) => [f.oldPath, f.newPath, f.status])).toEqual([['xen/common/grant_table.c', 'xen/common/grant-table.c', 'renamed']]);
   });

@@ -49,7 +49,7 @@ describe('one assembly for review, scan and explain', () => {
     expect(run.findings.length).toBe(plain.findings.filter((f) => f.ruleId !== 'FC001').length);
   });
 
-  it('scan honours --baseline: a second scan against the first one\'s report finds nothing new', async () => {
+  it("scan honours --baseline: a second scan against the first one's report finds nothing new", async () => {
     const first = await runCli(['scan', fixture('trees', 'classify', 'obligations'), '--format', 'json', '--jobs', '0']);
     const baseline = join(work, 'baseline.json');
     writeFileSync(baseline, first.stdout);

@@ -116,9 +116,21 @@ export function runWithFindingAt(name: string, text: string, lines: readonly num
       ? {
           ...site,
           classes: ['allocation'],
-          evidence: [{ class: 'allocation', steps: [{ file: site.file, line: site.line, function: site.function, message: `reached from ${site.text} guarded by ${site.guards.join(' && ') || 'nothing'}` }] }],
+          evidence: [
+            { class: 'allocation', steps: [{ file: site.file, line: site.line, function: site.function, message: `reached from ${site.text} guarded by ${site.guards.join(' && ') || 'nothing'}` }] },
+          ],
           arch: {
-            x86: x86({ mechanism: 'assisted-possible', source: `patch:${site.file}:${site.line}`, notes: [site.text], verdict: 'missing-forced-ipi', sim: sim(false, ALLOCATION_TRACE.map((s) => ({ ...s, action: `${s.action} ${site.text}` })), { property: 'P1' }) }),
+            x86: x86({
+              mechanism: 'assisted-possible',
+              source: `patch:${site.file}:${site.line}`,
+              notes: [site.text],
+              verdict: 'missing-forced-ipi',
+              sim: sim(
+                false,
+                ALLOCATION_TRACE.map((s) => ({ ...s, action: `${s.action} ${site.text}` })),
+                { property: 'P1' },
+              ),
+            }),
             arm: x86({ mechanism: 'broadcast', verdict: 'ok' }),
           },
         }

@@ -74,7 +74,7 @@ describe('github reporter', () => {
     expect(payload.body).toContain('<summary>❌ <b>FC001</b>');
   });
 
-  it('comments on a removed line on the LEFT side, under the file\'s new path when it was renamed', () => {
+  it("comments on a removed line on the LEFT side, under the file's new path when it was renamed", () => {
     const run = runWithFindingAt('rename.patch', RENAME, [42]);
     // Rules report only code the patch leaves; a reporter must still place an
     // old-side finding (rules of teams' own, baselines) on the LEFT.
@@ -104,7 +104,11 @@ describe('github reporter', () => {
 
   it('rejects comments GitHub would reject: outside a hunk, reversed or hunk-crossing ranges', () => {
     const run = sampleRun();
-    const at = (c: Partial<ReviewPayload['comments'][number]>): ReviewPayload => ({ body: '', event: 'COMMENT', comments: [{ path: 'xen/common/memory.c', line: 293, side: 'RIGHT', body: 'x', ...c }] });
+    const at = (c: Partial<ReviewPayload['comments'][number]>): ReviewPayload => ({
+      body: '',
+      event: 'COMMENT',
+      comments: [{ path: 'xen/common/memory.c', line: 293, side: 'RIGHT', body: 'x', ...c }],
+    });
     // memory.c's one hunk shows new lines 290-296 and old lines 290-296.
     expect(commentsOutsideDiff(at({}), run)).toEqual([]);
     expect(commentsOutsideDiff(at({ start_line: 291, start_side: 'RIGHT' }), run)).toEqual([]);

@@ -29,7 +29,10 @@ async function assertInertMermaid(diagram: string, where: string): Promise<void>
   expect(parsed?.config, `${where}: configuration from the diagram`).toEqual({});
   const db = (await mermaid.mermaidAPI.getDiagramFromText(diagram)).db as unknown as { getActors(): Map<string, unknown>; getMessages(): { message: string }[] };
   const actors = [...db.getActors().keys()];
-  expect(actors.every((a) => /^CPU\d+$/.test(a)), `${where}: participants ${actors.join(',')}`).toBe(true);
+  expect(
+    actors.every((a) => /^CPU\d+$/.test(a)),
+    `${where}: participants ${actors.join(',')}`,
+  ).toBe(true);
   // One statement per line we wrote: a `;` or line break from the patch would add some.
   const statements = diagram.split('\n').filter((l) => /^\s+(Note|CPU\d|rect|end$)/.test(l)).length;
   expect(db.getMessages().length, `${where}: statements`).toBe(statements);

@@ -25,7 +25,8 @@ export const PAYLOADS: Record<string, string> = {
   mentions: 'CANARY @everyone @octo-org/team @here',
   'issue references': 'CANARY #123 GH-1 octo/repo#1 !12 &3 ~bug %v1 $7 deadbeef1234567',
   autolinks: 'CANARY www.evil.example _www.evil.example (www.evil.example) http://evil.example https://evil.example/x mailto:a@evil.example user@evil.example javascript:alert(1) xmpp:a@evil.example',
-  'HTML tags and entities': 'CANARY <img src=x onerror=alert(1)> <b>bold</b> <a href="https://evil.example">a</a> &amp; &#64;everyone <!-- hidden --> </details> <details open> <script>alert(1)</script>',
+  'HTML tags and entities':
+    'CANARY <img src=x onerror=alert(1)> <b>bold</b> <a href="https://evil.example">a</a> &amp; &#64;everyone <!-- hidden --> </details> <details open> <script>alert(1)</script>',
   'Markdown links and images': 'CANARY [x](https://evil.example) ![i](https://evil.example/i.png) [r]: https://evil.example <https://evil.example> [ref][r]',
   'backticks closing code spans': 'CANARY ` `` ``` ```` ``````` `@everyone` ```\n```mermaid\n%%{init: {}}%%\n```',
   'Markdown blocks and tables': 'CANARY\n# heading\n> quote\n- item\n1. item\n| a | b |\n|---|---|\n***\n_em_ *em* ~~del~~ \\',
@@ -37,9 +38,32 @@ export const PAYLOADS: Record<string, string> = {
  * see a well-formed run. Every other string is patch-controlled here.
  */
 const OURS = new Set([
-  'schemaVersion', 'tool', 'settings', 'form', 'status', 'change', 'side', 'kind', 'family', 'classes', 'class',
-  'arch', 'verdict', 'mechanism', 'severity', 'ruleId', 'ruleName', 'messageId', 'actor', 'property', 'fingerprint',
-  'siteId', 'id', 'code', 'direction', 'scenario',
+  'schemaVersion',
+  'tool',
+  'settings',
+  'form',
+  'status',
+  'change',
+  'side',
+  'kind',
+  'family',
+  'classes',
+  'class',
+  'arch',
+  'verdict',
+  'mechanism',
+  'severity',
+  'ruleId',
+  'ruleName',
+  'messageId',
+  'actor',
+  'property',
+  'fingerprint',
+  'siteId',
+  'id',
+  'code',
+  'direction',
+  'scenario',
 ]);
 
 function poison<T>(value: T, payload: string, key = ''): T {
@@ -113,7 +137,10 @@ export const tagsIn = (html: string): string[] => [...html.matchAll(/<\/?([a-zA-
 
 /** Rendered HTML of one Markdown document has no tag, link, image, mention or reference from the patch. */
 export function assertInertHtml(html: string, where: string): void {
-  expect(tagsIn(html).filter((t) => !OUR_TAGS.has(t)), `${where}: tags`).toEqual([]);
+  expect(
+    tagsIn(html).filter((t) => !OUR_TAGS.has(t)),
+    `${where}: tags`,
+  ).toEqual([]);
   expect(html, `${where}: link or image`).not.toMatch(/<(a|img)[\s>]|<[^>]*\s(href|src|on\w+)=/i);
   const prose = proseOutsideCode(html);
   for (const [what, pattern] of Object.entries(LIVE_IN_PROSE)) expect(prose, `${where}: ${what} outside code`).not.toMatch(pattern);

@@ -35,7 +35,8 @@ describe('a hostile base64 mail', () => {
       expect(out, name).not.toMatch(NOT_VISIBLE);
       if (name !== 'markdown') expect(out, name).not.toMatch(/^\s*::[\w-]+|##\[/m);
     }
-    for (const format of ['markdown', 'github', 'rdjson']) for (const [i, doc] of markdownDocuments(format, REPORTERS[format]!(run, { color: false })).entries()) assertInertHtml(md.render(doc), `${format}[${i}]`);
+    for (const format of ['markdown', 'github', 'rdjson'])
+      for (const [i, doc] of markdownDocuments(format, REPORTERS[format]!(run, { color: false })).entries()) assertInertHtml(md.render(doc), `${format}[${i}]`);
   });
 
   it('through the CLI: text on standard output is clean too', async () => {

@@ -23,4 +23,3 @@ export function assertInertMarkdown(text: string): void {
   // Every <details> we open is closed by us: the patch cannot close one early.
   expect((html.match(/<details[\s>]/g) ?? []).length).toBe((html.match(/<\/details>/g) ?? []).length);
 }
-

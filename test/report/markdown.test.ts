@@ -22,7 +22,9 @@ describe('markdown reporter', () => {
     expect(headers).toEqual(['Site', 'Function', 'Class', 'x86 verdict', 'Arm verdict']);
     const rows = summary.match(/<tr>/g)!.length - 1;
     expect(rows).toBe(run.sites.filter((s) => s.kind === 'call').length);
-    expect(summary).toMatch(/<td>\+<code>xen\/common\/memory\.c:293<\/code> <code>filtered_flush_tlb_mask\(tlbflush_timestamp, false\)<\/code><\/td>\s*<td><code>populate_physmap<\/code><\/td>\s*<td>allocation, deferred-allocation-flush<\/td>\s*<td>❌ missing-forced-ipi \(assisted-possible\)<\/td>\s*<td>✅ ok \(broadcast\)<\/td>/);
+    expect(summary).toMatch(
+      /<td>\+<code>xen\/common\/memory\.c:293<\/code> <code>filtered_flush_tlb_mask\(tlbflush_timestamp, false\)<\/code><\/td>\s*<td><code>populate_physmap<\/code><\/td>\s*<td>allocation, deferred-allocation-flush<\/td>\s*<td>❌ missing-forced-ipi \(assisted-possible\)<\/td>\s*<td>✅ ok \(broadcast\)<\/td>/,
+    );
   });
 
   it('gives each finding a collapsible section with evidence, mechanisms, a Mermaid counterexample, the fix and words for Arm', () => {
@@ -61,7 +63,7 @@ describe('markdown reporter', () => {
     expect(out).not.toContain('<details>');
   });
 
-  it('keeps a large run under GitHub\'s comment limit and says how many findings it left out', () => {
+  it("keeps a large run under GitHub's comment limit and says how many findings it left out", () => {
     const big = sampleRun();
     const one = big.findings[0]!;
     big.findings = Array.from({ length: 400 }, (_, i) => ({ ...one, line: one.line + i, fingerprint: `${one.fingerprint}${i}` }));

@@ -7,7 +7,7 @@ import { sampleRun } from './fixture-run.js';
 /** GitHub's limit on a comment or review body, and GitLab's on a note. */
 const GITHUB_LIMIT = 65_536;
 const GITLAB_LIMIT = 1_000_000;
-const MARK: Record<string, Severity> = { '❌': 'error', '⚠️': 'warning', 'ℹ️': 'note' };
+const MARK: Record<string, Severity> = { '❌': 'error', '⚠️': 'warning', ℹ️: 'note' };
 const RANK: Record<Severity, number> = { error: 2, warning: 1, note: 0 };
 
 /** 5,000 findings, notes first in run order, long messages, on lines the diff shows and lines it does not. */
@@ -15,13 +15,16 @@ function bigRun() {
   const run = sampleRun();
   const one = run.findings.find((f) => !f.suppressed)!;
   const severities: Severity[] = ['note', 'warning', 'error'];
-  run.findings = Array.from({ length: 5000 }, (_, i): Finding => ({
-    ...one,
-    severity: severities[Math.floor((i * 3) / 5000)]!,
-    line: one.line + (i % 40) - 20,
-    message: `${one.message} ${'x'.repeat(i % 500)}`,
-    fingerprint: `${one.fingerprint}-${i}`,
-  }));
+  run.findings = Array.from(
+    { length: 5000 },
+    (_, i): Finding => ({
+      ...one,
+      severity: severities[Math.floor((i * 3) / 5000)]!,
+      line: one.line + (i % 40) - 20,
+      message: `${one.message} ${'x'.repeat(i % 500)}`,
+      fingerprint: `${one.fingerprint}-${i}`,
+    }),
+  );
   return run;
 }
 

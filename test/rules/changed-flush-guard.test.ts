@@ -7,7 +7,16 @@ import { reviewText } from '../report/fixture-run.js';
 function rewrite(path: string, before: string, after: string): string {
   const a = before.split('\n');
   const b = after.split('\n');
-  return [`diff --git a/${path} b/${path}`, 'index 1111111..2222222 100644', `--- a/${path}`, `+++ b/${path}`, `@@ -1,${a.length} +1,${b.length} @@`, ...a.map((l) => `-${l}`), ...b.map((l) => `+${l}`), ''].join('\n');
+  return [
+    `diff --git a/${path} b/${path}`,
+    'index 1111111..2222222 100644',
+    `--- a/${path}`,
+    `+++ b/${path}`,
+    `@@ -1,${a.length} +1,${b.length} @@`,
+    ...a.map((l) => `-${l}`),
+    ...b.map((l) => `+${l}`),
+    '',
+  ].join('\n');
 }
 
 const rule = RULES.find((r) => r.meta.id === 'FC006')!;

@@ -12,7 +12,9 @@ const sources = readRuleSources(REPO);
 /** A patch that adds `text` as a new C file, so an example goes through the real pipeline. */
 function newFilePatch(path: string, text: string): string {
   const lines = text.split('\n');
-  return [`diff --git a/${path} b/${path}`, 'new file mode 100644', 'index 0000000..1111111', '--- /dev/null', `+++ b/${path}`, `@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`), ''].join('\n');
+  return [`diff --git a/${path} b/${path}`, 'new file mode 100644', 'index 0000000..1111111', '--- /dev/null', `+++ b/${path}`, `@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`), ''].join(
+    '\n',
+  );
 }
 
 /** Message ids a rule module passes as `messageId: '…'`. */

@@ -42,7 +42,12 @@ describe('flushcheck simulate', () => {
   });
 
   it('rejects bad options in one line with exit 2', async () => {
-    for (const args of [['--cpus', '1'], ['--cpus', 'x'], ['--scenario', 'nope'], ['--max-states', '-3']]) {
+    for (const args of [
+      ['--cpus', '1'],
+      ['--cpus', 'x'],
+      ['--scenario', 'nope'],
+      ['--max-states', '-3'],
+    ]) {
       const r = await runCli(['simulate', ...args]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');

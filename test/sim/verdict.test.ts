@@ -54,7 +54,14 @@ describe('verdict rules, decided by simulation', () => {
   });
 
   it('a conditional whose condition is the page-table test is ok: false means the frame was no page table', () => {
-    const cond = site({ api: 'flush_mask', file: 'xen/arch/x86/mm.c', line: 2900, classes: ['page-type-change'], evidence: [evidence('page-type-change', [PAGE_TABLE_TEST])], arch: { x86: model('conditional', { condition: PAGE_TABLE_TEST }) } });
+    const cond = site({
+      api: 'flush_mask',
+      file: 'xen/arch/x86/mm.c',
+      line: 2900,
+      classes: ['page-type-change'],
+      evidence: [evidence('page-type-change', [PAGE_TABLE_TEST])],
+      arch: { x86: model('conditional', { condition: PAGE_TABLE_TEST }) },
+    });
     const { verdict, sim } = judge(cond, 'x86');
     expect(verdict).toBe('ok');
     expect(sim.safe).toBe(true);
@@ -62,7 +69,14 @@ describe('verdict rules, decided by simulation', () => {
   });
 
   it('a conditional on something else fails, and says under which outcome', () => {
-    const cond = site({ api: 'flush_mask', file: 'xen/arch/x86/mm.c', line: 2900, classes: ['page-type-change'], evidence: [evidence('page-type-change', [PAGE_TABLE_TEST])], arch: { x86: model('conditional', { condition: 'opt_sync' }) } });
+    const cond = site({
+      api: 'flush_mask',
+      file: 'xen/arch/x86/mm.c',
+      line: 2900,
+      classes: ['page-type-change'],
+      evidence: [evidence('page-type-change', [PAGE_TABLE_TEST])],
+      arch: { x86: model('conditional', { condition: 'opt_sync' }) },
+    });
     const { verdict, sim } = judge(cond, 'x86');
     expect(verdict).toBe('missing-forced-ipi');
     expect(sim.failsWhen).toMatch(/`opt_sync` is false/);
@@ -70,7 +84,14 @@ describe('verdict rules, decided by simulation', () => {
 
   it('a conditional with the inverted test fails when it is false', () => {
     const inverted = `!(${PAGE_TABLE_TEST})`;
-    const cond = site({ api: 'flush_mask', file: 'xen/arch/x86/mm.c', line: 2900, classes: ['page-type-change'], evidence: [evidence('page-type-change', [PAGE_TABLE_TEST])], arch: { x86: model('conditional', { condition: inverted }) } });
+    const cond = site({
+      api: 'flush_mask',
+      file: 'xen/arch/x86/mm.c',
+      line: 2900,
+      classes: ['page-type-change'],
+      evidence: [evidence('page-type-change', [PAGE_TABLE_TEST])],
+      arch: { x86: model('conditional', { condition: inverted }) },
+    });
     const { verdict, sim } = judge(cond, 'x86');
     expect(verdict).toBe('missing-forced-ipi');
     expect(sim.failsWhen).toMatch(/is false/);
@@ -83,7 +104,12 @@ describe('verdict rules, decided by simulation', () => {
   });
 
   it('a missing flush on an owner exit path is shown by simulation without becoming a forcing verdict', () => {
-    const owner = site({ ...pageAllocC, api: 'filtered_flush_tlb_mask', classes: ['deferred-allocation-flush'], obligation: { owner: 'populate_physmap', flushedAt: [], missingPath: [{ file: 'xen/common/memory.c', line: 200, message: 'goto out_nflush' }] } });
+    const owner = site({
+      ...pageAllocC,
+      api: 'filtered_flush_tlb_mask',
+      classes: ['deferred-allocation-flush'],
+      obligation: { owner: 'populate_physmap', flushedAt: [], missingPath: [{ file: 'xen/common/memory.c', line: 200, message: 'goto out_nflush' }] },
+    });
     const { verdict, sim } = judge(owner, 'x86');
     expect(verdict).toBe('ok');
     expect(sim.safe).toBe(false);

@@ -17,8 +17,7 @@ async function review(...args: string[]): Promise<RunResult> {
 const form = (name: string): string => fixture('forms', name);
 
 /** One site as `p<patch> <file>:<line> <side> <change> <function> <kind> <api>(<args>)`. */
-const row = (s: Site): string =>
-  `p${s.patch} ${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
+const row = (s: Site): string => `p${s.patch} ${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
 const rows = (run: RunResult): string[] => run.sites.map(row);
 const find = (run: RunResult, file: string, line: number, side: Site['side'], api: string): Site => {
   const site = run.sites.find((s) => s.file === file && s.line === line && s.side === side && s.api === api);
@@ -78,7 +77,12 @@ describe('git format-patch', () => {
   it('one patch: subject, author and date, and the two branches of the new if', async () => {
     const run = await review(form('format-patch.patch'));
     expect(meta(run)).toEqual([
-      { subject: '[PATCH] x86/mm: flush with an IPI when a page table loses its type', author: 'Alicia Moreno <alicia.moreno@example.org>', date: 'Tue, 5 Mar 2024 14:02:31 +0100', form: 'format-patch' },
+      {
+        subject: '[PATCH] x86/mm: flush with an IPI when a page table loses its type',
+        author: 'Alicia Moreno <alicia.moreno@example.org>',
+        date: 'Tue, 5 Mar 2024 14:02:31 +0100',
+        form: 'format-patch',
+      },
     ]);
     expect(run.patches[0]!.commit).toBe('1d5429badb9534f5a0ab25d1ac355e3a323b11c0');
     expect(rows(run)).toEqual([
@@ -162,8 +166,18 @@ describe('mail', () => {
     const run = await review(form('mbox-thread.mbox'));
     expect(run.inputs.map((i) => [i.form, i.patches])).toEqual([['mbox', 2]]);
     expect(meta(run)).toEqual([
-      { subject: '[PATCH v3 1/2] xen/memory: defer the flush only when filling several runs', author: 'Hannah Lindqvist <hannah.lindqvist@example.org>', date: 'Fri,  8 Mar 2024 11:20:01 +0100', form: 'mbox' },
-      { subject: '[PATCH v3 2/2] x86/p2m: flush guest TLBs, not host ones, after dropping the p2m', author: 'Hannah Lindqvist <hannah.lindqvist@example.org>', date: 'Fri,  8 Mar 2024 11:20:02 +0100', form: 'mbox' },
+      {
+        subject: '[PATCH v3 1/2] xen/memory: defer the flush only when filling several runs',
+        author: 'Hannah Lindqvist <hannah.lindqvist@example.org>',
+        date: 'Fri,  8 Mar 2024 11:20:01 +0100',
+        form: 'mbox',
+      },
+      {
+        subject: '[PATCH v3 2/2] x86/p2m: flush guest TLBs, not host ones, after dropping the p2m',
+        author: 'Hannah Lindqvist <hannah.lindqvist@example.org>',
+        date: 'Fri,  8 Mar 2024 11:20:02 +0100',
+        form: 'mbox',
+      },
     ]);
     expect(run.patches.map((p) => p.messageId)).toEqual(['20240308102000.4121-2-hannah.lindqvist@example.org', '20240308102000.4121-3-hannah.lindqvist@example.org']);
     expect(rows(run)).toEqual([
@@ -181,7 +195,12 @@ describe('mail', () => {
     expect(raw).toContain('=3D');
     const run = await review(form('quoted-printable.mbox'));
     expect(meta(run)).toEqual([
-      { subject: '[PATCH] xen/memory: shorter names in fill_physmap() — no functional change', author: 'José Martínez <jose.martinez@example.org>', date: 'Wed, 13 Mar 2024 12:00:42 +0100', form: 'mbox' },
+      {
+        subject: '[PATCH] xen/memory: shorter names in fill_physmap() — no functional change',
+        author: 'José Martínez <jose.martinez@example.org>',
+        date: 'Wed, 13 Mar 2024 12:00:42 +0100',
+        form: 'mbox',
+      },
     ]);
     // Soft line breaks joined, =3D decoded: the calls parse with their arguments.
     expect(rows(run)).toEqual([
@@ -201,13 +220,15 @@ describe('mail', () => {
     const run = await review(form('attachment.eml'));
     // The message's own headers, not the attached format-patch's.
     expect(meta(run)).toEqual([
-      { subject: '[PATCH] x86/mm: skip the flush when unmap_guest_range() cleared nothing', author: 'Søren Holm <soren.holm@example.org>', date: 'Thu, 14 Mar 2024 08:06:01 +0100', form: 'format-patch' },
+      {
+        subject: '[PATCH] x86/mm: skip the flush when unmap_guest_range() cleared nothing',
+        author: 'Søren Holm <soren.holm@example.org>',
+        date: 'Thu, 14 Mar 2024 08:06:01 +0100',
+        form: 'format-patch',
+      },
     ]);
     // git named the hunk after the `out:` label: no function without the tree.
-    expect(rows(run)).toEqual([
-      'p0 xen/arch/x86/mm.c:57 old removed - call flush_tlb_mask(d->dirty_cpumask)',
-      'p0 xen/arch/x86/mm.c:59 new added - call flush_tlb_mask(d->dirty_cpumask)',
-    ]);
+    expect(rows(run)).toEqual(['p0 xen/arch/x86/mm.c:57 old removed - call flush_tlb_mask(d->dirty_cpumask)', 'p0 xen/arch/x86/mm.c:59 new added - call flush_tlb_mask(d->dirty_cpumask)']);
   });
 
   it('mailing-list web page: posts, not quoted hunks; the cover letter has no diff', async () => {
@@ -239,7 +260,9 @@ describe('line endings and odd entries', () => {
       'p0 xen/common/grant_table.c:27 new added gnttab_flush_unmaps call flush_tlb_mask(ld->dirty_cpumask)',
     ];
     const run = await review(form('crlf.patch'));
-    expect(meta(run)).toEqual([{ subject: '[PATCH] xen/gnttab: one flush per unmap batch', author: 'Daniel Okafor <daniel.okafor@example.org>', date: 'Tue, 12 Mar 2024 17:45:09 -0500', form: 'format-patch' }]);
+    expect(meta(run)).toEqual([
+      { subject: '[PATCH] xen/gnttab: one flush per unmap batch', author: 'Daniel Okafor <daniel.okafor@example.org>', date: 'Tue, 12 Mar 2024 17:45:09 -0500', form: 'format-patch' },
+    ]);
     expect(rows(run)).toEqual(expected);
     expect(run.sites.every((s) => !s.text.includes('\r') && (s.args ?? []).every((a) => !a.includes('\r')))).toBe(true);
     const piped = await runCli(['review', '--format', 'json', '-'], { stdin: bytes });
@@ -274,7 +297,12 @@ describe('line endings and odd entries', () => {
     ]);
     expect(filesOf('extended-headers.diff')[0]!.map((f) => [f.oldPath, f.newPath, f.status, f.notes])).toEqual([
       ['docs/figs/flush-paths.png', 'docs/figs/flush-paths.png', 'binary', ['GIT binary patch']],
-      ['xen/arch/arm/include/asm/flushtlb.h', 'xen/arch/riscv/include/asm/flushtlb.h', 'copied', ['similarity index 68%', 'copy from xen/arch/arm/include/asm/flushtlb.h', 'copy to xen/arch/riscv/include/asm/flushtlb.h']],
+      [
+        'xen/arch/arm/include/asm/flushtlb.h',
+        'xen/arch/riscv/include/asm/flushtlb.h',
+        'copied',
+        ['similarity index 68%', 'copy from xen/arch/arm/include/asm/flushtlb.h', 'copy to xen/arch/riscv/include/asm/flushtlb.h'],
+      ],
       [null, 'xen/arch/x86/flush-stats.c', 'added', ['new file mode 100644']],
       ['xen/arch/x86/mm/p2m.c', 'xen/arch/x86/mm/p2m-range.c', 'renamed', ['similarity index 94%', 'rename from xen/arch/x86/mm/p2m.c', 'rename to xen/arch/x86/mm/p2m-range.c']],
       ['xen/arch/x86/tlb-legacy.c', null, 'deleted', ['deleted file mode 100644']],

@@ -13,8 +13,7 @@ async function reviewSample(): Promise<{ run: RunResult; stdout: string }> {
   return { run: JSON.parse(cli.stdout) as RunResult, stdout: cli.stdout };
 }
 
-const row = (s: Site): string =>
-  `${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
+const row = (s: Site): string => `${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
 
 function site(run: RunResult, file: string, line: number, side: Site['side'], api: string): Site {
   const found = run.sites.filter((s) => s.file === file && s.line === line && s.side === side && s.api === api);
@@ -30,7 +29,13 @@ describe('the sync-parameter thread', () => {
     const { run } = await reviewSample();
     expect(run.inputs).toEqual([{ name: SAMPLE, form: 'web-thread', patches: 1 }]);
     expect(run.patches).toHaveLength(1);
-    expect(run.patches[0]).toMatchObject({ index: 0, subject: '[PATCH v3] x86/flush: keep the IPI where a page-table walker relies on it', author: 'Mira Halvorsen', date: '3 days ago', series: { version: 3 } });
+    expect(run.patches[0]).toMatchObject({
+      index: 0,
+      subject: '[PATCH v3] x86/flush: keep the IPI where a page-table walker relies on it',
+      author: 'Mira Halvorsen',
+      date: '3 days ago',
+      series: { version: 3 },
+    });
     expect(run.errors).toEqual([]);
   });
 
@@ -92,7 +97,12 @@ describe('the sync-parameter thread', () => {
       text: 'filtered_flush_tlb_mask(tlbflush_timestamp, false)',
     });
     expect(site(run, 'xen/common/memory.c', 293, 'old', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'populate_physmap', args: ['tlbflush_timestamp'] });
-    expect(site(run, 'xen/common/page_alloc.c', 1068, 'new', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'added', function: 'alloc_heap_pages', args: ['tlbflush_timestamp', 'true'], guards: ['need_tlbflush'] });
+    expect(site(run, 'xen/common/page_alloc.c', 1068, 'new', 'filtered_flush_tlb_mask')).toMatchObject({
+      change: 'added',
+      function: 'alloc_heap_pages',
+      args: ['tlbflush_timestamp', 'true'],
+      guards: ['need_tlbflush'],
+    });
     expect(site(run, 'xen/common/page_alloc.c', 1068, 'old', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'alloc_heap_pages', args: ['tlbflush_timestamp'] });
   });
 

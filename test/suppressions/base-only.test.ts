@@ -42,9 +42,35 @@ describe('--suppressions base: a patch cannot silence its own findings', () => {
   });
 
   it('keeps a suppression the base already had (a comment on an unchanged line)', () => {
-    const suppression = (change: Suppression['change'], line: number): Suppression => ({ patch: 0, file: 'a.c', side: 'new', line, endLine: line, change, function: null, rules: ['FC001'], reason: 'r', text: '' });
+    const suppression = (change: Suppression['change'], line: number): Suppression => ({
+      patch: 0,
+      file: 'a.c',
+      side: 'new',
+      line,
+      endLine: line,
+      change,
+      function: null,
+      rules: ['FC001'],
+      reason: 'r',
+      text: '',
+    });
     const finding = (line: number): Finding =>
-      ({ ruleId: 'FC001', ruleName: 'x', messageId: 'm', data: {}, message: 'm', severity: 'error', patch: 0, file: 'a.c', line: line + 1, side: 'new', function: null, related: [], fingerprint: String(line), suppressed: { reason: 'r', line } }) as Finding;
+      ({
+        ruleId: 'FC001',
+        ruleName: 'x',
+        messageId: 'm',
+        data: {},
+        message: 'm',
+        severity: 'error',
+        patch: 0,
+        file: 'a.c',
+        line: line + 1,
+        side: 'new',
+        function: null,
+        related: [],
+        fingerprint: String(line),
+        suppressed: { reason: 'r', line },
+      }) as Finding;
     const run = { findings: [finding(10), finding(20)], suppressions: [suppression('unchanged', 10), suppression('added', 20)] } as unknown as RunResult;
     const out = baseSuppressionsOnly(run).findings;
     expect(out.map((f) => Boolean(f.suppressed))).toEqual([true, false]);

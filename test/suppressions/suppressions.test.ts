@@ -43,7 +43,9 @@ describe('inline suppressions', () => {
   });
 
   it('reports a suppression two lines above the finding as unused, and the finding as active', () => {
-    const text = readFixture('suppressions', 'reasoned.patch').replace('+        filtered_flush_tlb_mask(tlbflush_timestamp, false);', '+        barrier();\n+        filtered_flush_tlb_mask(tlbflush_timestamp, false);').replace('+278,10 @@', '+278,11 @@');
+    const text = readFixture('suppressions', 'reasoned.patch')
+      .replace('+        filtered_flush_tlb_mask(tlbflush_timestamp, false);', '+        barrier();\n+        filtered_flush_tlb_mask(tlbflush_timestamp, false);')
+      .replace('+278,10 @@', '+278,11 @@');
     const run = runWithFindingAt('reasoned.patch', text, [285]);
     expect(summary(run)).toEqual(['FC005 unused 281', 'FC001 missing 285']);
   });

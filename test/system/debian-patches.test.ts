@@ -11,7 +11,9 @@ import { debianPatches } from '../helpers/xen.js';
  */
 describe("Debian's Xen patches", () => {
   const dir = debianPatches();
-  const patches = readdirSync(dir).filter((n) => n.endsWith('.patch') || n.endsWith('.diff')).sort();
+  const patches = readdirSync(dir)
+    .filter((n) => n.endsWith('.patch') || n.endsWith('.diff'))
+    .sort();
 
   it('are there to read', () => {
     expect(patches.length).toBeGreaterThan(10);

@@ -15,8 +15,7 @@ async function reviewSeed(): Promise<{ run: RunResult; stdout: string }> {
   return { run: JSON.parse(cli.stdout) as RunResult, stdout: cli.stdout };
 }
 
-const row = (s: Site): string =>
-  `${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
+const row = (s: Site): string => `${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
 
 function site(run: RunResult, file: string, line: number, side: Site['side'], api: string): Site {
   const found = run.sites.filter((s) => s.file === file && s.line === line && s.side === side && s.api === api);
@@ -94,7 +93,12 @@ describeIfShared(SEED, 'the seed thread', () => {
       text: 'filtered_flush_tlb_mask(tlbflush_timestamp, false)',
     });
     expect(site(run, 'xen/common/memory.c', 281, 'old', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'populate_physmap', args: ['tlbflush_timestamp'] });
-    expect(site(run, 'xen/common/page_alloc.c', 1063, 'new', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'added', function: 'alloc_heap_pages', args: ['tlbflush_timestamp', 'true'], guards: ['need_tlbflush'] });
+    expect(site(run, 'xen/common/page_alloc.c', 1063, 'new', 'filtered_flush_tlb_mask')).toMatchObject({
+      change: 'added',
+      function: 'alloc_heap_pages',
+      args: ['tlbflush_timestamp', 'true'],
+      guards: ['need_tlbflush'],
+    });
     expect(site(run, 'xen/common/page_alloc.c', 1063, 'old', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'alloc_heap_pages', args: ['tlbflush_timestamp'] });
   });
 

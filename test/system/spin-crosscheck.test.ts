@@ -30,11 +30,13 @@ interface Case {
 const cases: Case[] = [];
 for (const cpus of [2, 3])
   for (const v of VARIANTS) {
-    for (const [arch, flushes] of [['x86', ['ipi', 'assisted', 'none']], ['arm', ['broadcast', 'ipi', 'none']]] as const)
+    for (const [arch, flushes] of [
+      ['x86', ['ipi', 'assisted', 'none']],
+      ['arm', ['broadcast', 'ipi', 'none']],
+    ] as const)
       for (const flush of flushes) cases.push({ spec: { ...v, arch, cpus }, flush });
     cases.push({ spec: { ...v, arch: 'x86', cpus, guestTablesShared: false }, flush: 'assisted' });
-    for (const mutation of ['walker-unmasked', 'initiator-irq-off'] as Mutation[])
-      for (const flush of ['ipi', 'assisted'] as const) cases.push({ spec: { ...v, arch: 'x86', cpus, mutation }, flush });
+    for (const mutation of ['walker-unmasked', 'initiator-irq-off'] as Mutation[]) for (const flush of ['ipi', 'assisted'] as const) cases.push({ spec: { ...v, arch: 'x86', cpus, mutation }, flush });
   }
 
 const label = ({ spec, flush }: Case): string =>

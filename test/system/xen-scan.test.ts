@@ -93,8 +93,7 @@ describe('flushcheck scan over Xen 4.17 xen/', () => {
 });
 
 /** Comments and string literals blanked, lines kept. */
-const code = (text: string): string =>
-  text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"/g, (m) => m.replace(/[^\n]/g, ' '));
+const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:\\.|[^"\\\n])*"/g, (m) => m.replace(/[^\n]/g, ' '));
 
 /**
  * A plain token search: every `name(` of the family in a C file under xen/,
@@ -111,12 +110,14 @@ function tokenCalls(top: string, family: ReadonlySet<string>): string[] {
       if (e.isDirectory()) walk(path, rel);
       else if (/\.[ch]$/.test(e.name)) {
         let directive = false;
-        code(readFileSync(join(top, path), 'utf8')).split('\n').forEach((line, i) => {
-          const inDirective = directive || /^\s*#/.test(line);
-          directive = inDirective && /\\\s*$/.test(line);
-          if (inDirective || /^\S/.test(line)) return;
-          for (const m of line.matchAll(pattern)) out.push(`${path}:${i + 1}:${m[1]}`);
-        });
+        code(readFileSync(join(top, path), 'utf8'))
+          .split('\n')
+          .forEach((line, i) => {
+            const inDirective = directive || /^\s*#/.test(line);
+            directive = inDirective && /\\\s*$/.test(line);
+            if (inDirective || /^\S/.test(line)) return;
+            for (const m of line.matchAll(pattern)) out.push(`${path}:${i + 1}:${m[1]}`);
+          });
       }
     }
   };
@@ -126,7 +127,7 @@ function tokenCalls(top: string, family: ReadonlySet<string>): string[] {
 
 describe('mechanisms read from Xen 4.17', () => {
   it('at most 10% of x86 call sites are unknown (measured: none; bench/unknown-share.ts reports every port)', () => {
-    const x86 = fromRoot.sites.filter((s) => s.kind === 'call' && s.arch?.x86 && !s.file.startsWith('xen/arch/') || (s.kind === 'call' && s.file.startsWith('xen/arch/x86/')));
+    const x86 = fromRoot.sites.filter((s) => (s.kind === 'call' && s.arch?.x86 && !s.file.startsWith('xen/arch/')) || (s.kind === 'call' && s.file.startsWith('xen/arch/x86/')));
     const unknown = x86.filter((s) => s.arch!.x86!.mechanism === 'unknown').map((s) => `${s.file}:${s.line}`);
     expect(x86.length).toBeGreaterThanOrEqual(70);
     expect(unknown.length / x86.length).toBeLessThanOrEqual(0.1);
@@ -194,7 +195,11 @@ describe('review --tree over Xen 4.17', () => {
 
   it('an early return added to populate_physmap skips the flush it owes (FC003)', async () => {
     const run = await reviewWithTree(
-      oneLinePatch('xen/common/memory.c', '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) )', '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) ) return;'),
+      oneLinePatch(
+        'xen/common/memory.c',
+        '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) )',
+        '        if ( unlikely(__copy_from_guest_offset(&gpfn, a->extent_list, i, 1)) ) return;',
+      ),
     );
     expect(run.findings.map((f) => `${f.ruleId} ${f.file} ${f.function}`)).toEqual(['FC003 xen/common/memory.c populate_physmap']);
     expect(run.findings[0]!.related.at(-1)!.message).toBe('returns without flushing: return;');

@@ -85,7 +85,9 @@ describe('Xen 4.17 as --tree', () => {
     const run = await review(NEW_CALLER, ['--config', 'CONFIG_PV=n,CONFIG_SHADOW_PAGING=n']);
     const x86 = call(run, 'arch_flush_tlb_mask').arch!.x86!;
     expect(x86.mechanism).toBe('assisted-possible');
-    expect(x86.notes?.join('\n')).toMatch(/FLUSH_NO_ASSIST is 0 in this build \(#if defined\(CONFIG_PV\) \|\| defined\(CONFIG_SHADOW_PAGING\) does not hold, xen\/arch\/x86\/include\/asm\/flushtlb\.h:\d+\): forcing is a no-op/);
+    expect(x86.notes?.join('\n')).toMatch(
+      /FLUSH_NO_ASSIST is 0 in this build \(#if defined\(CONFIG_PV\) \|\| defined\(CONFIG_SHADOW_PAGING\) does not hold, xen\/arch\/x86\/include\/asm\/flushtlb\.h:\d+\): forcing is a no-op/,
+    );
   });
 
   // Parses every tree file that mentions the changed names (about 25 s alone); no timing is asserted.
@@ -94,7 +96,15 @@ describe('Xen 4.17 as --tree', () => {
     const lines = readFileSync(join(tree, header), 'utf8').split('\n');
     const at = lines.findIndex((l) => l.startsWith('#define arch_flush_tlb_mask('));
     expect(at).toBeGreaterThan(0);
-    const patch = [`diff --git a/${header} b/${header}`, `--- a/${header}`, `+++ b/${header}`, `@@ -${at + 1},1 +${at + 1},1 @@`, `-${lines[at]}`, '+#define arch_flush_tlb_mask(mask) flush_mask(mask, FLUSH_TLB)', ''].join('\n');
+    const patch = [
+      `diff --git a/${header} b/${header}`,
+      `--- a/${header}`,
+      `+++ b/${header}`,
+      `@@ -${at + 1},1 +${at + 1},1 @@`,
+      `-${lines[at]}`,
+      '+#define arch_flush_tlb_mask(mask) flush_mask(mask, FLUSH_TLB)',
+      '',
+    ].join('\n');
     const run = await review(patch);
     const listed = run.sites.filter((s) => s.change === 'tree');
     const where = listed.map((s) => `${s.file}:${s.function}:${s.api}`).sort();

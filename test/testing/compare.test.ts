@@ -21,14 +21,28 @@ function finding(ruleId: string, file: string, line: number, fn: string | null, 
   };
 }
 
-const note = (kind: Annotation['kind'], rule: string, line: number, extra: Partial<Annotation> = {}): Annotation => ({ kind, rule, file: 'xen/common/memory.c', line, sides: ['new'], patch: 0, at: `xen/common/memory.c:${line - 1}`, ...extra });
+const note = (kind: Annotation['kind'], rule: string, line: number, extra: Partial<Annotation> = {}): Annotation => ({
+  kind,
+  rule,
+  file: 'xen/common/memory.c',
+  line,
+  sides: ['new'],
+  patch: 0,
+  at: `xen/common/memory.c:${line - 1}`,
+  ...extra,
+});
 
 const MEMORY = finding('FC001', 'xen/common/memory.c', 281, 'populate_physmap');
 const SHADOW = finding('FC002', 'xen/arch/x86/mm/shadow/common.c', 51, 'sh_make_room');
 
 describe('judging a case', () => {
   it('passes when the findings are the .expect lines, in any order', () => {
-    const outcome = compareCase({ expected: ['warning FC002 xen/arch/x86/mm/shadow/common.c:51 sh_make_room', 'error FC001 xen/common/memory.c:281 populate_physmap'], annotations: [], findings: [SHADOW, MEMORY], errors: [] });
+    const outcome = compareCase({
+      expected: ['warning FC002 xen/arch/x86/mm/shadow/common.c:51 sh_make_room', 'error FC001 xen/common/memory.c:281 populate_physmap'],
+      annotations: [],
+      findings: [SHADOW, MEMORY],
+      errors: [],
+    });
     expect(outcome.problems).toEqual([]);
     expect(outcome.actual).toEqual(['error FC001 xen/common/memory.c:281 populate_physmap', 'warning FC002 xen/arch/x86/mm/shadow/common.c:51 sh_make_room']);
   });
@@ -86,11 +100,13 @@ describe('judging a case', () => {
     const gaps = compareCase({ expected: [], annotations: [note('todoruleid', 'FC001', 300), note('todook', 'FC001', 281)], findings: [MEMORY], errors: [] });
     expect(gaps.problems).toEqual([]);
     expect(gaps.notes).toEqual([]);
-    const fixed = compareCase({ expected: ['error FC001 xen/common/memory.c:281 populate_physmap'], annotations: [note('todoruleid', 'FC001', 281), note('todook', 'FC002', 290)], findings: [MEMORY], errors: [] });
+    const fixed = compareCase({
+      expected: ['error FC001 xen/common/memory.c:281 populate_physmap'],
+      annotations: [note('todoruleid', 'FC001', 281), note('todook', 'FC002', 290)],
+      findings: [MEMORY],
+      errors: [],
+    });
     expect(fixed.problems).toEqual([]);
-    expect(fixed.notes).toEqual([
-      'todoruleid: FC001 at xen/common/memory.c:280 is reported now: make it ruleid',
-      'todook: FC002 at xen/common/memory.c:289 is no longer reported: make it ok',
-    ]);
+    expect(fixed.notes).toEqual(['todoruleid: FC001 at xen/common/memory.c:280 is reported now: make it ruleid', 'todook: FC002 at xen/common/memory.c:289 is no longer reported: make it ok']);
   });
 });

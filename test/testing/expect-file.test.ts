@@ -3,7 +3,10 @@ import { findingLine, formatExpectFile, parseExpectFile } from '../../src/testin
 
 describe('.expect files', () => {
   it('reads one finding per line, keeping the comments that head the file', () => {
-    const parsed = parseExpectFile('x.expect', '# populate_physmap defers its flush\n\nerror  FC001 xen/common/memory.c:281   populate_physmap\n# a note in between\nnote FC004 xen/include/xen/mm.h:653 -\r\n');
+    const parsed = parseExpectFile(
+      'x.expect',
+      '# populate_physmap defers its flush\n\nerror  FC001 xen/common/memory.c:281   populate_physmap\n# a note in between\nnote FC004 xen/include/xen/mm.h:653 -\r\n',
+    );
     expect(parsed).toEqual({
       ok: true,
       value: {

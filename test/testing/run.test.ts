@@ -100,12 +100,7 @@ describe('flushcheck test', () => {
     const run = await runCli(['test', dir]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe(
-      [
-        `FAIL ${join(dir, 'a/alloc.patch')} (1 missing)`,
-        `  Missing: FC001 xen/common/page_alloc.c:54  [ruleid: FC001 at xen/common/page_alloc.c:53]`,
-        '1 passed, 1 failed',
-        '',
-      ].join('\n'),
+      [`FAIL ${join(dir, 'a/alloc.patch')} (1 missing)`, `  Missing: FC001 xen/common/page_alloc.c:54  [ruleid: FC001 at xen/common/page_alloc.c:53]`, '1 passed, 1 failed', ''].join('\n'),
     );
   });
 

@@ -63,7 +63,10 @@ describe('flushcheck test --update and links', () => {
     copyFileSync(CASE, join(fixtures, 'case.diff'));
     const run = await runCli(['test', '--update', fixtures]);
     expect(run.code).toBe(0);
-    const findings = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const findings = (path: string): string[] =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'));
     expect(findings(join(fixtures, 'case.expect'))).toEqual(findings(fixture('cases', 'alloc-filter-plain.expect')));
   });
 });
