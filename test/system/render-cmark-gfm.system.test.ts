@@ -7,26 +7,12 @@ import { assertInertHtml, markdownDocuments, PAYLOADS, poisonedRun } from '../re
  * The hostile corpus rendered by GitHub's own Markdown renderer, cmark-gfm
  * (Debian package `cmark-gfm`), with the extensions GitHub turns on and raw
  * HTML let through (GitHub sanitises later; nothing from the patch may be
- * HTML at all). Installed here with apt-get when missing; skipped, with one
- * line saying so, where it cannot be.
+ * HTML at all). scripts/test-deps.sh installs it; where it is missing, the file
+ * is skipped with one line saying so.
  */
 
-const has = (): boolean => spawnSync('cmark-gfm', ['--version']).status === 0;
-
-function ensureCmarkGfm(): boolean {
-  if (has()) return true;
-  if (spawnSync('apt-get', ['--version']).status === 0) {
-    spawnSync('apt-get', ['install', '-y', '-qq', 'cmark-gfm'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (!has()) {
-      spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-      spawnSync('apt-get', ['install', '-y', '-qq', 'cmark-gfm'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    }
-  }
-  return has();
-}
-
-const available = ensureCmarkGfm();
-if (!available) console.log('render-cmark-gfm: skipped, cmark-gfm is not installed and apt-get could not install it');
+const available = spawnSync('cmark-gfm', ['--version']).status === 0;
+if (!available) console.log('render-cmark-gfm: skipped, cmark-gfm is not installed (scripts/test-deps.sh installs it as root on Debian)');
 
 const GITHUB_EXTENSIONS = ['autolink', 'table', 'strikethrough', 'tagfilter', 'tasklist'].flatMap((e) => ['-e', e]);
 const render = (markdown: string): string => execFileSync('cmark-gfm', ['--unsafe', ...GITHUB_EXTENSIONS], { input: markdown }).toString();
