@@ -8,13 +8,15 @@ import { readBaseline } from '../baseline.js';
 import { terminalText } from '../report/escape.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
 
+/** `x86,arm`: each named once (a repeated name would model, and report, everything twice); none at all is a mistake, not an empty run. */
 export function parseArches(value: string): Arch[] {
   const arches = value
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
+  if (arches.length === 0) throw new UsageError(`--arch: no architecture given (known: ${ARCHES.join(', ')})`);
   for (const a of arches) if (!ARCHES.includes(a as Arch)) throw new UsageError(`--arch: unknown architecture "${a}" (known: ${ARCHES.join(', ')})`);
-  return arches as Arch[];
+  return [...new Set(arches)] as Arch[];
 }
 
 /** `CONFIG_PV=n,CONFIG_SHADOW_PAGING=n` over the default build (or over `base`, from a config file). */

@@ -8,6 +8,7 @@ import { readGitRange } from '../parser/git-range.js';
 import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
 import { baseSuppressionsOnly } from '../suppressions/base-only.js';
 import { locateTree } from '../xen/tree-root.js';
+import { terminalText } from '../report/escape.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
 import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
 
@@ -43,6 +44,9 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo,
   if (opts.git) {
     const commits = readGitRange(tree?.directory ?? io.cwd, opts.git);
     if (!commits.ok) inputs.push({ name: `git:${opts.git}`, source: commits });
+    // An empty range (a pushed tag, HEAD..HEAD) is a well-defined empty set, unlike an empty
+    // standard input, which cannot be told from a broken pipe: say so, and report nothing.
+    else if (commits.value.length === 0) io.stderr(`flushcheck: git:${terminalText(opts.git)}: no commits in the range (merges are skipped): nothing to review\n`);
     else for (const c of commits.value) inputs.push({ name: c.name, source: ok({ name: c.name, text: c.text }), base: c.base, form: 'git' });
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
