@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { readBaseline } from '../baseline.js';
 import { terminalText } from '../report/escape.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
+import { collectFormat, outputTargets, writeFilesAtomically, type OutputTarget } from './outputs.js';
 
 /** `x86,arm`: each named once (a repeated name would model, and report, everything twice); none at all is a mistake, not an empty run. */
 export function parseArches(value: string): Arch[] {
@@ -47,10 +48,11 @@ export function exitCodeFor(run: RunResult, failOn: Severity | 'never'): number 
   return run.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
 }
 
-/** `--format` and `--fail-on`, the same for every command that prints a run. */
+/** `--format`, `--output` and `--fail-on`, the same for every command that prints a run. */
 export function addOutputOptions(command: Command): Command {
   return command
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
+    .addOption(new Option('-f, --format <format>', `output format, NAME to standard output or NAME:FILE; repeatable (${FORMAT_NAMES.join(', ')})`).argParser(collectFormat).default([], 'text'))
+    .option('-o, --output <file>', 'write the standard-output report to FILE instead')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'));
 }
 
@@ -61,14 +63,32 @@ export function addBuildOptions(command: Command): Command {
     .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n');
 }
 
-/** Errors one line each on standard error, the report on standard output; the exit code. */
-export function emitRun(run: RunResult, opts: { format: string; failOn: Severity | 'never' }, io: CliIo): number {
-  const reporter = REPORTERS[opts.format];
-  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
+export interface EmitOptions {
+  format: string[];
+  output?: string;
+  failOn: Severity | 'never';
+}
+
+/** Where the reports of a run go; checked before the run, so a typo costs no scan. */
+export function targetsFor(opts: EmitOptions, io: CliIo): OutputTarget[] {
+  return outputTargets(opts.format, opts.output, io.cwd);
+}
+
+/** Errors one line each on standard error, each report to its file (all or none), the one without a file on standard output; the exit code. */
+export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
+  const targets = targetsFor(opts, io);
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
-  const options = { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined };
-  if (reporter.stream) for (const chunk of reporter.stream(run, options)) io.stdout(chunk);
-  else io.stdout(reporter(run, options));
+  const render = (format: string, color: boolean): Iterable<string> => {
+    const reporter = REPORTERS[format]!;
+    return reporter.stream ? reporter.stream(run, { color }) : [reporter(run, { color })];
+  };
+  // Files never get colour: they are read by tools, not by a terminal.
+  writeFilesAtomically(
+    targets.flatMap((t) => (t.file === undefined ? [] : [{ file: t.file, chunks: render(t.format, false) }])),
+    io.cwd,
+  );
+  const out = targets.find((t) => t.file === undefined);
+  if (out) for (const chunk of render(out.format, io.isTTY && out.format === 'text' && io.env.NO_COLOR === undefined)) io.stdout(chunk);
   return exitCodeFor(run, opts.failOn);
 }
 

@@ -10,10 +10,11 @@ import { baseSuppressionsOnly } from '../suppressions/base-only.js';
 import { locateTree } from '../xen/tree-root.js';
 import { terminalText } from '../report/escape.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
+import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom, targetsFor } from './options.js';
 
 interface ReviewCliOptions {
-  format: string;
+  format: string[];
+  output?: string;
   failOn: Severity | 'never';
   tree?: string;
   git?: string;
@@ -38,6 +39,7 @@ export function openTree(dir: string | undefined): DirTree | undefined {
 async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo, command?: Command): Promise<number> {
   const maxBytes = Number(opts.maxInputBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
+  targetsFor(opts, io);
   const options = runOptionsFrom(opts, io, command);
   const tree = openTree(opts.tree);
   const inputs: ReviewInput[] = [];
