@@ -53,6 +53,8 @@ export function addOutputOptions(command: Command): Command {
   return command
     .addOption(new Option('-f, --format <format>', `output format, NAME to standard output or NAME:FILE; repeatable (${FORMAT_NAMES.join(', ')})`).argParser(collectFormat).default([], 'text'))
     .option('-o, --output <file>', 'write the standard-output report to FILE instead')
+    .option('--color', 'colour the text report on standard output even when it is not a terminal')
+    .option('--no-color', 'never colour the text report')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'));
 }
 
@@ -66,7 +68,23 @@ export function addBuildOptions(command: Command): Command {
 export interface EmitOptions {
   format: string[];
   output?: string;
+  /** --color / --no-color; undefined: neither was typed. */
+  color?: boolean;
   failOn: Severity | 'never';
+}
+
+/**
+ * Colour for the text report on standard output: --color / --no-color, then
+ * FORCE_COLOR (0 or false: off; anything else: on; it beats NO_COLOR, as in
+ * Node itself), then NO_COLOR (any non-empty value: off), then whether
+ * standard output is a terminal.
+ */
+export function colorFor(typed: boolean | undefined, io: CliIo): boolean {
+  if (typed !== undefined) return typed;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (io.env.NO_COLOR) return false;
+  return io.isTTY;
 }
 
 /** Where the reports of a run go; checked before the run, so a typo costs no scan. */
@@ -88,7 +106,7 @@ export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
     io.cwd,
   );
   const out = targets.find((t) => t.file === undefined);
-  if (out) for (const chunk of render(out.format, io.isTTY && out.format === 'text' && io.env.NO_COLOR === undefined)) io.stdout(chunk);
+  if (out) for (const chunk of render(out.format, out.format === 'text' && colorFor(opts.color, io))) io.stdout(chunk);
   return exitCodeFor(run, opts.failOn);
 }
 

@@ -19,9 +19,9 @@ interface ScanCliOptions {
   baseline?: string;
 }
 
-/** A progress bar on standard error, only when the output is a terminal. */
+/** A progress bar on standard error, only when standard error is a terminal (a CI log would keep every redraw). */
 function progressBar(io: CliIo, enabled: boolean): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!enabled || !io.isTTY) return { update: () => {}, stop: () => {} };
+  if (!enabled || !io.stderrIsTTY) return { update: () => {}, stop: () => {} };
   const stream = {
     isTTY: true,
     columns: 80,
