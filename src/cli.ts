@@ -50,6 +50,7 @@ export function processIo(): CliIo {
     stderr: (t) => process.stderr.write(t),
     readStdin: (limit) => (process.stdin.isTTY ? Buffer.alloc(0) : readStdinSync(limit)),
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     env: process.env,
     cwd: process.cwd(),
   };

@@ -6,7 +6,10 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Standard input, read up to `limit` bytes (an endless input stops there). */
   readStdin: (limit?: number) => Buffer;
+  /** Standard output is a terminal (colour). */
   isTTY: boolean;
+  /** Standard error is a terminal (where the progress bar draws); absent: not one. */
+  stderrIsTTY?: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
 }

@@ -1,12 +1,12 @@
 import { Option, type Command } from 'commander';
-import type { SimResult, Site } from '../types.js';
+import type { Arch, ArchResult, SimResult, Site } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/index.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
 import { addRunOptions, errorLine, runOptionsFrom } from './options.js';
 import { openTree } from './review.js';
 import { formatSim, SIM_FORMATS, type SimFormat } from './simulate.js';
-import { terminalText } from '../report/escape.js';
+import { jsonText, mdCode, mdCodeBlock, terminalText } from '../report/escape.js';
 
 interface ExplainCliOptions {
   format: SimFormat;
@@ -37,25 +37,65 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
   // The new side first: that is the code the patch proposes.
   const sites = run.sites.filter((s) => s.kind === 'call' && matches(s, file, line)).sort((a, b) => (a.side === b.side ? 0 : a.side === 'new' ? -1 : 1));
   if (sites.length === 0) throw new UsageError(`${location}: no flush call at that line in the input`);
-  const parts: string[] = [];
-  let unsafe = false;
-  for (const site of sites) {
-    const arches = Object.entries(site.arch ?? {}).filter(([, r]) => r?.sim);
-    if (arches.length === 0) {
-      parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.text)}: not simulated (no flush model or classification for this site)\n`);
-      continue;
-    }
-    for (const [arch, result] of arches) {
-      if (!result!.sim!.safe) unsafe = true;
-      if (opts.format === 'text')
-        parts.push(
-          `${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.function ?? '(file scope)')}: ${terminalText(site.text)}\narch ${arch}: ${result!.mechanism} → ${result!.verdict ?? 'no verdict'}\n${inputLines(result!.sim!)}`,
-        );
-      parts.push(formatSim(result!.sim!, opts.format));
-    }
-  }
-  io.stdout(parts.join(opts.format === 'json' ? '' : '\n'));
+  const replays = sites.map((site) => ({ site, arches: Object.entries(site.arch ?? {}).filter(([, r]) => r?.sim) as [Arch, ArchResult][] }));
+  const unsafe = replays.some((r) => r.arches.some(([, result]) => !result.sim!.safe));
+  io.stdout(opts.format === 'json' ? explainJson(location, replays) : opts.format === 'mermaid' ? explainMermaid(replays) : explainText(replays));
   return unsafe ? EXIT.findings : EXIT.ok;
+}
+
+interface Replay {
+  site: Site;
+  arches: [Arch, ArchResult][];
+}
+
+const NOT_SIMULATED = 'not simulated (no flush model or classification for this site)';
+
+function explainText(replays: readonly Replay[]): string {
+  const parts: string[] = [];
+  for (const { site, arches } of replays) {
+    if (arches.length === 0) parts.push(`${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.text)}: ${NOT_SIMULATED}\n`);
+    for (const [arch, result] of arches)
+      parts.push(
+        `${terminalText(site.file)}:${site.line} (${site.side}) ${terminalText(site.function ?? '(file scope)')}: ${terminalText(site.text)}\narch ${arch}: ${result.mechanism} → ${result.verdict ?? 'no verdict'}\n${inputLines(result.sim!)}`,
+        formatSim(result.sim!, 'text'),
+      );
+  }
+  return parts.join('\n');
+}
+
+/** One JSON document: each call at the location (new side first) with its replays keyed by architecture. */
+function explainJson(location: string, replays: readonly Replay[]): string {
+  const doc = {
+    location,
+    sites: replays.map(({ site, arches }) => ({
+      patch: site.patch,
+      file: site.file,
+      line: site.line,
+      column: site.column,
+      side: site.side,
+      function: site.function,
+      api: site.api,
+      text: site.text,
+      simulated: arches.length > 0,
+      arch: Object.fromEntries(arches.map(([arch, result]) => [arch, { mechanism: result.mechanism, verdict: result.verdict ?? null, sim: result.sim }])),
+    })),
+  };
+  return `${jsonText(JSON.stringify(doc, null, 2))}\n`;
+}
+
+/**
+ * Several diagrams cannot share one Mermaid document, so this is Markdown:
+ * a heading per site and architecture over a `mermaid` block that parses on
+ * its own (GitHub and GitLab render it; mmdc takes Markdown too).
+ */
+function explainMermaid(replays: readonly Replay[]): string {
+  const parts: string[] = [];
+  for (const { site, arches } of replays) {
+    const where = `${mdCode(`${site.file}:${site.line}`)} (${site.side} side) in ${site.function ? mdCode(site.function) : 'file scope'}`;
+    if (arches.length === 0) parts.push(`### ${where}\n\n${mdCode(site.text)}: ${NOT_SIMULATED}\n`);
+    for (const [arch, result] of arches) parts.push(`### ${where}, ${arch}: ${result.mechanism} → ${result.verdict ?? 'no verdict'}\n\n${mdCodeBlock(formatSim(result.sim!, 'mermaid'), 'mermaid')}\n`);
+  }
+  return parts.join('\n');
 }
 
 const short = (names: readonly string[]): string => names.map((n) => n.replace(/^PGT_/, '')).join(', ');

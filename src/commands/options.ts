@@ -7,14 +7,17 @@ import { loadConfig } from '../config.js';
 import { readBaseline } from '../baseline.js';
 import { terminalText } from '../report/escape.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
+import { collectFormat, outputTargets, writeFilesAtomically, type OutputTarget } from './outputs.js';
 
+/** `x86,arm`: each named once (a repeated name would model, and report, everything twice); none at all is a mistake, not an empty run. */
 export function parseArches(value: string): Arch[] {
   const arches = value
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
+  if (arches.length === 0) throw new UsageError(`--arch: no architecture given (known: ${ARCHES.join(', ')})`);
   for (const a of arches) if (!ARCHES.includes(a as Arch)) throw new UsageError(`--arch: unknown architecture "${a}" (known: ${ARCHES.join(', ')})`);
-  return arches as Arch[];
+  return [...new Set(arches)] as Arch[];
 }
 
 /** `CONFIG_PV=n,CONFIG_SHADOW_PAGING=n` over the default build (or over `base`, from a config file). */
@@ -45,10 +48,13 @@ export function exitCodeFor(run: RunResult, failOn: Severity | 'never'): number 
   return run.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
 }
 
-/** `--format` and `--fail-on`, the same for every command that prints a run. */
+/** `--format`, `--output` and `--fail-on`, the same for every command that prints a run. */
 export function addOutputOptions(command: Command): Command {
   return command
-    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMAT_NAMES).default('text'))
+    .addOption(new Option('-f, --format <format>', `output format, NAME to standard output or NAME:FILE; repeatable (${FORMAT_NAMES.join(', ')})`).argParser(collectFormat).default([], 'text'))
+    .option('-o, --output <file>', 'write the standard-output report to FILE instead')
+    .option('--color', 'colour the text report on standard output even when it is not a terminal')
+    .option('--no-color', 'never colour the text report')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this').choices(['error', 'warning', 'note', 'never']).default('error'));
 }
 
@@ -59,14 +65,48 @@ export function addBuildOptions(command: Command): Command {
     .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n,CONFIG_SHADOW_PAGING=n');
 }
 
-/** Errors one line each on standard error, the report on standard output; the exit code. */
-export function emitRun(run: RunResult, opts: { format: string; failOn: Severity | 'never' }, io: CliIo): number {
-  const reporter = REPORTERS[opts.format];
-  if (!reporter) throw new UsageError(`--format: unknown format "${opts.format}" (known: ${FORMAT_NAMES.join(', ')})`);
+export interface EmitOptions {
+  format: string[];
+  output?: string;
+  /** --color / --no-color; undefined: neither was typed. */
+  color?: boolean;
+  failOn: Severity | 'never';
+}
+
+/**
+ * Colour for the text report on standard output: --color / --no-color, then
+ * FORCE_COLOR (0 or false: off; anything else: on; it beats NO_COLOR, as in
+ * Node itself), then NO_COLOR (any non-empty value: off), then whether
+ * standard output is a terminal.
+ */
+export function colorFor(typed: boolean | undefined, io: CliIo): boolean {
+  if (typed !== undefined) return typed;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (io.env.NO_COLOR) return false;
+  return io.isTTY;
+}
+
+/** Where the reports of a run go; checked before the run, so a typo costs no scan. */
+export function targetsFor(opts: EmitOptions, io: CliIo): OutputTarget[] {
+  return outputTargets(opts.format, opts.output, io.cwd);
+}
+
+/** Errors one line each on standard error, each report to its file (all or none), the one without a file on standard output; the exit code. */
+export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
+  const targets = targetsFor(opts, io);
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
-  const options = { color: io.isTTY && opts.format === 'text' && io.env.NO_COLOR === undefined };
-  if (reporter.stream) for (const chunk of reporter.stream(run, options)) io.stdout(chunk);
-  else io.stdout(reporter(run, options));
+  const render = (format: string, color: boolean): Iterable<string> => {
+    const reporter = REPORTERS[format]!;
+    return reporter.stream ? reporter.stream(run, { color }) : [reporter(run, { color })];
+  };
+  // Files never get colour: they are read by tools, not by a terminal.
+  writeFilesAtomically(
+    targets.flatMap((t) => (t.file === undefined ? [] : [{ file: t.file, chunks: render(t.format, false) }])),
+    io.cwd,
+  );
+  const out = targets.find((t) => t.file === undefined);
+  if (out) for (const chunk of render(out.format, out.format === 'text' && colorFor(opts.color, io))) io.stdout(chunk);
   return exitCodeFor(run, opts.failOn);
 }
 

@@ -8,11 +8,13 @@ import { readGitRange } from '../parser/git-range.js';
 import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
 import { baseSuppressionsOnly } from '../suppressions/base-only.js';
 import { locateTree } from '../xen/tree-root.js';
+import { terminalText } from '../report/escape.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
+import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom, targetsFor } from './options.js';
 
 interface ReviewCliOptions {
-  format: string;
+  format: string[];
+  output?: string;
   failOn: Severity | 'never';
   tree?: string;
   git?: string;
@@ -37,12 +39,16 @@ export function openTree(dir: string | undefined): DirTree | undefined {
 async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo, command?: Command): Promise<number> {
   const maxBytes = Number(opts.maxInputBytes);
   if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
+  targetsFor(opts, io);
   const options = runOptionsFrom(opts, io, command);
   const tree = openTree(opts.tree);
   const inputs: ReviewInput[] = [];
   if (opts.git) {
     const commits = readGitRange(tree?.directory ?? io.cwd, opts.git);
     if (!commits.ok) inputs.push({ name: `git:${opts.git}`, source: commits });
+    // An empty range (a pushed tag, HEAD..HEAD) is a well-defined empty set, unlike an empty
+    // standard input, which cannot be told from a broken pipe: say so, and report nothing.
+    else if (commits.value.length === 0) io.stderr(`flushcheck: git:${terminalText(opts.git)}: no commits in the range (merges are skipped): nothing to review\n`);
     else for (const c of commits.value) inputs.push({ name: c.name, source: ok({ name: c.name, text: c.text }), base: c.base, form: 'git' });
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;

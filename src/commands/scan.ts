@@ -5,10 +5,11 @@ import type { RunResult, Severity } from '../types.js';
 import type { Command } from 'commander';
 import { scan } from '../pipeline/index.js';
 import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom } from './options.js';
+import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom, targetsFor } from './options.js';
 
 interface ScanCliOptions {
-  format: string;
+  format: string[];
+  output?: string;
   failOn: Severity | 'never';
   arch: string;
   config?: string;
@@ -18,9 +19,9 @@ interface ScanCliOptions {
   baseline?: string;
 }
 
-/** A progress bar on standard error, only when the output is a terminal. */
+/** A progress bar on standard error, only when standard error is a terminal (a CI log would keep every redraw). */
 function progressBar(io: CliIo, enabled: boolean): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!enabled || !io.isTTY) return { update: () => {}, stop: () => {} };
+  if (!enabled || !io.stderrIsTTY) return { update: () => {}, stop: () => {} };
   const stream = {
     isTTY: true,
     columns: 80,
@@ -58,6 +59,7 @@ async function runScan(dir: string, opts: ScanCliOptions, io: CliIo, command?: C
   if (!isDirectory) throw new UsageError(`scan: ${dir} is not a directory`);
   const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0 || jobs > 64)) throw new UsageError('--jobs: expected a whole number from 0 to 64');
+  targetsFor(opts, io);
   const options = runOptionsFrom(opts, io, command);
   const bar = progressBar(io, opts.progress);
   let run: RunResult;

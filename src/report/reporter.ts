@@ -1,7 +1,7 @@
 import type { RunResult } from '../types.js';
 
 export interface ReportOptions {
-  /** ANSI colour: only on a terminal and never with NO_COLOR; the CLI decides. */
+  /** ANSI colour: on a terminal, or as --color / FORCE_COLOR / NO_COLOR say; the CLI decides. */
   color: boolean;
 }
 

@@ -160,12 +160,15 @@ describe('flushcheck scan, the command', () => {
     expect(file.stderr).toMatch(/is not a directory/);
   });
 
-  it('a progress bar on a terminal only', async () => {
+  it('a progress bar only when standard error, where it draws, is a terminal', async () => {
     const piped = await runCli(['scan', tree('cycles')]);
     expect(piped.stderr).toBe('');
-    const terminal = await runCli(['scan', tree('cycles')], { isTTY: true });
+    const terminal = await runCli(['scan', tree('cycles')], { stderrIsTTY: true });
     expect(terminal.stderr).toMatch(/scanning/);
-    const quiet = await runCli(['scan', tree('cycles'), '--no-progress'], { isTTY: true });
+    // A terminal on standard output with standard error piped to a log: no bar in the log.
+    const logged = await runCli(['scan', tree('cycles')], { isTTY: true });
+    expect(logged.stderr).toBe('');
+    const quiet = await runCli(['scan', tree('cycles'), '--no-progress'], { stderrIsTTY: true });
     expect(quiet.stderr).toBe('');
   });
 

@@ -20,7 +20,7 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process, as a user would from a shell. */
-export async function runCli(args: string[], options: { stdin?: string | Buffer; isTTY?: boolean; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+export async function runCli(args: string[], options: { stdin?: string | Buffer; isTTY?: boolean; stderrIsTTY?: boolean; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -32,6 +32,7 @@ export async function runCli(args: string[], options: { stdin?: string | Buffer;
     },
     readStdin: () => Buffer.from(options.stdin ?? ''),
     isTTY: options.isTTY ?? false,
+    stderrIsTTY: options.stderrIsTTY ?? false,
     env: options.env ?? {},
     cwd: options.cwd ?? REPO,
   });
