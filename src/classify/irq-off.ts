@@ -1,0 +1,165 @@
+import type { EvidenceStep, FlowGraph, FunctionFacts, IrqOffCall, IrqOffContext, Site } from '../types.js';
+import type { BodyCall } from './cfg.js';
+
+/**
+ * Interrupts-off regions on a function's control-flow graph (cfg.ts): a
+ * forward "may" data flow whose facts are the disables still open on some
+ * path. `local_irq_disable()` and `spin_lock_irq(l)` open one that only an
+ * enable (`local_irq_enable()`, `spin_unlock_irq(l)`) closes, and an enable
+ * closes every one (it turns interrupts on whatever happened before);
+ * `local_irq_save(f)` and `spin_lock_irqsave(l, f)` open one keyed by the
+ * flags variable that the matching restore closes (an outer disable stays
+ * open). Every call made while one is open is recorded with the disable
+ * that opened it, as plain data for the classifier.
+ */
+
+/** Callee → where the flags variable is among its arguments (undefined: no flags, enables or disables everything). */
+const DISABLES: ReadonlyMap<string, number | undefined> = new Map([
+  ['local_irq_disable', undefined],
+  ['spin_lock_irq', undefined],
+  ['read_lock_irq', undefined],
+  ['write_lock_irq', undefined],
+  ['local_irq_save', 0],
+  ['spin_lock_irqsave', 1],
+  ['read_lock_irqsave', 1],
+  ['write_lock_irqsave', 1],
+  ['rspin_lock_irqsave', 1],
+  ['nrspin_lock_irqsave', 1],
+]);
+const ENABLES: ReadonlyMap<string, number | undefined> = new Map([
+  ['local_irq_enable', undefined],
+  ['spin_unlock_irq', undefined],
+  ['read_unlock_irq', undefined],
+  ['write_unlock_irq', undefined],
+  ['local_irq_restore', 0],
+  ['spin_unlock_irqrestore', 1],
+  ['read_unlock_irqrestore', 1],
+  ['write_unlock_irqrestore', 1],
+  ['rspin_unlock_irqrestore', 1],
+  ['nrspin_unlock_irqrestore', 1],
+]);
+
+/** Cheap test on a body's text: only such bodies get a graph. */
+export const MAY_DISABLE_IRQS = /\b(?:local_irq_disable|local_irq_save|\w*lock_irq(?:save)?)\s*\(/;
+
+/** Open disables: token (`irq` or `flags:<var>`) → the disabling call (the earliest line on a join). */
+type Open = Map<string, { line: number; text: string }>;
+
+const tokenOf = (table: ReadonlyMap<string, number | undefined>, call: BodyCall): string | undefined => {
+  if (!table.has(call.name)) return undefined;
+  const at = table.get(call.name);
+  return at === undefined ? 'irq' : `flags:${call.args[at] ?? '?'}`;
+};
+
+function apply(open: Open, call: BodyCall, line: number): void {
+  const on = tokenOf(ENABLES, call);
+  if (on === 'irq') open.clear();
+  else if (on) open.delete(on);
+  const off = tokenOf(DISABLES, call);
+  if (off && !open.has(off)) open.set(off, { line, text: `${call.name}(${call.args.join(', ')})` });
+}
+
+function merge(into: Open, from: Open): boolean {
+  let changed = false;
+  for (const [token, at] of from) {
+    const had = into.get(token);
+    if (!had || at.line < had.line) {
+      into.set(token, at);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * The calls of one function that may run with interrupts off. `calls` are the
+ * body's calls with their lines; the graph's nodes own the calls on their line
+ * that they name.
+ */
+export function irqOffCalls(flow: FlowGraph, calls: readonly (BodyCall & { line: number })[]): IrqOffCall[] {
+  const byNode = flow.nodes.map((node) => calls.filter((c) => c.line === node.line && node.calls.includes(c.name)).sort((a, b) => a.start - b.start));
+  const entry = new Map<number, Open>([[flow.entry, new Map()]]);
+  const queue = [flow.entry];
+  const queued = new Set(queue);
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    queued.delete(id);
+    const open: Open = new Map(entry.get(id));
+    for (const call of byNode[id]!) apply(open, call, flow.nodes[id]!.line);
+    for (const edge of flow.nodes[id]!.next) {
+      const fresh = !entry.has(edge.to);
+      const target = entry.get(edge.to) ?? new Map();
+      if (fresh) entry.set(edge.to, target);
+      if ((merge(target, open) || fresh) && !queued.has(edge.to)) {
+        queue.push(edge.to);
+        queued.add(edge.to);
+      }
+    }
+  }
+  const out = new Map<string, IrqOffCall>();
+  flow.nodes.forEach((node, id) => {
+    const open: Open = new Map(entry.get(id));
+    for (const call of byNode[id]!) {
+      const first = [...open.values()].sort((a, b) => a.line - b.line)[0];
+      if (first && !DISABLES.has(call.name) && !ENABLES.has(call.name)) {
+        const key = `${call.name}:${node.line}`;
+        if (!out.has(key)) out.set(key, { callee: call.name, line: node.line, offLine: first.line, offText: first.text });
+      }
+      apply(open, call, node.line);
+    }
+  });
+  return [...out.values()].sort((a, b) => a.line - b.line || (a.callee < b.callee ? -1 : 1));
+}
+
+const step = (fn: FunctionFacts, line: number, message: string): EvidenceStep => ({ file: fn.file, line, function: fn.name, message });
+
+/** The part of the call graph (call-graph.ts) this module reads; structural, so summarize.ts can import this file. */
+interface FunctionIndex {
+  functionNames(): string[];
+  definitions(name: string): readonly FunctionFacts[];
+}
+
+/** Callers that call a function with interrupts off, per callee; built once per graph. */
+const callersOff = new WeakMap<FunctionIndex, Map<string, { fn: FunctionFacts; call: IrqOffCall }[]>>();
+
+function offCallers(graph: FunctionIndex, callee: string): { fn: FunctionFacts; call: IrqOffCall }[] {
+  let index = callersOff.get(graph);
+  if (!index) {
+    index = new Map();
+    for (const name of graph.functionNames()) {
+      for (const fn of graph.definitions(name)) for (const call of fn.irqOffCalls ?? []) index.set(call.callee, [...(index.get(call.callee) ?? []), { fn, call }]);
+    }
+    callersOff.set(graph, index);
+  }
+  return index.get(callee) ?? [];
+}
+
+/**
+ * Whether a flush call may run with interrupts off: in its own function (a
+ * path from a disable reaches it), or else because a caller calls its function
+ * with interrupts off (one level up: the first such caller, in graph order).
+ */
+export function irqOffAt(site: Site, graph: FunctionIndex): IrqOffContext | undefined {
+  if (site.kind !== 'call' || site.function === null) return undefined;
+  const own = graph.definitions(site.function).filter((d) => d.file === site.file && d.line <= site.line && (d.endLine === 0 || site.line <= d.endLine));
+  for (const fn of own) {
+    const call = (fn.irqOffCalls ?? []).find((c) => c.line === site.line && c.callee === site.api);
+    if (call) {
+      return {
+        via: 'function',
+        steps: [step(fn, call.offLine, `interrupts go off: ${call.offText}`), step(fn, site.line, `flushes before the matching enable on some path: ${site.text}`)],
+      };
+    }
+  }
+  const caller = offCallers(graph, site.function).find(({ fn }) => fn.name !== site.function);
+  if (!caller) return undefined;
+  const { fn, call } = caller;
+  return {
+    via: 'caller',
+    steps: [
+      step(fn, call.offLine, `interrupts go off: ${call.offText}`),
+      step(fn, call.line, `calls ${site.function} before the matching enable on some path`),
+      { file: site.file, line: site.line, function: site.function, message: `flushes: ${site.text}` },
+    ],
+  };
+}

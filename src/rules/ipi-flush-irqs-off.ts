@@ -1,0 +1,112 @@
+import type { Arch, ArchResult, Site } from '../types.js';
+import { defineRule } from './rule.js';
+
+/** The mask a flush API takes, by where it is among the arguments; the rest are named below. */
+const MASK_ARGUMENT: Readonly<Record<string, number>> = { guest_flush_tlb_mask: 1 };
+
+function maskOf(site: Site): string {
+  if (site.api === 'flush_tlb_all') return 'cpu_online_map (every online CPU)';
+  if (site.api === 'filtered_flush_tlb_mask') return `cpu_online_map filtered by the stamp ${site.args?.[0] ?? ''}`.trim();
+  const arg = site.args?.[MASK_ARGUMENT[site.api] ?? 0];
+  return arg ? arg : 'the CPUs the helper flushes';
+}
+
+/** A mask that names this CPU only: the flush is local and waits for nobody. */
+const localOnly = (mask: string): boolean => /^(?:cpumask_of\s*\(\s*smp_processor_id\s*\(\s*\)\s*\)|cpumask_of\s*\(\s*cpu\s*\))$/.test(mask);
+
+const deadlocks = (result: ArchResult | undefined): boolean => !!result?.irqOff && !result.irqOff.safe && !result.irqOff.bound && result.irqOff.property === 'P4';
+
+/**
+ * FC008: a flush towards other CPUs that may wait for their IPI acknowledgements
+ * must not start with interrupts off. The classifier finds the interrupts-off
+ * regions on the function's control-flow graph (classify/irq-off.ts); the
+ * simulator replays the site's mechanism with the initiator's interrupts off
+ * beside a second flusher (sim/irq-off.ts). An error needs both: a disable in
+ * the site's own function that reaches it, and a deadlock in the simulation.
+ * Reachability alone (a caller's lock, a mechanism the model cannot tell) is a
+ * warning.
+ */
+export const ipiFlushIrqsOff = defineRule({
+  meta: {
+    id: 'FC008',
+    name: 'ipi-flush-irqs-off',
+    severity: 'error',
+    title: 'An IPI flush of other CPUs started with interrupts off',
+    messages: {
+      deadlock:
+        '{{api}} flushes {{mask}} with interrupts off ({{off}} at line {{offLine}}, not yet re-enabled on some path): on {{arch}} it sends IPIs and waits for them{{when}}, so it deadlocks against a CPU that holds the flush lock and waits for this one, and trips ASSERT(local_irq_is_enabled()) in flush_area_mask',
+      viaCaller:
+        '{{api}} flushes {{mask}}, and {{caller}} calls {{function}} with interrupts off ({{off}} at line {{offLine}}): on {{arch}} the flush sends IPIs and waits for them{{when}}, so it cannot complete from there',
+      undecided: '{{api}} flushes {{mask}} with interrupts off ({{off}} at line {{offLine}}) and the model cannot tell whether it sends IPIs on {{arch}}: if it does, it deadlocks',
+    },
+    docs: {
+      summary:
+        'Reports a flush of other CPUs that may wait for IPIs and starts while interrupts are off: between local_irq_disable()/local_irq_save() or spin_lock_irq()/spin_lock_irqsave() and the matching enable, restore or unlock, on some path of the function (error, with the simulated deadlock), or in a function a caller calls in such a region (warning).',
+      x86: [
+        'An IPI flush (flush_area_mask() towards other CPUs) sends INVALIDATE_TLB_VECTOR under flush_lock and spins until every target acknowledged. Started with interrupts off it can never be acknowledged by a CPU that is itself waiting for this one: a second CPU holding flush_lock and waiting for our acknowledgement while we spin on the lock is a deadlock, and flush_area_mask() asserts local_irq_is_enabled() for a remote flush for that reason. Assisted flushes (nested, L0 hypercall) do not wait, but on bare metal the same call is an IPI flush, so assisted-possible sites count.',
+        'How it decides: the interrupts-off regions are computed on the function\'s control-flow graph (the one FC003 uses) by a forward "may" data flow: local_irq_disable() and spin_lock_irq() open a region that any enable closes (local_irq_enable(), spin_unlock_irq() turn interrupts on whatever came before); local_irq_save(f) and spin_lock_irqsave(l, f) open one that the restore of the same flags variable closes. A flush call reached on some path while a region is open is a candidate; the simulator then replays its mechanism (every outcome) with the `initiator-irq-off` mutation and the finding is an error only when that shows the deadlock. A purely local flush (flush_tlb_local(), flush_area_local(), or a mask of cpumask_of(smp_processor_id())) waits for nobody and is not reported.',
+        'What it cannot see: a caller that holds the lock is looked for one level up only, and reported as a warning (the caller may re-enable on the path that matters, and other callers may not disable at all); interrupts disabled by the hardware (interrupt and exception handlers, early boot before local_irq_enable()) and boot phases chosen by system_state; locks taken through wrappers other than the spin/rw lock and local_irq families; a flags variable passed to another function; and a mask that is only ever this CPU when the code does not say so.',
+      ].join('\n\n'),
+      arm: 'On Arm the TLB flush is a broadcast TLBI followed by DSB: the hardware invalidates every TLB in the inner-shareable domain and no other CPU has to take an interrupt, so a flush with interrupts off completes and there is no deadlock; the rule does not fire there (the simulator shows the broadcast run completing). The same code is still wrong on x86 when it is common code, which is why the finding names the x86 mechanism. RISC-V asks the firmware for a remote fence, which does not need the targets to take an interrupt either.',
+      bad: [
+        'static void release_frames(struct domain *d, cpumask_t *mask)',
+        '{',
+        '    unsigned long flags;',
+        '',
+        '    spin_lock_irqsave(&d->page_alloc_lock, flags);',
+        '    drop_frame_list(d);',
+        '    flush_tlb_mask(mask);',
+        '    spin_unlock_irqrestore(&d->page_alloc_lock, flags);',
+        '}',
+      ].join('\n'),
+      good: [
+        'static void release_frames(struct domain *d, cpumask_t *mask)',
+        '{',
+        '    unsigned long flags;',
+        '',
+        '    spin_lock_irqsave(&d->page_alloc_lock, flags);',
+        '    drop_frame_list(d);',
+        '    spin_unlock_irqrestore(&d->page_alloc_lock, flags);',
+        '',
+        '    flush_tlb_mask(mask);',
+        '}',
+      ].join('\n'),
+    },
+  },
+  check(run) {
+    const out = [];
+    for (const site of run.sites) {
+      if (site.kind !== 'call' || !site.irqOff || !site.arch || site.change === 'removed') continue;
+      const mask = maskOf(site);
+      if (localOnly(mask)) continue;
+      for (const arch of run.settings.arches) {
+        const result = site.arch[arch];
+        if (!result || !deadlocks(result)) continue;
+        const sim = result.irqOff!;
+        const off = site.irqOff.steps[0]!;
+        const offText = off.message.replace(/^interrupts go off: /, '');
+        const when = sim.failsWhen ? ` (${sim.failsWhen})` : '';
+        const data: Record<string, string> = { api: site.api, mask, arch: archName(arch), off: offText, offLine: String(off.line), when };
+        const common = {
+          site,
+          arch,
+          related: site.irqOff.steps,
+          trace: sim.trace,
+          fix: 'Flush after the matching enable, restore or unlock (collect what to flush under the lock), or use a local flush if only this CPU needs it.',
+        };
+        if (site.irqOff.via === 'caller') {
+          out.push({ ...common, messageId: 'viaCaller' as const, data: { ...data, caller: off.function ?? 'a caller', function: site.function ?? '' }, severity: 'warning' as const });
+        } else if (result.mechanism === 'unknown') {
+          out.push({ ...common, messageId: 'undecided' as const, data, severity: 'warning' as const });
+        } else {
+          out.push({ ...common, messageId: 'deadlock' as const, data });
+        }
+      }
+    }
+    return out;
+  },
+});
+
+function archName(arch: Arch): string {
+  return arch === 'x86' ? 'x86' : arch === 'arm' ? 'Arm' : arch === 'riscv' ? 'RISC-V' : 'PPC';
+}
