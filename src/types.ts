@@ -219,8 +219,10 @@ export interface Site {
 /** Why a flush call may run with interrupts off. */
 export interface IrqOffContext {
   /** `function`: a disable in the call's own function reaches it on some path; `caller`: a caller calls
-   *  the call's function with interrupts off (reachability only, not confirmed for every caller). */
-  via: 'function' | 'caller';
+   *  the call's function with interrupts off (reachability only, not confirmed for every caller);
+   *  `later-enable`: no disable in view, but the function turns interrupts on after the call with no
+   *  disable between (the disable is above a hunk, in a caller, or the hardware's). */
+  via: 'function' | 'caller' | 'later-enable';
   /** Where interrupts went off first, the site last. */
   steps: EvidenceStep[];
 }
@@ -758,6 +760,8 @@ export interface IrqOffCall {
   /** The disable that is open there (the earliest, when several are). */
   offLine: number;
   offText: string;
+  /** No disable in view reaches the call; an enable after it (with no matching disable between) says interrupts were off: `off*` is that enable. */
+  inferred?: boolean;
 }
 
 /** A function-like macro whose body defines a function (`DEFINE_X(name, …)`). */

@@ -39,8 +39,8 @@ const ENABLES: ReadonlyMap<string, number | undefined> = new Map([
   ['nrspin_unlock_irqrestore', 1],
 ]);
 
-/** Cheap test on a body's text: only such bodies get a graph. */
-export const MAY_DISABLE_IRQS = /\b(?:local_irq_disable|local_irq_save|\w*lock_irq(?:save)?)\s*\(/;
+/** Cheap test on a body's text (a disable, or an enable that says interrupts were off): only such bodies get a graph. */
+export const MAY_DISABLE_IRQS = /\b(?:local_irq_(?:disable|save|enable|restore)|\w*lock_irq(?:save|restore)?)\s*\(/;
 
 /** Open disables: token (`irq` or `flags:<var>`) → the disabling call (the earliest line on a join). */
 type Open = Map<string, { line: number; text: string }>;
@@ -108,7 +108,52 @@ export function irqOffCalls(flow: FlowGraph, calls: readonly (BodyCall & { line:
       apply(open, call, node.line);
     }
   });
+  // A call no open disable reaches, but from which an enable is reachable before any matching
+  // disable: interrupts were off when it ran, turned off where the code in view does not show
+  // (above a hunk, in a caller that takes the lock the function drops, by the hardware).
+  for (const [id, pending] of pendingEnables(flow, byNode)) {
+    const node = flow.nodes[id]!;
+    const later: Open = new Map(pending);
+    for (const call of [...byNode[id]!].reverse()) {
+      const first = [...later.values()].sort((a, b) => a.line - b.line)[0];
+      const key = `${call.name}:${node.line}`;
+      if (first && !DISABLES.has(call.name) && !ENABLES.has(call.name) && !out.has(key)) {
+        out.set(key, { callee: call.name, line: node.line, offLine: first.line, offText: first.text, inferred: true });
+      }
+      unapply(later, call, node.line);
+    }
+  }
   return [...out.values()].sort((a, b) => a.line - b.line || (a.callee < b.callee ? -1 : 1));
+}
+
+/** Backwards through one call: a disable settles the enable it pairs with, an enable is pending before it. */
+function unapply(later: Open, call: BodyCall, line: number): void {
+  const off = tokenOf(DISABLES, call);
+  if (off) later.delete(off);
+  const on = tokenOf(ENABLES, call);
+  if (on && !later.has(on)) later.set(on, { line, text: `${call.name}(${call.args.join(', ')})` });
+}
+
+/** Per node, the enables reachable after it (leaving the node) before a disable that pairs with them. */
+function pendingEnables(flow: FlowGraph, byNode: readonly BodyCall[][]): Map<number, Open> {
+  const preds = flow.nodes.map(() => [] as number[]);
+  for (const node of flow.nodes) for (const e of node.next) preds[e.to]!.push(node.id);
+  const after = new Map<number, Open>(flow.nodes.map((n) => [n.id, new Map()]));
+  const queue = flow.nodes.map((n) => n.id).reverse();
+  const queued = new Set(queue);
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    queued.delete(id);
+    const before: Open = new Map(after.get(id));
+    for (const call of [...byNode[id]!].reverse()) unapply(before, call, flow.nodes[id]!.line);
+    for (const p of preds[id]!) {
+      if (merge(after.get(p)!, before) && !queued.has(p)) {
+        queue.push(p);
+        queued.add(p);
+      }
+    }
+  }
+  return after;
 }
 
 const step = (fn: FunctionFacts, line: number, message: string): EvidenceStep => ({ file: fn.file, line, function: fn.name, message });
@@ -127,7 +172,7 @@ function offCallers(graph: FunctionIndex, callee: string): { fn: FunctionFacts; 
   if (!index) {
     index = new Map();
     for (const name of graph.functionNames()) {
-      for (const fn of graph.definitions(name)) for (const call of fn.irqOffCalls ?? []) index.set(call.callee, [...(index.get(call.callee) ?? []), { fn, call }]);
+      for (const fn of graph.definitions(name)) for (const call of (fn.irqOffCalls ?? []).filter((c) => !c.inferred)) index.set(call.callee, [...(index.get(call.callee) ?? []), { fn, call }]);
     }
     callersOff.set(graph, index);
   }
@@ -144,6 +189,12 @@ export function irqOffAt(site: Site, graph: FunctionIndex): IrqOffContext | unde
   const own = graph.definitions(site.function).filter((d) => d.file === site.file && d.line <= site.line && (d.endLine === 0 || site.line <= d.endLine));
   for (const fn of own) {
     const call = (fn.irqOffCalls ?? []).find((c) => c.line === site.line && c.callee === site.api);
+    if (call?.inferred) {
+      return {
+        via: 'later-enable',
+        steps: [step(fn, site.line, `flushes: ${site.text}`), step(fn, call.offLine, `then turns interrupts on with no disable in view before it (so they were off at the flush): ${call.offText}`)],
+      };
+    }
     if (call) {
       return {
         via: 'function',

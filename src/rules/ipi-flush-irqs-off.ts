@@ -37,17 +37,19 @@ export const ipiFlushIrqsOff = defineRule({
         '{{api}} flushes {{mask}} with interrupts off ({{off}} at line {{offLine}}, not yet re-enabled on some path): on {{arch}} it sends IPIs and waits for them{{when}}, so it deadlocks against a CPU that holds the flush lock and waits for this one, and trips ASSERT(local_irq_is_enabled()) in flush_area_mask',
       viaCaller:
         '{{api}} flushes {{mask}}, and {{caller}} calls {{function}} with interrupts off ({{off}} at line {{offLine}}): on {{arch}} the flush sends IPIs and waits for them{{when}}, so it cannot complete from there',
+      inferred:
+        '{{api}} flushes {{mask}}, and {{function}} turns interrupts on after it ({{off}} at line {{offLine}}) with no disable in view before the flush: they were off there (disabled above the code in view, by a caller or by the hardware), and on {{arch}} the flush sends IPIs and waits for them{{when}}, so it cannot complete',
       undecided: '{{api}} flushes {{mask}} with interrupts off ({{off}} at line {{offLine}}) and the model cannot tell whether it sends IPIs on {{arch}}: if it does, it deadlocks',
     },
     docs: {
       summary:
-        'Reports a flush of other CPUs that may wait for IPIs and starts while interrupts are off: between local_irq_disable()/local_irq_save() or spin_lock_irq()/spin_lock_irqsave() and the matching enable, restore or unlock, on some path of the function (error, with the simulated deadlock), or in a function a caller calls in such a region (warning).',
+        'Reports a flush of other CPUs that may wait for IPIs and starts with interrupts off: after local_irq_disable()/local_irq_save() or spin_lock_irq()/spin_lock_irqsave() and before the matching enable, restore or unlock, on some path (error when simulated to deadlock), or in a function called in such a region (warning).',
       x86: [
-        'An IPI flush (flush_area_mask() towards other CPUs) sends INVALIDATE_TLB_VECTOR under flush_lock and spins until every target acknowledged. Started with interrupts off it can never be acknowledged by a CPU that is itself waiting for this one: a second CPU holding flush_lock and waiting for our acknowledgement while we spin on the lock is a deadlock, and flush_area_mask() asserts local_irq_is_enabled() for a remote flush for that reason. Assisted flushes (nested, L0 hypercall) do not wait, but on bare metal the same call is an IPI flush, so assisted-possible sites count.',
-        'How it decides: the interrupts-off regions are computed on the function\'s control-flow graph (the one FC003 uses) by a forward "may" data flow: local_irq_disable() and spin_lock_irq() open a region that any enable closes (local_irq_enable(), spin_unlock_irq() turn interrupts on whatever came before); local_irq_save(f) and spin_lock_irqsave(l, f) open one that the restore of the same flags variable closes. A flush call reached on some path while a region is open is a candidate; the simulator then replays its mechanism (every outcome) with the `initiator-irq-off` mutation and the finding is an error only when that shows the deadlock. A purely local flush (flush_tlb_local(), flush_area_local(), or a mask of cpumask_of(smp_processor_id())) waits for nobody and is not reported.',
-        'What it cannot see: a caller that holds the lock is looked for one level up only, and reported as a warning (the caller may re-enable on the path that matters, and other callers may not disable at all); interrupts disabled by the hardware (interrupt and exception handlers, early boot before local_irq_enable()) and boot phases chosen by system_state; locks taken through wrappers other than the spin/rw lock and local_irq families; a flags variable passed to another function; and a mask that is only ever this CPU when the code does not say so.',
+        'An IPI flush sends INVALIDATE_TLB_VECTOR under flush_lock and spins until every target acknowledged. With interrupts off, a CPU holding flush_lock and waiting for our acknowledgement while we spin on the lock deadlocks us both; flush_area_mask() asserts local_irq_is_enabled() for a remote flush. An assisted flush does not wait, but on bare metal the same call is an IPI flush.',
+        "How it decides: a forward \"may\" data flow on the function's control-flow graph (the one FC003 uses). local_irq_disable() and spin_lock_irq() open a region any enable closes; local_irq_save(f) and spin_lock_irqsave(l, f) one that the restore of the same f closes. A flush reached while a region is open is replayed with the simulator's `initiator-irq-off` mutation: error when it deadlocks. Warnings: a caller (one level up) calls the function in such a region, or an enable, restore or unlock follows the flush with no disable in view (above the hunk, in a caller, or the hardware's). Local flushes (flush_tlb_local(), a mask of cpumask_of(smp_processor_id())) are not reported.",
+        'What it cannot see: callers more than one level up; interrupts off by the hardware with no enable in the function; boot phases chosen by system_state; lock wrappers outside the spin/rw lock and local_irq families; flags passed to another function.',
       ].join('\n\n'),
-      arm: 'On Arm the TLB flush is a broadcast TLBI followed by DSB: the hardware invalidates every TLB in the inner-shareable domain and no other CPU has to take an interrupt, so a flush with interrupts off completes and there is no deadlock; the rule does not fire there (the simulator shows the broadcast run completing). The same code is still wrong on x86 when it is common code, which is why the finding names the x86 mechanism. RISC-V asks the firmware for a remote fence, which does not need the targets to take an interrupt either.',
+      arm: "On Arm the flush is a broadcast TLBI and DSB: every TLB is invalidated without any CPU taking an interrupt, so a flush with interrupts off completes and there is no deadlock; the rule does not fire there (the simulation completes). Common code is still wrong on x86, hence the x86 finding. RISC-V's firmware remote fence needs no interrupt on the targets either.",
       bad: [
         'static void release_frames(struct domain *d, cpumask_t *mask)',
         '{',
@@ -83,8 +85,9 @@ export const ipiFlushIrqsOff = defineRule({
         const result = site.arch[arch];
         if (!result || !deadlocks(result)) continue;
         const sim = result.irqOff!;
-        const off = site.irqOff.steps[0]!;
-        const offText = off.message.replace(/^interrupts go off: /, '');
+        const inferred = site.irqOff.via === 'later-enable';
+        const off = site.irqOff.steps[inferred ? 1 : 0]!;
+        const offText = off.message.replace(/^[^:]*: /, '');
         const when = sim.failsWhen ? ` (${sim.failsWhen})` : '';
         const data: Record<string, string> = { api: site.api, mask, arch: archName(arch), off: offText, offLine: String(off.line), when };
         const common = {
@@ -94,7 +97,9 @@ export const ipiFlushIrqsOff = defineRule({
           trace: sim.trace,
           fix: 'Flush after the matching enable, restore or unlock (collect what to flush under the lock), or use a local flush if only this CPU needs it.',
         };
-        if (site.irqOff.via === 'caller') {
+        if (inferred) {
+          out.push({ ...common, messageId: 'inferred' as const, data: { ...data, function: site.function ?? '' }, severity: 'warning' as const });
+        } else if (site.irqOff.via === 'caller') {
           out.push({ ...common, messageId: 'viaCaller' as const, data: { ...data, caller: off.function ?? 'a caller', function: site.function ?? '' }, severity: 'warning' as const });
         } else if (result.mechanism === 'unknown') {
           out.push({ ...common, messageId: 'undecided' as const, data, severity: 'warning' as const });

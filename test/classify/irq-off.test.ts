@@ -73,3 +73,13 @@ describe('interrupts-off regions on the control-flow graph', () => {
     ]);
   });
 });
+
+describe('interrupts off, inferred from a later enable', () => {
+  it('a flush followed by a restore with no save in view is off (inferred); one after a re-disable is not', () => {
+    const facts = summarizeImage(treeImage('irq.c', fn(`${FLUSH}\n    spin_unlock_irqrestore(&d->lock, flags);`)));
+    const call = facts.functions[0]!.irqOffCalls?.find((c) => c.callee === 'flush_tlb_mask');
+    expect(call).toMatchObject({ line: 5, inferred: true, offLine: 6 });
+    // The restore pairs with the save between: nothing says the flush ran with interrupts off.
+    expect(offFlushLines(fn(`${FLUSH}\n    local_irq_save(flags);\n    local_irq_restore(flags);`))).toEqual([]);
+  });
+});
