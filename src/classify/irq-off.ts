@@ -9,8 +9,9 @@ import type { BodyCall } from './cfg.js';
  * closes every one (it turns interrupts on whatever happened before);
  * `local_irq_save(f)` and `spin_lock_irqsave(l, f)` open one keyed by the
  * flags variable that the matching restore closes (an outer disable stays
- * open). Every call made while one is open is recorded with the disable
- * that opened it, as plain data for the classifier.
+ * open); `ASSERT(!local_irq_is_enabled())` opens one too. Every call made
+ * while one is open is recorded with the disable that opened it, as plain
+ * data for the classifier.
  */
 
 /** Callee → where the flags variable is among its arguments (undefined: no flags, enables or disables everything). */
@@ -40,7 +41,7 @@ const ENABLES: ReadonlyMap<string, number | undefined> = new Map([
 ]);
 
 /** Cheap test on a body's text (a disable, or an enable that says interrupts were off): only such bodies get a graph. */
-export const MAY_DISABLE_IRQS = /\b(?:local_irq_(?:disable|save|enable|restore)|\w*lock_irq(?:save|restore)?)\s*\(/;
+export const MAY_DISABLE_IRQS = /\b(?:local_irq_(?:disable|save|enable|restore)|\w*lock_irq(?:save|restore)?|local_irq_is_enabled)\s*\(/;
 
 /** Open disables: token (`irq` or `flags:<var>`) → the disabling call (the earliest line on a join). */
 type Open = Map<string, { line: number; text: string }>;
@@ -51,7 +52,11 @@ const tokenOf = (table: ReadonlyMap<string, number | undefined>, call: BodyCall)
   return at === undefined ? 'irq' : `flags:${call.args[at] ?? '?'}`;
 };
 
+/** `ASSERT(!local_irq_is_enabled())`: the author states interrupts are off from here. */
+const assertsOff = (call: BodyCall): boolean => call.name === 'ASSERT' && /^!\s*local_irq_is_enabled\s*\(\s*\)$/.test(call.args[0] ?? '');
+
 function apply(open: Open, call: BodyCall, line: number): void {
+  if (assertsOff(call) && !open.has('irq')) open.set('irq', { line, text: `ASSERT(${call.args[0]})` });
   const on = tokenOf(ENABLES, call);
   if (on === 'irq') open.clear();
   else if (on) open.delete(on);
@@ -101,7 +106,7 @@ export function irqOffCalls(flow: FlowGraph, calls: readonly (BodyCall & { line:
     const open: Open = new Map(entry.get(id));
     for (const call of byNode[id]!) {
       const first = [...open.values()].sort((a, b) => a.line - b.line)[0];
-      if (first && !DISABLES.has(call.name) && !ENABLES.has(call.name)) {
+      if (first && !DISABLES.has(call.name) && !ENABLES.has(call.name) && !assertsOff(call)) {
         const key = `${call.name}:${node.line}`;
         if (!out.has(key)) out.set(key, { callee: call.name, line: node.line, offLine: first.line, offText: first.text });
       }

@@ -83,3 +83,10 @@ describe('interrupts off, inferred from a later enable', () => {
     expect(offFlushLines(fn(`${FLUSH}\n    local_irq_save(flags);\n    local_irq_restore(flags);`))).toEqual([]);
   });
 });
+
+describe('interrupts off, as the code asserts', () => {
+  it('a flush after ASSERT(!local_irq_is_enabled()) is off; after ASSERT(local_irq_is_enabled()) it is not', () => {
+    expect(offFlushLines(fn(`    ASSERT(!local_irq_is_enabled());\n${FLUSH}`))).toEqual([6]);
+    expect(offFlushLines(fn(`    ASSERT(local_irq_is_enabled());\n${FLUSH}`))).toEqual([]);
+  });
+});
