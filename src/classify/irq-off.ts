@@ -43,7 +43,7 @@ const ENABLES: ReadonlyMap<string, number | undefined> = new Map([
 /** Cheap test on a body's text (a disable, or an enable that says interrupts were off): only such bodies get a graph. */
 export const MAY_DISABLE_IRQS = /\b(?:local_irq_(?:disable|save|enable|restore)|\w*lock_irq(?:save|restore)?|local_irq_is_enabled)\s*\(/;
 
-/** Open disables: token (`irq` or `flags:<var>`) → the disabling call (the earliest line on a join). */
+/** Open disables: token (`irq` or `flags:<var>`) → the disabling call (the first to reach a join). */
 type Open = Map<string, { line: number; text: string }>;
 
 const tokenOf = (table: ReadonlyMap<string, number | undefined>, call: BodyCall): string | undefined => {
@@ -64,14 +64,20 @@ function apply(open: Open, call: BodyCall, line: number): void {
   if (off && !open.has(off)) open.set(off, { line, text: `${call.name}(${call.args.join(', ')})` });
 }
 
+/**
+ * Open disables tracked per node: a body with thousands of distinct flags
+ * variables would otherwise cost time and memory quadratic in its size. Past
+ * the bound a region can only be missed, never invented.
+ */
+const MAX_OPEN = 16;
+
+/** Adds what `into` lacks; a token already there keeps its first disable, so each node changes at most MAX_OPEN times. */
 function merge(into: Open, from: Open): boolean {
   let changed = false;
   for (const [token, at] of from) {
-    const had = into.get(token);
-    if (!had || at.line < had.line) {
-      into.set(token, at);
-      changed = true;
-    }
+    if (into.has(token) || into.size >= MAX_OPEN) continue;
+    into.set(token, at);
+    changed = true;
   }
   return changed;
 }
@@ -82,7 +88,10 @@ function merge(into: Open, from: Open): boolean {
  * that they name.
  */
 export function irqOffCalls(flow: FlowGraph, calls: readonly (BodyCall & { line: number })[]): IrqOffCall[] {
-  const byNode = flow.nodes.map((node) => calls.filter((c) => c.line === node.line && node.calls.includes(c.name)).sort((a, b) => a.start - b.start));
+  // By line first: a body with thousands of calls must not be scanned once per node.
+  const byLine = new Map<number, (BodyCall & { line: number })[]>();
+  for (const c of calls) byLine.set(c.line, [...(byLine.get(c.line) ?? []), c]);
+  const byNode = flow.nodes.map((node) => (byLine.get(node.line) ?? []).filter((c) => node.calls.includes(c.name)).sort((a, b) => a.start - b.start));
   const entry = new Map<number, Open>([[flow.entry, new Map()]]);
   const queue = [flow.entry];
   const queued = new Set(queue);
