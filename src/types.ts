@@ -212,6 +212,19 @@ export interface Site {
   /** On an unchanged call: how the old side reads its guard (the patch may move what
    *  the guard reads, e.g. an assignment to a variable it tests). */
   previousGuard?: PreviousGuard;
+  /** The call may run with interrupts off (classify/irq-off.ts): where they went off, and how. */
+  irqOff?: IrqOffContext;
+}
+
+/** Why a flush call may run with interrupts off. */
+export interface IrqOffContext {
+  /** `function`: a disable in the call's own function reaches it on some path; `caller`: a caller calls
+   *  the call's function with interrupts off (reachability only, not confirmed for every caller);
+   *  `later-enable`: no disable in view, but the function turns interrupts on after the call with no
+   *  disable between (the disable is above a hunk, in a caller, or the hardware's). */
+  via: 'function' | 'caller' | 'later-enable';
+  /** Where interrupts went off first, the site last. */
+  steps: EvidenceStep[];
 }
 
 /** An unchanged call's guard as the code before the patch reads it. */
@@ -380,6 +393,9 @@ export interface ArchResult extends FlushModel {
   sim?: SimResult;
   /** On a `change: "tree"` site: the model before the patch changed a definition it uses. */
   previous?: FlushModel;
+  /** When the site may run with interrupts off (`Site.irqOff`): the flush simulated with the
+   *  initiator's interrupts off beside a second flusher (mutation `initiator-irq-off`). */
+  irqOff?: SimResult;
 }
 
 // ─────────────────────────────── 8. finding ────────────────────────────────
@@ -733,6 +749,19 @@ export interface FunctionFacts {
   noTlbflushSets: EvidenceStep[];
   /** For `MEMF_no_tlbflush` owners with their whole body in view. */
   flow?: FlowGraph;
+  /** Calls that may run with interrupts off (functions that disable them; classify/irq-off.ts). */
+  irqOffCalls?: IrqOffCall[];
+}
+
+/** A call made while a disable of interrupts may still be open on some path. */
+export interface IrqOffCall {
+  callee: string;
+  line: number;
+  /** The disable that is open there (the earliest, when several are). */
+  offLine: number;
+  offText: string;
+  /** No disable in view reaches the call; an enable after it (with no matching disable between) says interrupts were off: `off*` is that enable. */
+  inferred?: boolean;
 }
 
 /** A function-like macro whose body defines a function (`DEFINE_X(name, …)`). */

@@ -49,7 +49,20 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
   const breaks: Pending[][] = [];
   const continues: Pending[][] = [];
 
-  const callsIn = (start: number, end: number): BodyCall[] => input.calls.filter((c) => c.start >= start && c.start < end);
+  // Sorted by offset and searched, not filtered per node: a long body would be quadratic.
+  const sorted = [...input.calls].sort((a, b) => a.start - b.start);
+  const callsIn = (start: number, end: number): BodyCall[] => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]!.start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: BodyCall[] = [];
+    for (let i = lo; i < sorted.length && sorted[i]!.start < end; i++) out.push(sorted[i]!);
+    return out;
+  };
   // The allocation: a call that is passed MEMF_no_tlbflush itself or the flags holding it.
   const allocates = (c: BodyCall): boolean => input.setters.some((s) => s >= c.start && s < c.end) || c.args.some((a) => input.flagsHolders.some((h) => a.includes(h)));
 

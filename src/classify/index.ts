@@ -3,6 +3,7 @@ import { CallGraph, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { Classifier } from './classify.js';
 import { valuesAtSite } from '../model/def-use.js';
 import { pageTypeTable } from './page-types.js';
+import { irqOffAt } from './irq-off.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
@@ -139,7 +140,8 @@ function classifySites(analysis: PatchAnalysis): Site[] {
     const line = `${site.file}:${site.side}:${site.line}`;
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);
-    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}), ...(previousGuard ? { previousGuard } : {}) };
+    const irqOff = site.change === 'removed' ? undefined : irqOffAt(site, graph);
+    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}), ...(previousGuard ? { previousGuard } : {}), ...(irqOff ? { irqOff } : {}) };
   });
 }
 

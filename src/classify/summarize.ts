@@ -4,6 +4,7 @@ import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from
 import { functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
+import { irqOffCalls, MAY_DISABLE_IRQS } from './irq-off.js';
 
 /**
  * One walk over one parsed image yields what the classifier needs, as plain
@@ -261,6 +262,15 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   };
   if (noTlbflushSets.length > 0 && !partial) {
     facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags });
+  }
+  if (MAY_DISABLE_IRQS.test(text)) {
+    const all = calls.flatMap(({ call: { node } }) => {
+      const fn = node.childForFieldName('function');
+      return fn?.type === 'identifier' ? [{ name: fn.text, args: argsOf(node), start: node.startIndex, end: node.endIndex, line: lineOf(node) }] : [];
+    });
+    const flow = buildFlowGraph({ body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
+    const off = irqOffCalls(flow, all);
+    if (off.length > 0) facts.irqOffCalls = off;
   }
   return name ? facts : undefined;
 }

@@ -4,6 +4,7 @@ import { changedFlushGuard } from './changed-flush-guard.js';
 import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
 import { invalidSuppression } from './invalid-suppression.js';
+import { ipiFlushIrqsOff } from './ipi-flush-irqs-off.js';
 import { missingForcedIpi } from './missing-forced-ipi.js';
 import { narrowFlushScope } from './narrow-flush-scope.js';
 import type { Rule, RuleReport } from './rule.js';
@@ -11,7 +12,16 @@ import { simulationInconclusive } from './simulation-inconclusive.js';
 import { unnecessaryForcedIpi } from './unnecessary-forced-ipi.js';
 
 /** Every rule, sorted by id. A new rule is one file plus a line here. */
-export const RULES: readonly Rule[] = [missingForcedIpi, unnecessaryForcedIpi, deferredFlushOnEveryPath, simulationInconclusive, invalidSuppression, changedFlushGuard, narrowFlushScope] as Rule[];
+export const RULES: readonly Rule[] = [
+  missingForcedIpi,
+  unnecessaryForcedIpi,
+  deferredFlushOnEveryPath,
+  simulationInconclusive,
+  invalidSuppression,
+  changedFlushGuard,
+  narrowFlushScope,
+  ipiFlushIrqsOff,
+] as Rule[];
 
 /**
  * The rule a user names, by id (`FC001`) or slug (`missing-forced-ipi`), in

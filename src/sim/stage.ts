@@ -1,7 +1,8 @@
 import { ARCHES, type ArchResult, type PatchAnalysis, type Site, type Stage } from '../types.js';
 import { archOfPath } from '../model/database.js';
 import { pageTypeTable } from '../classify/page-types.js';
-import { DEFAULT_CPUS, judgeSite } from './verdict.js';
+import { simulateIrqOff } from './irq-off.js';
+import { DEFAULT_CPUS, guestTablesShared, judgeSite } from './verdict.js';
 
 /**
  * Pipeline stage: for every call site the model and the classifier have described, each
@@ -23,7 +24,8 @@ export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] => {
         continue;
       }
       const judged = judgeSite(site, a, model, { cpus: DEFAULT_CPUS, config: analysis.options.config, pageTypes });
-      arch[a] = judged ? { ...model, verdict: judged.verdict, sim: judged.sim } : { ...model };
+      const irqOff = site.irqOff ? simulateIrqOff(a, model, DEFAULT_CPUS, guestTablesShared(analysis.options.config)) : undefined;
+      arch[a] = { ...model, ...(judged ? { verdict: judged.verdict, sim: judged.sim } : {}), ...(irqOff ? { irqOff } : {}) };
     }
     return { ...site, arch };
   });

@@ -1,0 +1,121 @@
+import type { Arch, ArchResult, Site } from '../types.js';
+import { defineRule } from './rule.js';
+
+/** The mask a flush API takes, by where it is among the arguments; the rest are named below. */
+const MASK_ARGUMENT: Readonly<Record<string, number>> = { guest_flush_tlb_mask: 1 };
+
+function maskOf(site: Site): string {
+  if (site.api === 'flush_tlb_all') return 'cpu_online_map (every online CPU)';
+  if (site.api === 'filtered_flush_tlb_mask') return `cpu_online_map filtered by the stamp ${site.args?.[0] ?? ''}`.trim();
+  const arg = site.args?.[MASK_ARGUMENT[site.api] ?? 0];
+  return arg ? arg : 'the CPUs the helper flushes';
+}
+
+/** A mask that names this CPU only: the flush is local and waits for nobody. */
+const localOnly = (mask: string): boolean => /^(?:cpumask_of\s*\(\s*smp_processor_id\s*\(\s*\)\s*\)|cpumask_of\s*\(\s*cpu\s*\))$/.test(mask);
+
+const deadlocks = (result: ArchResult | undefined): boolean => !!result?.irqOff && !result.irqOff.safe && !result.irqOff.bound && result.irqOff.property === 'P4';
+
+/**
+ * FC008: a flush towards other CPUs that may wait for their IPI acknowledgements
+ * must not start with interrupts off. The classifier finds the interrupts-off
+ * regions on the function's control-flow graph (classify/irq-off.ts); the
+ * simulator replays the site's mechanism with the initiator's interrupts off
+ * beside a second flusher (sim/irq-off.ts). An error needs both: a disable in
+ * the site's own function that reaches it, and a deadlock in the simulation.
+ * Reachability alone (a caller's lock, a mechanism the model cannot tell) is a
+ * warning.
+ */
+export const ipiFlushIrqsOff = defineRule({
+  meta: {
+    id: 'FC008',
+    name: 'ipi-flush-irqs-off',
+    severity: 'error',
+    title: 'An IPI flush of other CPUs started with interrupts off',
+    messages: {
+      deadlock:
+        '{{api}} flushes {{mask}} with interrupts off ({{off}} at line {{offLine}}, not yet re-enabled on some path): on {{arch}} it sends IPIs and waits for them{{when}}, so it deadlocks against a CPU that holds the flush lock and waits for this one, and trips ASSERT(local_irq_is_enabled()) in flush_area_mask',
+      viaCaller:
+        '{{api}} flushes {{mask}}, and {{caller}} calls {{function}} with interrupts off ({{off}} at line {{offLine}}): on {{arch}} the flush sends IPIs and waits for them{{when}}, so it cannot complete from there',
+      inferred:
+        '{{api}} flushes {{mask}}, and {{function}} turns interrupts on after it ({{off}} at line {{offLine}}) with no disable in view before the flush: they were off there (disabled above the code in view, by a caller or by the hardware), and on {{arch}} the flush sends IPIs and waits for them{{when}}, so it cannot complete',
+      undecided: '{{api}} flushes {{mask}} with interrupts off ({{off}} at line {{offLine}}) and the model cannot tell whether it sends IPIs on {{arch}}: if it does, it deadlocks',
+    },
+    docs: {
+      summary:
+        'Reports a flush of other CPUs that may wait for IPIs and starts with interrupts off: after local_irq_disable()/local_irq_save() or spin_lock_irq()/spin_lock_irqsave() and before the matching enable, restore or unlock, on some path (error when simulated to deadlock), or in a function called in such a region (warning).',
+      x86: [
+        'An IPI flush sends INVALIDATE_TLB_VECTOR under flush_lock and spins until every target acknowledged. With interrupts off, a CPU holding flush_lock and waiting for our acknowledgement while we spin on the lock deadlocks us both; flush_area_mask() asserts local_irq_is_enabled() for a remote flush. An assisted flush does not wait, but on bare metal the same call is an IPI flush.',
+        "How it decides: a forward \"may\" data flow on the function's control-flow graph (the one FC003 uses). local_irq_disable() and spin_lock_irq() open a region any enable closes; local_irq_save(f) and spin_lock_irqsave(l, f) one that the restore of the same f closes; ASSERT(!local_irq_is_enabled()) opens one too. A flush reached while a region is open is replayed with the simulator's `initiator-irq-off` mutation: error when it deadlocks. Warnings: a caller (one level up) calls the function in such a region, or an enable, restore or unlock follows the flush with no disable in view (above the hunk, in a caller, or the hardware's). Local flushes (flush_tlb_local(), a mask of cpumask_of(smp_processor_id())) are not reported.",
+        'What it cannot see: callers more than one level up; interrupts off by the hardware with no enable in the function; boot phases chosen by system_state; lock wrappers outside the spin/rw lock and local_irq families; flags passed to another function.',
+      ].join('\n\n'),
+      arm: "On Arm the flush is a broadcast TLBI and DSB: every TLB is invalidated without any CPU taking an interrupt, so a flush with interrupts off completes and there is no deadlock; the rule does not fire there (the simulation completes). Common code is still wrong on x86, hence the x86 finding. RISC-V's firmware remote fence needs no interrupt on the targets either.",
+      bad: [
+        'static void release_frames(struct domain *d, cpumask_t *mask)',
+        '{',
+        '    unsigned long flags;',
+        '',
+        '    spin_lock_irqsave(&d->page_alloc_lock, flags);',
+        '    drop_frame_list(d);',
+        '    flush_tlb_mask(mask);',
+        '    spin_unlock_irqrestore(&d->page_alloc_lock, flags);',
+        '}',
+      ].join('\n'),
+      good: [
+        'static void release_frames(struct domain *d, cpumask_t *mask)',
+        '{',
+        '    unsigned long flags;',
+        '',
+        '    spin_lock_irqsave(&d->page_alloc_lock, flags);',
+        '    drop_frame_list(d);',
+        '    spin_unlock_irqrestore(&d->page_alloc_lock, flags);',
+        '',
+        '    flush_tlb_mask(mask);',
+        '}',
+      ].join('\n'),
+    },
+  },
+  check(run) {
+    const out = [];
+    // A helper's flush reached from a caller's region is left to that caller when its call is itself a reported site.
+    const offInOwnFunction = new Set(run.sites.filter((s) => s.irqOff?.via === 'function').map((s) => `${s.file}:${s.line}`));
+    for (const site of run.sites) {
+      const callerStep = site.irqOff?.via === 'caller' ? site.irqOff.steps[1] : undefined;
+      if (callerStep && offInOwnFunction.has(`${callerStep.file}:${callerStep.line}`)) continue;
+      if (site.kind !== 'call' || !site.irqOff || !site.arch || site.change === 'removed') continue;
+      const mask = maskOf(site);
+      if (localOnly(mask)) continue;
+      for (const arch of run.settings.arches) {
+        const result = site.arch[arch];
+        if (!result || !deadlocks(result)) continue;
+        const sim = result.irqOff!;
+        const inferred = site.irqOff.via === 'later-enable';
+        const off = site.irqOff.steps[inferred ? 1 : 0]!;
+        const offText = off.message.replace(/^[^:]*: /, '');
+        const when = sim.failsWhen ? ` (${sim.failsWhen})` : '';
+        const data: Record<string, string> = { api: site.api, mask, arch: archName(arch), off: offText, offLine: String(off.line), when };
+        const common = {
+          site,
+          arch,
+          related: site.irqOff.steps,
+          trace: sim.trace,
+          fix: 'Flush after the matching enable, restore or unlock (collect what to flush under the lock), or use a local flush if only this CPU needs it.',
+        };
+        if (inferred) {
+          out.push({ ...common, messageId: 'inferred' as const, data: { ...data, function: site.function ?? '' }, severity: 'warning' as const });
+        } else if (site.irqOff.via === 'caller') {
+          out.push({ ...common, messageId: 'viaCaller' as const, data: { ...data, caller: off.function ?? 'a caller', function: site.function ?? '' }, severity: 'warning' as const });
+        } else if (result.mechanism === 'unknown') {
+          out.push({ ...common, messageId: 'undecided' as const, data, severity: 'warning' as const });
+        } else {
+          out.push({ ...common, messageId: 'deadlock' as const, data });
+        }
+      }
+    }
+    return out;
+  },
+});
+
+function archName(arch: Arch): string {
+  return arch === 'x86' ? 'x86' : arch === 'arm' ? 'Arm' : arch === 'riscv' ? 'RISC-V' : 'PPC';
+}
