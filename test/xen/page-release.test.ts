@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { PAGE_RELEASES, pageReleaseOf } from '../../src/xen/page-release.js';
+
+describe('page releases', () => {
+  it('knows the allocator, pool and reference paths by name', () => {
+    expect(pageReleaseOf('free_domheap_page')?.kind).toBe('free');
+    expect(pageReleaseOf('p2m_free_ptp')).toEqual({ name: 'p2m_free_ptp', kind: 'pool', pageArg: 1 });
+    expect(pageReleaseOf('put_page_and_type')?.kind).toBe('put');
+    expect(pageReleaseOf('flush_tlb_mask')).toBeUndefined();
+  });
+
+  it('names each release once', () => {
+    const names = PAGE_RELEASES.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
