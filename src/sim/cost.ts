@@ -35,7 +35,7 @@ function direction(site: Site, arch: Arch): CostEstimate['direction'] | undefine
  * The estimate for one site on one architecture, when its finding adds or removes
  * forcing on x86; undefined otherwise (nothing to cost).
  */
-export function estimateCost(site: Site, arch: Arch, cpus = COST_PARAMETERS.measuredCpus.value): CostEstimate | undefined {
+export function estimateCost(site: Site, arch: Arch, cpus: number = COST_PARAMETERS.measuredCpus.value): CostEstimate | undefined {
   if (arch !== 'x86') return undefined;
   const dir = direction(site, arch);
   if (!dir) return undefined;
