@@ -1,3 +1,4 @@
+import { annotations } from './annotations.js';
 import { github } from './github.js';
 import { gitlab } from './gitlab.js';
 import { json } from './json.js';
@@ -10,6 +11,7 @@ import { text } from './text.js';
 
 /** Every output format by name. A new format is one module plus a line here. */
 export const REPORTERS: Readonly<Record<string, Reporter>> = {
+  annotations,
   github,
   gitlab,
   json,

@@ -198,7 +198,7 @@ export function describeVerdicts(name: string, t: ThreadShape): void {
 
   describe(`${name} in every format`, () => {
     it('renders in every format, deterministically', async () => {
-      expect(FORMAT_NAMES).toEqual(['github', 'gitlab', 'json', 'markdown', 'rdjson', 'reply', 'sarif', 'text']);
+      expect(FORMAT_NAMES).toEqual(['annotations', 'github', 'gitlab', 'json', 'markdown', 'rdjson', 'reply', 'sarif', 'text']);
       for (const format of FORMAT_NAMES) {
         const a = await runCli(['review', '--format', format, t.path]);
         const b = await runCli(['review', '--format', format, t.path]);

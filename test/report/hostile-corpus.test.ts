@@ -2,7 +2,7 @@ import MarkdownIt from 'markdown-it';
 import mermaid from 'mermaid';
 import { describe, expect, it } from 'vitest';
 import { REPORTERS } from '../../src/report/index.js';
-import { assertInertHtml, markdownDocuments, mermaidBlocks, NOT_VISIBLE, PAYLOADS, poisonedRun } from './hostile-corpus.js';
+import { assertInertHtml, assertOnlyOurAnnotations, markdownDocuments, mermaidBlocks, NOT_VISIBLE, PAYLOADS, poisonedRun } from './hostile-corpus.js';
 
 /*
  * Every format × every patch-controlled field × every payload class. Oracles:
@@ -67,7 +67,8 @@ describe('hostile corpus: every format, every patch-controlled field, every payl
       });
 
       it('gives a CI log no workflow command and no section marker', () => {
-        for (const format of FORMATS.filter((f) => f !== 'markdown')) expect(outputs[format], format).not.toMatch(CI_COMMAND);
+        for (const format of FORMATS.filter((f) => f !== 'markdown' && f !== 'annotations')) expect(outputs[format], format).not.toMatch(CI_COMMAND);
+        assertOnlyOurAnnotations(outputs.annotations!);
         // Markdown is posted, not logged, and shows code as written; still, no line of it starts a command.
         expect(outputs.markdown).not.toMatch(/^\s*::[\w-]+/m);
       });

@@ -146,3 +146,21 @@ export function assertInertHtml(html: string, where: string): void {
   for (const [what, pattern] of Object.entries(LIVE_IN_PROSE)) expect(prose, `${where}: ${what} outside code`).not.toMatch(pattern);
   expect((html.match(/<details[\s>]/g) ?? []).length, `${where}: details balanced`).toBe((html.match(/<\/details>/g) ?? []).length);
 }
+
+/**
+ * Reads annotations the way the runner does (a line starting `::`, the
+ * command info up to the next `::`, properties split on `,` then `=`): every
+ * line must be one of our commands, with only our properties.
+ */
+export function assertOnlyOurAnnotations(text: string): void {
+  const lines = text.split(/\r\n|\r|\n/).filter((l) => l !== '');
+  expect(lines.length).toBeGreaterThan(1);
+  for (const line of lines) {
+    expect(line, 'a line of ours').toMatch(/^::(error|warning|notice) /);
+    const end = line.indexOf('::', 2);
+    const properties = line.slice(line.indexOf(' ') + 1, end).split(',');
+    for (const p of properties) expect(p.split('=')[0], line).toMatch(/^(file|line|title)$/);
+    // Read as a command of ours first, so the runner never tries the legacy `##[` form on it.
+    expect(end, line).toBeGreaterThan(0);
+  }
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REPORTERS } from '../../src/report/index.js';
 import { fixture, readFixture, runCli } from '../helpers/cli.js';
 import { runWithFindingAt } from './fixture-run.js';
-import { assertInertHtml, markdownDocuments, NOT_VISIBLE } from './hostile-corpus.js';
+import { assertInertHtml, assertOnlyOurAnnotations, markdownDocuments, NOT_VISIBLE } from './hostile-corpus.js';
 
 /*
  * fixtures/hostile/lone-cr.eml: a base64 mail whose code lines carry lone CRs
@@ -33,7 +33,8 @@ describe('a hostile base64 mail', () => {
     for (const [name, reporter] of Object.entries(REPORTERS)) {
       const out = reporter(run, { color: false });
       expect(out, name).not.toMatch(NOT_VISIBLE);
-      if (name !== 'markdown') expect(out, name).not.toMatch(/^\s*::[\w-]+|##\[/m);
+      if (name === 'annotations') assertOnlyOurAnnotations(out);
+      else if (name !== 'markdown') expect(out, name).not.toMatch(/^\s*::[\w-]+|##\[/m);
     }
     for (const format of ['markdown', 'github', 'rdjson'])
       for (const [i, doc] of markdownDocuments(format, REPORTERS[format]!(run, { color: false })).entries()) assertInertHtml(md.render(doc), `${format}[${i}]`);

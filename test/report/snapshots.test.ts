@@ -14,7 +14,7 @@ const DIR = join(import.meta.dirname, 'snapshots');
 // Relative to the repo, so no path of one machine ends up in a snapshot.
 const INPUT = 'fixtures/cases/sync-param-thread.txt';
 
-const EXTENSION: Record<string, string> = { text: 'txt', markdown: 'md', reply: 'txt' };
+const EXTENSION: Record<string, string> = { annotations: 'txt', text: 'txt', markdown: 'md', reply: 'txt' };
 const snapshotFile = (format: string): string => `sync-param-thread.${format}.${EXTENSION[format] ?? 'json'}`;
 
 describe('one snapshot per output format', () => {
