@@ -478,7 +478,7 @@ export interface RunConfig {
   roots?: ExtraRoots;
   /** Severity overrides from the configuration file, by rule id. */
   rules?: Record<string, RuleSetting>;
-  /** The configuration file the run read, as named. */
+  /** The configuration file the run read: as typed (`--config-file`), or found upward, relative to the repository root. */
   configFile?: string;
   /** `--baseline FILE`: findings already in that report are left out. */
   baseline?: { file: string; known: number };

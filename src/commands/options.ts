@@ -112,7 +112,7 @@ export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
 
 /** `--config-file` and `--baseline`, the same for every command that runs the pipeline. */
 export function addRunOptions(command: Command, { baseline = true } = {}): Command {
-  command.option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)');
+  command.option('--config-file <file>', 'configuration file (default: the nearest .flushcheck.json from the current directory up to the repository root)');
   if (baseline) command.option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report');
   return command;
 }
