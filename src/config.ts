@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type AjvModule from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Arch, RootClass, RuleSetting } from './types.js';
 import { findRule } from './rules/index.js';
 
@@ -84,16 +84,60 @@ export function parseConfigText(text: string): ConfigResult {
   };
 }
 
+/** Where a discovered configuration file sits and how a run names it. */
+export interface FoundConfig {
+  /** Absolute path, for reading. */
+  path: string;
+  /** Relative to the repository root (the directory holding `.git`), `/`-separated; relative to `cwd` outside a repository. */
+  name: string;
+}
+
 /**
- * The configuration for a run: the named file (which must exist), or
- * `.flushcheck.json` in `cwd` when there is one, or none.
+ * `.flushcheck.json` in `cwd` or the nearest directory above it, up to the
+ * repository root (the first directory holding `.git`, a directory or a
+ * worktree's file) or the filesystem root. A subdirectory of a checkout
+ * (`xen/arch/x86`) runs with the repository's configuration, as git and
+ * linters do; a file above the repository is never read.
+ */
+export function findConfigFile(cwd: string): FoundConfig | undefined {
+  let dir = resolve(cwd);
+  let found: string | undefined;
+  for (;;) {
+    if (!found) {
+      const candidate = join(dir, DEFAULT_CONFIG_FILE);
+      if (isFile(candidate)) found = candidate;
+    }
+    if (existsSync(join(dir, '.git'))) {
+      // Named from the repository root, as every other path in a report is, so
+      // the same checkout gives the same settings on every machine.
+      return found ? { path: found, name: relative(dir, found).split(sep).join('/') } : undefined;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return found ? { path: found, name: relative(resolve(cwd), found).split(sep).join('/') } : undefined;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The configuration for a run: the named file (which must exist, and is named
+ * as typed), or the `.flushcheck.json` found by `findConfigFile`, or none.
  */
 export function loadConfig(explicit: string | undefined, cwd: string): { file?: string; result: ConfigResult } {
-  const file = explicit ?? (existsSync(join(cwd, DEFAULT_CONFIG_FILE)) ? DEFAULT_CONFIG_FILE : undefined);
-  if (!file) return { result: { ok: true, config: {} } };
+  const found = explicit === undefined ? findConfigFile(cwd) : undefined;
+  const file = explicit ?? found?.name;
+  if (file === undefined) return { result: { ok: true, config: {} } };
   let text: string;
   try {
-    text = readFileSync(resolve(cwd, file), 'utf8');
+    text = readFileSync(found?.path ?? resolve(cwd, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { file, result: { ok: false, message: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot be read' } };

@@ -82,6 +82,8 @@ export interface FileDiff {
   hunks: Hunk[];
   /** Mode changes, similarity index and the like: kept, never interpreted. */
   notes: string[];
+  /** The preimage's (abbreviated) blob id from git's `index OLD..NEW` line, when the diff has one. */
+  oldBlob?: string;
 }
 
 /** A Xen era (src/xen/eras.ts) and what placed a patch in it. */
@@ -465,11 +467,33 @@ export interface RunInput {
   error?: ToolError;
 }
 
+/** One file whose preimage the `--tree` does not hold. */
+export interface TreeMismatch {
+  /** 0-based patch index. */
+  patch: number;
+  /** The preimage path (the new path for a file the patch adds). */
+  file: string;
+  /** `blob`: git's index line names another blob; `context`: a hunk line differs; `missing`: no such file in the tree; `exists`: the patch adds a file the tree already has. */
+  reason: 'blob' | 'context' | 'missing' | 'exists';
+  /** For `blob`: the id the patch names; for `context`: the first old-side line that differs. */
+  expected?: string;
+  line?: number;
+}
+
 export interface RunConfig {
   arches: Arch[];
   /** Build configuration symbols, e.g. { CONFIG_PV: true }. */
   config: Record<string, boolean>;
   tree?: string;
+  /**
+   * With `--tree`: whether every file the patches touch is, in the tree, the
+   * file the patch was made against (blob id of git's `index` line, else the
+   * hunks' context and removed lines at their stated lines). False: the
+   * verdicts describe the tree's code, not the patch's base.
+   */
+  treeMatchesPreimage?: boolean;
+  /** The files where it is not, in patch order (at most 100). */
+  treeMismatches?: TreeMismatch[];
   /** What the assisted-flush model came from: the tree's `flush_area_mask` or built-in. */
   assistedModel?: string;
   /** Where the run's flush model came from, as a whole. */
@@ -478,7 +502,7 @@ export interface RunConfig {
   roots?: ExtraRoots;
   /** Severity overrides from the configuration file, by rule id. */
   rules?: Record<string, RuleSetting>;
-  /** The configuration file the run read, as named. */
+  /** The configuration file the run read: as typed (`--config-file`), or found upward, relative to the repository root. */
   configFile?: string;
   /** `--baseline FILE`: findings already in that report are left out. */
   baseline?: { file: string; known: number };

@@ -3,7 +3,7 @@ import type { Arch, ArchResult, SimResult, Site } from '../types.js';
 import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
 import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/index.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
-import { addRunOptions, errorLine, runOptionsFrom } from './options.js';
+import { addRunOptions, errorLine, runOptionsFrom, treeWarningLines } from './options.js';
 import { openTree } from './review.js';
 import { formatSim, SIM_FORMATS, type SimFormat } from './simulate.js';
 import { jsonText, mdCode, mdCodeBlock, terminalText } from '../report/escape.js';
@@ -34,6 +34,7 @@ function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptio
   const run = review(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
   if (run.errors.length) return EXIT.error;
+  for (const warning of treeWarningLines(run)) io.stderr(warning);
   // The new side first: that is the code the patch proposes.
   const sites = run.sites.filter((s) => s.kind === 'call' && matches(s, file, line)).sort((a, b) => (a.side === b.side ? 0 : a.side === 'new' ? -1 : 1));
   if (sites.length === 0) throw new UsageError(`${location}: no flush call at that line in the input`);

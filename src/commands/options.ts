@@ -6,6 +6,7 @@ import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
 import { loadConfig } from '../config.js';
 import { readBaseline } from '../baseline.js';
 import { terminalText } from '../report/escape.js';
+import { mismatchText } from '../report/common.js';
 import { EXIT, UsageError, type CliIo } from './context.js';
 import { collectFormat, outputTargets, writeFilesAtomically, type OutputTarget } from './outputs.js';
 
@@ -33,6 +34,20 @@ export function parseConfig(value: string | undefined, base: Record<string, bool
     config[m[1]!] = m[2] === undefined || m[2] === 'y' || m[2] === '1' || m[2] === 'true';
   }
   return config;
+}
+
+/** Files named one warning line each on standard error; the rest are counted (settings.treeMismatches lists them). */
+const MAX_TREE_WARNINGS = 10;
+
+/** `--tree` that is not the patches' base: one warning line per file (the paths come from the patch). */
+export function treeWarningLines(run: RunResult): string[] {
+  if (run.settings.treeMatchesPreimage !== false) return [];
+  const all = run.settings.treeMismatches ?? [];
+  const lines = all
+    .slice(0, MAX_TREE_WARNINGS)
+    .map((m) => `flushcheck: warning: --tree ${terminalText(run.settings.tree ?? '')} is not patch ${m.patch + 1}'s base: ${terminalText(mismatchText(m))}\n`);
+  if (all.length > MAX_TREE_WARNINGS) lines.push(`flushcheck: warning: --tree: ${all.length - MAX_TREE_WARNINGS} more files differ from the patches' base (settings.treeMismatches)\n`);
+  return lines;
 }
 
 /** One line on standard error (a terminal or a CI log): the input's name and the message can both come from a patch. */
@@ -96,6 +111,7 @@ export function targetsFor(opts: EmitOptions, io: CliIo): OutputTarget[] {
 export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
   const targets = targetsFor(opts, io);
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
+  for (const line of treeWarningLines(run)) io.stderr(line);
   const render = (format: string, color: boolean): Iterable<string> => {
     const reporter = REPORTERS[format]!;
     return reporter.stream ? reporter.stream(run, { color }) : [reporter(run, { color })];
@@ -112,7 +128,7 @@ export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
 
 /** `--config-file` and `--baseline`, the same for every command that runs the pipeline. */
 export function addRunOptions(command: Command, { baseline = true } = {}): Command {
-  command.option('--config-file <file>', 'configuration file (default: .flushcheck.json in the current directory, if present)');
+  command.option('--config-file <file>', 'configuration file (default: the nearest .flushcheck.json from the current directory up to the repository root)');
   if (baseline) command.option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report');
   return command;
 }

@@ -231,7 +231,8 @@ export function parseDiffRegion(region: DiffRegion, source: string): { files: Fi
     } else if (status === 'modified' && oldPath && newPath && oldPath !== newPath) {
       status = 'renamed';
     }
-    files.push({ oldPath, newPath, status, hunks, notes: header?.notes ?? [] });
+    const oldBlob = /^([0-9a-f]{4,64})\.\.[0-9a-f]{4,64}$/.exec(file.index?.[0] ?? '')?.[1];
+    files.push({ oldPath, newPath, status, hunks, notes: header?.notes ?? [], ...(oldBlob ? { oldBlob } : {}) });
   }
   return { files };
 }

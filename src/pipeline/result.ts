@@ -1,4 +1,4 @@
-import type { BaseTreeReader, RunScope, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
+import type { BaseTreeReader, RunConfig, RunScope, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
 import { applyBaseline } from '../baseline.js';
 import { assistedModelSource } from '../model/index.js';
 import { modelBasis } from '../model/basis.js';
@@ -16,6 +16,8 @@ export interface RunParts {
   suppressions?: Suppression[];
   /** The tree the assisted-path model is read from, when the run has one. */
   base?: BaseTreeReader;
+  /** Whether `--tree` holds the patches' preimages (tree-preimage.ts). */
+  treeCheck?: Pick<RunConfig, 'treeMatchesPreimage' | 'treeMismatches'>;
 }
 
 /**
@@ -31,6 +33,7 @@ export function finishRun(parts: RunParts, options: RunOptions, run: RunScope): 
       arches: options.arches,
       config: options.config,
       ...(options.treeLabel ? { tree: options.treeLabel } : {}),
+      ...parts.treeCheck,
       ...(options.roots ? { roots: options.roots } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.configFile ? { configFile: options.configFile } : {}),

@@ -10,6 +10,7 @@ import { RunContext } from '../util/run-context.js';
 import { stageOptions, type RunOptions } from './options.js';
 import { finishRun } from './result.js';
 import { runStages } from './stages.js';
+import { PreimageCheck } from './tree-preimage.js';
 
 export interface ReviewInput {
   name: string;
@@ -65,6 +66,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
   const stages = stageOptions(options);
   // The family grows through a series: a helper defined by patch 1 is a flush in patch 2.
   const family = builtinFamily();
+  const preimages = options.tree ? new PreimageCheck(run.tree(options.tree)) : undefined;
   for (const input of inputs) {
     if (!input.source.ok) {
       errors.push(input.source.error);
@@ -82,6 +84,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
     for (const patch of read.value.patches) {
       const meta: PatchMeta = { ...patch.meta };
       patches.push(meta);
+      if (!input.base) preimages?.add(patch);
       try {
         const found = analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
         for (const s of found) sites.push(s);
@@ -102,7 +105,8 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
     }
   }
   const base = options.tree ?? inputs.find((i) => i.base)?.base;
-  return finishRun({ inputs: runInputs, patches, sites, errors, suppressions, ...(base ? { base } : {}) }, options, run);
+  const treeCheck = preimages?.result();
+  return finishRun({ inputs: runInputs, patches, sites, errors, suppressions, ...(base ? { base } : {}), ...(treeCheck ? { treeCheck } : {}) }, options, run);
 }
 
 /** The whole review at once. For small inputs and tests. */

@@ -1,4 +1,4 @@
-import type { Arch, ArchResult, Finding, HunkSummary, PatchFileSummary, PatchMeta, RunResult, Severity, Side, Site, Verdict } from '../types.js';
+import type { Arch, ArchResult, Finding, HunkSummary, PatchFileSummary, PatchMeta, RunConfig, RunResult, Severity, Side, Site, TreeMismatch, Verdict } from '../types.js';
 import { findRule } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 
@@ -82,3 +82,30 @@ export function uniqueFingerprints(findings: readonly Finding[]): string[] {
 
 /** Where a finding is, in words: `xen/common/memory.c:281` (old side marked). */
 export const whereText = (f: Pick<Finding, 'file' | 'line' | 'side'>): string => `${f.file}:${f.line}${f.side === 'old' ? ' (removed line)' : ''}`;
+
+const MISMATCH_WHY: Record<TreeMismatch['reason'], string> = {
+  blob: 'another version of the file',
+  context: 'other lines where the hunks apply',
+  missing: 'no such file',
+  exists: 'the file the patch adds',
+};
+
+/** What the tree holds instead of one preimage, in words: `xen/arch/x86/mm.c (line 120 differs)`. */
+export function mismatchText(m: TreeMismatch): string {
+  if (m.reason === 'blob') return `${m.file}: the tree's file is not blob ${m.expected ?? '?'} (git's index line)`;
+  if (m.reason === 'context') return `${m.file}: line ${m.line ?? '?'} differs from the patch's context`;
+  return `${m.file}: the tree has ${MISMATCH_WHY[m.reason]}`;
+}
+
+/**
+ * One sentence for a report's head when `--tree` is not the patches' base,
+ * undefined when it is (or when there was no tree). `name` escapes the tree
+ * and file names for the format (they come from the command line and the patch).
+ */
+export function treeMismatchSummary(settings: RunConfig, name: (text: string) => string, shown = 3): string | undefined {
+  if (settings.treeMatchesPreimage !== false) return undefined;
+  const files = settings.treeMismatches ?? [];
+  const named = files.slice(0, shown).map((m) => name(m.file));
+  const more = files.length > shown ? ` and ${plural(files.length - shown, 'more')}` : '';
+  return `The tree ${name(settings.tree ?? '--tree')} is not the base these patches were made against: ${plural(files.length, 'file')} differ${files.length === 1 ? 's' : ''} from their preimage: ${named.join(', ')}${more}. The verdicts describe the tree's code.`;
+}

@@ -1,6 +1,6 @@
 import type { Arch, Finding, RunResult, Site } from '../types.js';
 import { SEVERITY_RANK } from '../types.js';
-import { ARCH_NAME, SEVERITY_MARK, VERDICT_MARK, archResult, archesOf, plural, ruleById, severityCounts, siteOf, whereText } from './common.js';
+import { ARCH_NAME, SEVERITY_MARK, VERDICT_MARK, archResult, archesOf, plural, ruleById, severityCounts, siteOf, treeMismatchSummary, whereText } from './common.js';
 import { htmlText, mdCode, mdCodeBlock, mdText } from './escape.js';
 import { renderMermaid } from '../sim/render.js';
 import type { Reporter } from './reporter.js';
@@ -178,6 +178,12 @@ export function fitSections(sections: readonly string[], budget: number, separat
   return { shown, left: sections.length - shown.length };
 }
 
+/** A warning under the summary when `--tree` is not the patches' base (the names are escaped like any patch text). */
+function treeNoteLines(run: RunResult): string[] {
+  const note = treeMismatchSummary(run.settings, mdCode);
+  return note ? ['', `⚠️ ${note}`] : [];
+}
+
 /** The head of a report: marker, title, counts, patches, input errors. */
 export function reportHead(run: RunResult): string[] {
   const active = run.findings.filter((f) => !f.suppressed);
@@ -191,6 +197,7 @@ export function reportHead(run: RunResult): string[] {
       .map((a) => ARCH_NAME[a])
       .join(', ')}`,
     ...(run.settings.model ? ['', mdText(run.settings.model.summary)] : []),
+    ...treeNoteLines(run),
     '',
     ...fitLines(patchLines(run), LIST_BUDGET, (n) => `- ${plural(n, 'more patch', 'more patches')}`),
   ];

@@ -1,6 +1,7 @@
 import type { Finding, PatchMeta, RunResult, Site } from '../types.js';
 import type { Reporter } from './reporter.js';
 import { mapStrings, terminalText } from './escape.js';
+import { treeMismatchSummary } from './common.js';
 
 const ANSI = { red: 31, yellow: 33, blue: 34, green: 32, dim: 2, bold: 1 } as const;
 type Paint = (style: keyof typeof ANSI, text: string) => string;
@@ -48,6 +49,8 @@ export const text: Reporter = (untrusted: RunResult, { color }) => {
   const paint: Paint = (style, s) => (color ? `\u001b[${ANSI[style]}m${s}\u001b[0m` : s);
   const out: string[] = [];
   if (run.settings.model) out.push(paint('dim', run.settings.model.summary), '');
+  const treeNote = treeMismatchSummary(run.settings, (name) => name);
+  if (treeNote) out.push(paint('yellow', `warning: ${treeNote}`), '');
   for (const meta of run.patches) {
     out.push(paint('bold', patchTitle(meta, run.patches.length)));
     const by = [meta.author, meta.date].filter(Boolean).join(', ');

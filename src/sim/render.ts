@@ -1,4 +1,5 @@
-import { mermaidText } from '../util/mermaid-text.js';
+import { mermaidLines, mermaidText } from '../util/mermaid-text.js';
+import { wrapWords } from '../util/wrap.js';
 import { visibleLine, withoutCiCommands } from '../util/visible-text.js';
 import type { SimResult, TraceStep } from '../types.js';
 import { PROPERTIES, type PropertyId } from './properties.js';
@@ -12,29 +13,6 @@ import { PROPERTIES, type PropertyId } from './properties.js';
 export interface TimelineOptions {
   /** Width of one CPU column (default 38). */
   columnWidth?: number;
-}
-
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = '';
-    }
-    let w = word;
-    while (w.length > width) {
-      if (line) {
-        lines.push(line);
-        line = '';
-      }
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
-    }
-    line = line ? `${line} ${w}` : w;
-  }
-  if (line) lines.push(line);
-  return lines.length ? lines : [''];
 }
 
 const cpusOf = (sim: SimResult, trace: readonly TraceStep[]): number => Math.max(sim.cpus, ...trace.map((s) => s.cpu + 1));
@@ -73,8 +51,8 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   );
   out.push(`${'─'.repeat(4)} ${Array.from({ length: n }, () => '─'.repeat(width)).join('─┼─')}`);
   for (const step of trace) {
-    const text = wrap(withoutCiCommands(visibleLine(`[${step.actor}] ${step.action}`)), width);
-    const effect = wrap(withoutCiCommands(visibleLine(`→ ${step.effect}`)), width);
+    const text = wrapWords(withoutCiCommands(visibleLine(`[${step.actor}] ${step.action}`)), width);
+    const effect = wrapWords(withoutCiCommands(visibleLine(`→ ${step.effect}`)), width);
     const lines = [...text, ...effect];
     for (const [i, line] of lines.entries())
       out.push(
@@ -88,7 +66,15 @@ export function renderTimeline(sim: SimResult, options: TimelineOptions = {}): s
   return `${out.join('\n')}\n`;
 }
 
-/** A Mermaid sequenceDiagram of the trace: one participant per CPU, flush IPIs as arrows. */
+/**
+ * Characters per line of a note. A sequence diagram is as wide as its
+ * participants plus the widest notes between them; at 40 characters a
+ * three-CPU counterexample stays near 800 px, the width of a PR comment, so
+ * hosts scale it little.
+ */
+const NOTE_WIDTH = 40;
+
+/** A Mermaid sequenceDiagram of the trace: one participant per CPU, flush IPIs as arrows; every note wrapped at NOTE_WIDTH. */
 export function renderMermaid(sim: SimResult): string {
   const trace = sim.trace;
   const n = cpusOf(sim, trace);
@@ -106,16 +92,13 @@ export function renderMermaid(sim: SimResult): string {
     const me = `CPU${step.cpu}`;
     const failing = !sim.safe && step === trace[trace.length - 1] && sim.property !== 'P4';
     if (failing) out.push('  rect rgb(255, 221, 221)');
-    out.push(`  Note over ${me}: ${step.step}. ${mermaidText(`${step.actor}: ${step.action}`)}`);
+    out.push(`  Note over ${me}: ${mermaidLines(`${step.step}. ${step.actor}: ${step.action}`, NOTE_WIDTH)}`);
     const targets = [...step.effect.matchAll(/flush IPI pending on CPU(\d+)/g)].map((m) => Number(m[1]));
     if (targets.length) lockHolder = step.cpu;
     for (const t of targets) out.push(`  ${me}-)CPU${t}: flush IPI`);
     if (/acknowledged/.test(step.effect) && step.actor === 'irq') out.push(`  ${me}--)CPU${lockHolder}: ack`);
-    const rest = step.effect
-      .split('; ')
-      .filter((p) => !/flush IPI pending on/.test(p))
-      .join('; ');
-    if (rest) out.push(`  Note right of ${me}: ${mermaidText(rest)}`);
+    // One note per effect: joined, a step's effects made one note thousands of pixels wide.
+    for (const effect of step.effect.split('; ')) if (effect && !/flush IPI pending on/.test(effect)) out.push(`  Note right of ${me}: ${mermaidLines(effect, NOTE_WIDTH)}`);
     if (failing) out.push('  end');
   }
   if (!sim.safe && sim.property) {

@@ -1,4 +1,5 @@
 import { clip, visibleLine } from './visible-text.js';
+import { wrapWords } from './wrap.js';
 
 /** A label longer than this is cut: a diagram is for reading, and a patch can be any size. */
 const MERMAID_TEXT_MAX = 300;
@@ -13,5 +14,18 @@ const MERMAID_TEXT_MAX = 300;
  * code from an untrusted patch.
  */
 export function mermaidText(text: string): string {
-  return clip(visibleLine(text).replace(/ {2,}/g, ' ').trim(), MERMAID_TEXT_MAX).replace(/[^A-Za-z0-9 .,()_'+\-*/=!?]/gu, (c) => `#${c.codePointAt(0)};`);
+  return entityCoded(clip(visibleLine(text).replace(/ {2,}/g, ' ').trim(), MERMAID_TEXT_MAX));
+}
+
+const entityCoded = (text: string): string => text.replace(/[^A-Za-z0-9 .,()_'+\-*/=!?]/gu, (c) => `#${c.codePointAt(0)};`);
+
+/**
+ * A note's text wrapped at `width` characters, lines joined by `<br/>`, the
+ * only markup in it, ours: each line is `mermaidText`'s (an entity code
+ * counts as the one character it shows).
+ */
+export function mermaidLines(text: string, width: number): string {
+  return wrapWords(clip(visibleLine(text).trim(), MERMAID_TEXT_MAX), width)
+    .map(entityCoded)
+    .join('<br/>');
 }

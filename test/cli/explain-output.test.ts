@@ -59,3 +59,36 @@ describe('explain --format mermaid', () => {
     }
   });
 });
+
+/** A note's lines as a reader sees them: `<br/>` breaks, `#NNN;` one character each. */
+const noteLines = (note: string): string[] => note.split('<br/>').map((l) => l.replace(/#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))));
+
+describe('Mermaid notes fit a comment (800 px)', () => {
+  it('one note per effect, every line at most 40 characters, and the diagram still parses', async () => {
+    const [mmd, json] = await Promise.all([runCli(['explain', AT, '--format', 'mermaid', '--arch', 'x86', SAMPLE]), runCli(['explain', AT, '--format', 'json', '--arch', 'x86', SAMPLE])]);
+    const site = (JSON.parse(json.stdout) as ExplainJson).sites[0]!;
+    const trace = site.arch.x86!.sim.trace as { cpu: number; effect: string }[];
+    const block = new MarkdownIt().parse(mmd.stdout, {}).find((t) => t.type === 'fence')!.content;
+    const notes = block.split('\n').flatMap((l) => /^ {2}Note (?:over|right of) [^:]+: (.*)$/.exec(l)?.[1] ?? []);
+    expect(notes.length).toBeGreaterThan(trace.length);
+    const lines = notes.flatMap(noteLines);
+    expect(Math.max(...lines.map((l) => Array.from(l).length))).toBeLessThanOrEqual(40);
+    // Wrapping kept every word: the effects read the same once the breaks are spaces.
+    const effects = block.split('\n').flatMap((l) => /^ {2}Note right of CPU\d+: (.*)$/.exec(l)?.[1] ?? []);
+    const expected = trace.flatMap((s) => s.effect.split('; ').filter((e) => e && !/flush IPI pending on/.test(e)));
+    expect(effects.map((e) => noteLines(e).join(' '))).toEqual(expected);
+    expect(await mermaid.parse(block)).toBeTruthy();
+  });
+
+  it('the Markdown report embeds the same wrapped diagram, and adds no invisible character to code', async () => {
+    const md = (await runCli(['review', '--format', 'markdown', SAMPLE])).stdout;
+    const blocks = new MarkdownIt().parse(md, {}).filter((t) => t.type === 'fence' && t.info === 'mermaid');
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) {
+      const notes = block.content.split('\n').flatMap((l) => /^ {2}Note [^:]+: (.*)$/.exec(l)?.[1] ?? []);
+      for (const line of notes.flatMap(noteLines)) expect(Array.from(line).length).toBeLessThanOrEqual(40);
+      expect(await mermaid.parse(block.content)).toBeTruthy();
+    }
+    expect(md).not.toMatch(/[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]/);
+  });
+});
