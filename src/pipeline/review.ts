@@ -1,6 +1,6 @@
 import type { Collected, Patch, PatchAnalysis, PatchForm, PatchMeta, InputSource, Result, RunInput, Site, Suppression, ToolError, RunResult, BaseTreeReader, StageOptions } from '../types.js';
 import { readPatches } from '../parser/read-input.js';
-import { summarizeFiles } from '../parser/hunk-summary.js';
+import { hunkHoldsSite, summarizeFiles } from '../parser/hunk-summary.js';
 import { readSuppressions } from '../suppressions/read.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
 import { parsePatchImages } from '../sites/patch-images.js';
@@ -90,11 +90,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
         for (const s of found) sites.push(s);
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
-        meta.files = summarizeFiles(patch.files, (path, hunk) =>
-          found.some(
-            (s) => s.file === path && (s.side === 'new' ? s.line >= hunk.newStart && s.line < hunk.newStart + hunk.newLines : s.line >= hunk.oldStart && s.line < hunk.oldStart + hunk.oldLines),
-          ),
-        );
+        meta.files = summarizeFiles(patch.files, hunkHoldsSite(found));
         for (const s of readSuppressions(patch)) suppressions.push(s);
       } catch (error) {
         // A limit hit, or a defect of ours, on one patch must not lose the others' results.

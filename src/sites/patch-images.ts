@@ -1,38 +1,52 @@
-import type { FileDiff, Patch } from '../types.js';
+import type { FileDiff, Hunk, Patch, Side } from '../types.js';
 import type { BaseTree } from '../parser/base-tree.js';
 import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction, sideText, type ParsedImage } from '../parser/c/images.js';
 import { mayContainSite } from '../xen/flush-api.js';
 
 const C_FILE = /\.(c|h|inc)$/;
 
-/** A unit of parsing work: one side of one hunk, or one side of a whole file. */
+/**
+ * A unit of parsing work: one side of one hunk, or one side of a whole file.
+ * Small and lazy: a patch of 500k hunks holds one per hunk side until its text
+ * can hold a site, so neither the text nor the hunk header's function is made
+ * before then (the header is parsed by tree-sitter).
+ */
 interface Pending {
-  key: string;
-  text: string;
+  text: () => string;
   parse: () => ParsedImage;
 }
 
-function pendingFor(file: FileDiff, base: BaseTree | undefined): Pending[] {
-  if (file.status === 'binary' || file.status === 'mode-only' || file.hunks.length === 0) return [];
+const sides: readonly Side[] = ['old', 'new'];
+
+function hunkSides(hunk: Hunk, h: number, oldPath: string, newPath: string, out: Pending[]): void {
+  // Both sides name the same function: the header is read once, by whichever is parsed first.
+  let fn: { name: string | null } | undefined;
+  const enclosing = (): string | null => {
+    fn ??= { name: sectionFunction(hunk.section) };
+    return fn.name;
+  };
+  for (const side of sides) {
+    out.push({
+      text: () => sideText(hunk, side).text,
+      parse: () => parseHunkSide(side === 'old' ? oldPath : newPath, hunk, h, side, enclosing()),
+    });
+  }
+}
+
+function pendingFor(file: FileDiff, base: BaseTree | undefined, out: Pending[]): void {
+  if (file.status === 'binary' || file.status === 'mode-only' || file.hunks.length === 0) return;
   const newPath = file.newPath ?? file.oldPath!;
   const oldPath = file.oldPath ?? newPath;
-  if (!C_FILE.test(newPath)) return [];
+  if (!C_FILE.test(newPath)) return;
   const oldText = base && file.oldPath ? base.read(oldPath) : undefined;
   const newText = oldText !== undefined ? applyHunks(oldText, file.hunks) : file.status === 'added' && base ? applyHunks('', file.hunks) : undefined;
   if (base && (oldText !== undefined || file.status === 'added') && newText !== undefined) {
     // The whole file decides: a hunk may call a helper the file defines elsewhere.
-    const out: Pending[] = [{ key: `${newPath}:new`, text: newText, parse: () => parseWholeFile(newPath, newText, 'new', file) }];
-    if (oldText !== undefined) out.push({ key: `${oldPath}:old`, text: oldText, parse: () => parseWholeFile(oldPath, oldText, 'old', file) });
-    return out;
+    out.push({ text: () => newText, parse: () => parseWholeFile(newPath, newText, 'new', file) });
+    if (oldText !== undefined) out.push({ text: () => oldText, parse: () => parseWholeFile(oldPath, oldText, 'old', file) });
+    return;
   }
-  return file.hunks.flatMap((hunk, h) => {
-    const fn = sectionFunction(hunk.section);
-    return (['old', 'new'] as const).map((side) => ({
-      key: `${newPath}:${h}:${side}`,
-      text: sideText(hunk, side).text,
-      parse: () => parseHunkSide(side === 'old' ? oldPath : newPath, hunk, h, side, fn),
-    }));
-  });
+  for (const [h, hunk] of file.hunks.entries()) hunkSides(hunk, h, oldPath, newPath, out);
 }
 
 /**
@@ -41,11 +55,14 @@ function pendingFor(file: FileDiff, base: BaseTree | undefined): Pending[] {
  * only calls a helper defined in another file is parsed too.
  */
 export function parsePatchImages(patch: Patch, base: BaseTree | undefined, family: Set<string>, onImages: (images: ParsedImage[]) => void): void {
-  let pending = patch.files.flatMap((f) => pendingFor(f, base));
+  let pending: Pending[] = [];
+  for (const file of patch.files) pendingFor(file, base, pending);
   for (;;) {
-    const ready = pending.filter((p) => mayContainSite(p.text, family));
+    const ready: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const p of pending) (mayContainSite(p.text(), family) ? ready : rest).push(p);
     if (ready.length === 0) return;
-    pending = pending.filter((p) => !ready.includes(p));
+    pending = rest;
     const before = family.size;
     onImages(ready.map((p) => p.parse()));
     if (family.size === before) return;
