@@ -16,7 +16,7 @@ import { join, relative } from 'node:path';
 const repo = join(import.meta.dirname, '..');
 const bin = join(repo, 'bin', 'flushcheck.js');
 const runs = Number(process.env.RUNS ?? 5);
-const seed = join(repo, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt');
+const seed = process.env.FLUSHCHECK_SEED ?? join(repo, '..', 'shared', 'seed', 'assisted-flush-v2-thread.txt');
 
 if (!existsSync(join(repo, 'dist', 'cli.js'))) throw new Error('run `npm run build` first');
 const tree = execFileSync('bash', [join(repo, 'scripts', 'fetch-xen.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();

@@ -112,9 +112,9 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   // A definition is not a flush; its calls are classified where they are made.
   if (!sites.some((s) => s.kind !== 'definition')) return sites;
   const extra = analysis.options.roots ?? {};
-  const directory = analysis.base?.directory;
+  const base = analysis.base;
   // A scan hands over the whole tree's index; a review searches the tree around its own sites.
-  const tree: TreeIndex | undefined = analysis.treeIndex ?? (directory ? searchTree(analysis.run, directory, searchStarts(sites, images, analysis.family, extra), analysis.family, extra) : undefined);
+  const tree: TreeIndex | undefined = analysis.treeIndex ?? (base?.directory ? searchTree(analysis.run, base, searchStarts(sites, images, analysis.family, extra), analysis.family, extra) : undefined);
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
   const pageTypes = pageTypeTable(analysis.base);
   const views = new Map<Side, SideView>();

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallFact, ExtraRoots, FileFacts, ImageLine, ParsedImage, Site, SiteDefinition, ToolError } from '../types.js';
 import { parseC } from '../parser/c/tree-sitter.js';
+import { C_FILE, listCFiles } from '../parser/tree-corpus.js';
 import { identifiersIn } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS, mayContainSite } from '../xen/flush-api.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
@@ -27,22 +28,8 @@ import { appendAll } from '../util/append.js';
  * when its tree was not kept.
  */
 
-export const C_FILE = /\.(c|h|inc)$/;
-
-/** C sources under `root`, relative with `/`, sorted; dot-directories and symlinks are skipped. */
-export function listCFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, rel: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(join(dir, entry.name), path);
-      else if (entry.isFile() && C_FILE.test(entry.name)) out.push(path);
-    }
-  };
-  walk(root, '');
-  return out.sort();
-}
+// The listing lives with the tree corpus (parser/tree-corpus.ts): the review's search and the scan list alike.
+export { C_FILE, listCFiles };
 
 export interface TreeFile {
   /** Relative to the tree root, with `/`. */

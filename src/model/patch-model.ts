@@ -2,7 +2,7 @@ import type { Arch, BaseTreeReader, Collected, FlushModel, ParsedImage, PatchAna
 import { builtinLayer } from '../xen/builtin-model.js';
 import { modelCall, type Arg } from './call-model.js';
 import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
-import { archesInTree, loadTreeFile, treeLayer } from './tree-headers.js';
+import { archesInTree, treeFunction, treeLayer } from './tree-headers.js';
 import { localFlagsValue, type FileMacro } from './bodies.js';
 import { eraById, placeEra } from '../xen/eras.js';
 import { analyzePrimitive } from './primitives.js';
@@ -75,21 +75,11 @@ export class PatchModel {
   private enclosing(site: Pick<Site, 'file' | 'side'>, fn: string): { defs: readonly ModelDefinition[]; macros: readonly FileMacro[] } {
     const own = this.patchDefinitions[site.side].filter((d) => d.file === site.file);
     if (own.length > 0 || !this.analysis.base || site.side === 'old') return { defs: own.filter((d) => d.name === fn), macros: own };
-    const file = loadTreeFile(this.analysis.base, site.file);
+    const file = treeFunction(this.analysis.base, site.file, fn);
     if (!file) return { defs: [], macros: [] };
-    const key = `${site.file}\u0000${fn}`;
-    let defs = this.treeFunctions.get(key);
-    if (!defs) {
-      defs = definitionsFrom([file.collected], { kind: 'tree', only: fn });
-      this.treeFunctions.set(key, defs);
-    }
-    const macros = file.collected.definitions
-      .filter((d) => d.form === 'function-macro')
-      .map((d) => ({ name: d.name, form: d.form, file: site.file, ...(d.body !== undefined ? { body: d.body } : {}) }));
-    return { defs, macros };
+    const macros = file.macros.map((d) => ({ name: d.name, form: d.form, file: site.file, ...(d.body !== undefined ? { body: d.body } : {}) }));
+    return { defs: file.definitions, macros };
   }
-
-  private readonly treeFunctions = new Map<string, ModelDefinition[]>();
 
   /** A bare local variable passed as an argument, as what its assignments may put in it. */
   private resolveLocal(site: Pick<Site, 'file' | 'line' | 'side' | 'change' | 'function'>, text: string): { text: string; note: string } | undefined {

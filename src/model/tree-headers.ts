@@ -1,8 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch, BaseTreeReader, Collected, ImageLine, ParsedImage } from '../types.js';
+import type { Arch, BaseTreeReader, Collected, CollectedDefinition, ImageLine, ParsedImage } from '../types.js';
 import { collectAll } from '../sites/find-sites.js';
+import { collect } from '../sites/collect.js';
 import { parseC } from '../parser/c/tree-sitter.js';
+import { treeCorpus } from '../parser/tree-corpus.js';
 import { definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
 import { asmDirs, COMMON_FLUSH_HEADERS, portOf, PORTS } from '../xen/ports.js';
 
@@ -46,21 +48,65 @@ function cacheOf<T>(caches: WeakMap<BaseTreeReader, Map<string, T>>, base: BaseT
   return cache;
 }
 
+/** A whole tree file as its own image (rows marked as tree context). */
+function treeFileImage(path: string, text: string): ParsedImage {
+  const rows: ImageLine[] = text.split('\n').map((_, i) => ({ fileLine: i + 1, change: 'context-from-tree', hunk: -1 }));
+  return { file: path, side: 'new', text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
+}
+
 /** Parses a whole tree file as its own image (rows marked as tree context). */
 export function parseTreeFile(path: string, text: string): Collected {
-  const rows: ImageLine[] = text.split('\n').map((_, i) => ({ fileLine: i + 1, change: 'context-from-tree', hunk: -1 }));
-  const image: ParsedImage = { file: path, side: 'new', text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
-  return collectAll([image])[0]!;
+  return collectAll([treeFileImage(path, text)])[0]!;
+}
+
+// The parse of each tree file, once per reader, whoever collects from it (the whole file, or one function).
+const imageCaches = new WeakMap<BaseTreeReader, Map<string, ParsedImage | null>>();
+
+function loadTreeImage(base: BaseTreeReader, path: string): ParsedImage | null {
+  const cache = cacheOf(imageCaches, base);
+  if (cache.has(path)) return cache.get(path)!;
+  const text = treeCorpus(base, true)?.text(path) ?? base.read(path);
+  const image = text === undefined ? null : treeFileImage(path, text);
+  cache.set(path, image);
+  return image;
 }
 
 /** A tree file, read and parsed once per reader; null when absent. */
 export function loadTreeFile(base: BaseTreeReader, path: string): TreeFile | null {
   const cache = cacheOf(fileCaches, base);
   if (cache.has(path)) return cache.get(path)!;
-  const text = base.read(path);
-  const file = text === undefined ? null : { text, collected: parseTreeFile(path, text) };
+  const image = loadTreeImage(base, path);
+  const file = image === null ? null : { text: image.text, collected: collectAll([image])[0]! };
   cache.set(path, file);
   return file;
+}
+
+/** One function of a tree file: its definitions, and the file's function-like macros. */
+export interface TreeFunction {
+  definitions: ModelDefinition[];
+  macros: CollectedDefinition[];
+}
+
+const functionCaches = new WeakMap<BaseTreeReader, Map<string, TreeFunction | null>>();
+
+/**
+ * The definitions of function `fn` in a tree file, with the calls they make,
+ * and the file's function-like macros, once per reader: only that function's
+ * calls are collected (a large file such as `mm.c` holds thousands), unless
+ * the whole file was collected already.
+ */
+export function treeFunction(base: BaseTreeReader, path: string, fn: string): TreeFunction | null {
+  const cache = cacheOf(functionCaches, base);
+  const key = `${path}\u0000${fn}`;
+  if (cache.has(key)) return cache.get(key)!;
+  let collected = fileCaches.get(base)?.get(path)?.collected;
+  if (!collected) {
+    const image = loadTreeImage(base, path);
+    collected = image ? collect(image, { callsIn: fn }) : undefined;
+  }
+  const found = collected ? { definitions: definitionsFrom([collected], { kind: 'tree', only: fn }), macros: collected.definitions.filter((d) => d.form === 'function-macro') } : null;
+  cache.set(key, found);
+  return found;
 }
 
 /** A tree file's definitions, built once per reader. */
@@ -74,7 +120,7 @@ export function treeDefinitions(base: BaseTreeReader, path: string): ModelDefini
 /** Raw text of a tree file without parsing it (cheap pre-filters). */
 export function readTreeText(base: BaseTreeReader, path: string): string | undefined {
   const parsed = fileCaches.get(base)?.get(path);
-  return parsed ? parsed.text : base.read(path);
+  return parsed ? parsed.text : (treeCorpus(base, true)?.text(path) ?? base.read(path));
 }
 
 /** A function body (`name(...) {` with no `;` between) or a `#define` of `name`: a superset of where it is defined. */
@@ -127,7 +173,12 @@ export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family:
       for (const scope of [arch, 'common'] as const) {
         const dir = scope === 'common' ? 'xen/common' : `xen/arch/${scope}`;
         const files = [...new Set([...KNOWN_SOURCES(scope), ...listC(base, dir)])];
+        // One byte search of the tree instead of reading every file of the directory.
+        const corpus = treeCorpus(base);
+        const mentioning = corpus?.filesMentioning(name, `${dir}/`);
         for (const path of files) {
+          const at = corpus?.indexOf(path);
+          if (at !== undefined && !mentioning!.has(at)) continue;
           // Parse only files that may define the name (most files that mention a flush only call it).
           const text = readTreeText(base, path);
           if (text === undefined || !text.includes(name) || !mayDefine(text, name)) continue;

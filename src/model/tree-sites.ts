@@ -1,10 +1,11 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import type { Arch, ArchResult, BaseTreeReader, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
+import type { Arch, ArchResult, BaseTreeReader, Collected, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
 import { BUILTIN_FLUSH_API } from '../xen/flush-api.js';
 import { siteId } from '../sites/find-sites.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { applyHunks } from '../parser/c/images.js';
+import { treeCorpus } from '../parser/tree-corpus.js';
 import { builtinDefinitions } from '../xen/builtin-model.js';
 import { archOfPath, type ModelDefinition } from './database.js';
 import { identifierTokens } from './expand.js';
@@ -126,6 +127,18 @@ function treeIsBase(analysis: PatchAnalysis, base: BaseTreeReader): boolean {
   return true;
 }
 
+/**
+ * The patch's own parse of a tree file: its old side read whole from this
+ * tree holds the same calls, so a large file the patch changes is not parsed
+ * a second time.
+ */
+function patchOldSide(analysis: PatchAnalysis, path: string, text: string): Collected | undefined {
+  return analysis.collected.find((c) => {
+    const image = imageOf(c);
+    return image?.side === 'old' && image.wholeFile && image.file === path && image.text === text;
+  });
+}
+
 export function treeSites(model: PatchModel, sites: readonly Site[]): Site[] {
   const { analysis } = model;
   const base = analysis.base;
@@ -145,16 +158,23 @@ export function treeSites(model: PatchModel, sites: readonly Site[]): Site[] {
   const known = new Set(sites.map((s) => s.id));
   const out: Site[] = [];
   let parsed = 0;
-  for (const path of treeFiles(base)) {
+  // Which files name one of them: one byte search of the run's corpus per name, not a read of every file.
+  const corpus = treeCorpus(base);
+  const files = treeFiles(base);
+  const under = files[0]?.startsWith('xen/') ? 'xen/' : '';
+  const mentioning = corpus ? new Set(searchNames.flatMap((n) => [...corpus.filesMentioning(n, under)])) : undefined;
+  for (const path of files) {
     if (parsed >= MAX_TREE_FILES || out.length >= MAX_TREE_SITES) break;
     const diff = diffs.get(path);
     if (diff && (diff.status === 'deleted' || diff.newPath !== path)) continue;
+    const at = corpus?.indexOf(path);
+    if (at !== undefined && !mentioning!.has(at)) continue;
     const text = readTreeText(base, path);
     if (text === undefined || !searchNames.some((n) => text.includes(n))) continue;
-    const file = loadTreeFile(base, path);
-    if (!file) continue;
+    const calls = patchOldSide(analysis, path, text)?.calls ?? loadTreeFile(base, path)?.collected.calls;
+    if (!calls) continue;
     parsed++;
-    for (const call of file.collected.calls) {
+    for (const call of calls) {
       if (!analysis.family.has(call.name)) continue;
       if (!affected.has(call.name) && !call.args.some((a) => [...identifierTokens(a)].some((t) => changed.has(t)))) continue;
       const oldLine = call.node.startPosition.row + 1;

@@ -16,7 +16,8 @@ export function containedPath(root: string, path: string): string | undefined {
   const full = resolve(root, path);
   let real: string;
   try {
-    real = realpathSync(full);
+    // One realpath(3) call: the JavaScript one lstats every component of every file read.
+    real = realpathSync.native(full);
   } catch {
     return undefined;
   }

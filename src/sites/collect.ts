@@ -10,6 +10,8 @@ export interface CollectOptions {
   calls?: (name: string) => boolean;
   /** Read macro bodies for the names they reference (default true; site finding alone does not need them). */
   references?: boolean;
+  /** Collect only the calls made inside functions of this name, and no uses: one function of a large file. */
+  callsIn?: string;
 }
 
 const VISITED_TYPES = ['call_expression', 'preproc_def', 'preproc_function_def', 'function_definition', 'declaration'];
@@ -24,7 +26,7 @@ export function collect(image: ParsedImage, options: CollectOptions = {}): Colle
   const root = image.tree.rootNode;
   walkPlaced(root, VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options));
   // Identifiers are many; only a text that names the bookkeeping can hold a use.
-  if (BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
+  if (options.callsIn === undefined && BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
     walkPlaced(root, ['identifier', 'field_identifier'], CONTAINER_TYPES, (node, ancestors) => {
       if (BOOKKEEPING_ID.has(node.node.text)) visit(node, ancestors, image, out, options);
     });
@@ -36,6 +38,7 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
   const node = placed.node;
   switch (placed.type) {
     case 'call_expression': {
+      if (options.callsIn !== undefined && enclosingIn(ancestors, image) !== options.callsIn) return;
       const fn = node.childForFieldName('function');
       if (fn?.type !== 'identifier') return;
       if (options.calls && !options.calls(fn.text)) return;

@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TreeCorpus, treeCorpus } from '../../src/parser/tree-corpus.js';
+
+describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader reads it', () => {
+  const top = mkdtempSync(join(tmpdir(), 'flushcheck-corpus-'));
+  const root = join(top, 'tree');
+  const files: Record<string, string> = {
+    'xen/arch/x86/smp.c': 'void flush_area_mask(void) { send_ipi(); }\n',
+    'xen/arch/x86/mm/p2m.c': 'void f(void) { flush_area_mask (); }\n',
+    'xen/arch/x86z.c': 'int flush_area_mask;\n',
+    'xen/common/page_alloc.c': 'void g(void) {\r\n  flush_tlb_mask(m); /* café */\r\n}\r\n',
+    'xen/common/ünïcode.c': 'int naïve_flush(void);\n',
+    'tools/misc/a.c': 'flush_area_mask\n',
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  writeFileSync(join(top, 'outside.c'), 'flush_area_mask();\n');
+  symlinkSync(join(top, 'outside.c'), join(root, 'xen', 'common', 'link.c'));
+  const corpus = new TreeCorpus(root);
+  const paths = (set: Iterable<number>): string[] => [...set].map((i) => corpus.path(i)).sort();
+
+  it('lists C files in path order, symlinks left out', () => {
+    expect(corpus.size).toBe(6);
+    expect(corpus.indexOf('xen/common/link.c')).toBeUndefined();
+  });
+
+  it('finds every file that mentions a name, like text.includes', () => {
+    expect(paths(corpus.filesMentioning('flush_area_mask'))).toEqual(['tools/misc/a.c', 'xen/arch/x86/mm/p2m.c', 'xen/arch/x86/smp.c', 'xen/arch/x86z.c']);
+    expect(paths(corpus.filesMentioning('no_such_name'))).toEqual([]);
+  });
+
+  it('searches only under a path prefix when asked (subdirectories included, a longer sibling name not)', () => {
+    expect(paths(corpus.filesMentioning('flush_area_mask', 'xen/arch/x86/'))).toEqual(['xen/arch/x86/mm/p2m.c', 'xen/arch/x86/smp.c']);
+    expect(paths(corpus.filesMentioning('flush_area_mask', 'xen/common/'))).toEqual([]);
+    expect(paths(corpus.filesMentioning('flush_area_mask', 'zzz/'))).toEqual([]);
+  });
+
+  it('finds a name that is not ASCII in the decoded text', () => {
+    expect(paths(corpus.filesMentioning('naïve_flush'))).toEqual(['xen/common/ünïcode.c']);
+    expect(paths(corpus.filesMentioning('café'))).toEqual(['xen/common/page_alloc.c']);
+  });
+
+  it('finds calls (a name followed by an open parenthesis)', () => {
+    expect(paths(corpus.filesCalling(['flush_area_mask']))).toEqual(['xen/arch/x86/mm/p2m.c', 'xen/arch/x86/smp.c']);
+  });
+
+  it('decodes a file as UTF-8 with line ends normalized', () => {
+    expect(corpus.text('xen/common/page_alloc.c')).toBe('void g(void) {\n  flush_tlb_mask(m); /* café */\n}\n');
+    expect(corpus.text('xen/common/absent.c')).toBeUndefined();
+  });
+
+  it('is made once per tree reader, and only for a directory tree', () => {
+    const reader = { label: 'tree', directory: root, read: () => undefined };
+    const first = treeCorpus(reader);
+    expect(treeCorpus(reader)).toBe(first);
+    expect(treeCorpus({ ...reader })).not.toBe(first);
+    expect(treeCorpus({ label: 'fresh', directory: root, read: () => undefined }, true)).toBeUndefined();
+    expect(treeCorpus({ label: 'git', read: () => undefined })).toBeUndefined();
+  });
+});
