@@ -253,7 +253,8 @@ export interface Obligation {
 export type Arch = 'x86' | 'arm' | 'riscv' | 'ppc';
 export const ARCHES: readonly Arch[] = ['x86', 'arm', 'riscv', 'ppc'];
 
-export type Mechanism = 'ipi' | 'assisted-possible' | 'forced-ipi' | 'conditional' | 'broadcast' | 'firmware' | 'none' | 'unknown';
+/** `not-implemented`: the port's flush is a stub that traps (`BUG()`, `ASSERT_UNREACHABLE()`): no flush completes, and nothing after it runs. */
+export type Mechanism = 'ipi' | 'assisted-possible' | 'forced-ipi' | 'conditional' | 'broadcast' | 'firmware' | 'none' | 'not-implemented' | 'unknown';
 
 export interface FlushModel {
   mechanism: Mechanism;

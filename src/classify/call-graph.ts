@@ -1,4 +1,6 @@
-import type { CallFact, FileFacts, FunctionFacts, Side } from '../types.js';
+import type { Arch, CallFact, FileFacts, FunctionFacts, Side } from '../types.js';
+import { ARCHES } from '../types.js';
+import { archOfPath } from '../model/database.js';
 import { expandGenerators } from './macros.js';
 
 /**
@@ -138,6 +140,53 @@ export class CallGraph {
     }
     this.wrappers = wrappers;
     return wrappers;
+  }
+}
+
+/**
+ * One call graph per port. A port's files (`xen/arch/<port>/`, its asm
+ * headers in either layout) join only its own graph; common code joins every
+ * port's. Names collide across ports (on old trees Arm's `flush_tlb_mask` is a
+ * function in arch/arm, x86's a macro in asm-x86), so a chain into a port's
+ * function may only climb through that port's callers and definitions.
+ * Facts that hold no port's file give a single graph.
+ */
+export class PortGraphs {
+  readonly side: Side;
+  /** The ports whose files are in view, in ARCHES order. */
+  readonly ports: readonly Arch[];
+  private readonly graphs = new Map<Arch | 'common', CallGraph>();
+
+  constructor(side: Side, facts: readonly FileFacts[], family: ReadonlySet<string>) {
+    this.side = side;
+    const portOf = (f: FileFacts): Arch | 'common' => archOfPath(f.file);
+    const present = new Set(facts.map(portOf));
+    this.ports = ARCHES.filter((a) => present.has(a));
+    if (this.ports.length === 0) this.graphs.set('common', new CallGraph(side, facts, family));
+    for (const port of this.ports)
+      this.graphs.set(
+        port,
+        new CallGraph(
+          side,
+          facts.filter((f) => {
+            const p = portOf(f);
+            return p === 'common' || p === port;
+          }),
+          family,
+        ),
+      );
+  }
+
+  /** Every graph, one per port in view (or the single common one). */
+  all(): CallGraph[] {
+    return [...this.graphs.values()];
+  }
+
+  /** The graphs a site in `file` is judged in: its port's, or, for common code, every port's. */
+  graphsFor(file: string): CallGraph[] {
+    const port = archOfPath(file);
+    const own = port === 'common' ? undefined : this.graphs.get(port);
+    return own ? [own] : this.all();
   }
 }
 

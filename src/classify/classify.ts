@@ -2,6 +2,7 @@ import type { CallFact, Evidence, EvidenceStep, OldTypes, RootClass, Site, SiteC
 import type { CallGraph } from './call-graph.js';
 import { conditionalArgument, evaluate, pageTableTest } from './conditions.js';
 import { substitute } from '../model/expand.js';
+import { archOfPath } from '../model/database.js';
 import type { ValuesAtCall } from '../model/def-use.js';
 import { callStep, classesOf, siteStep, sortEvidence } from './evidence.js';
 import { BUILTIN_PAGE_TYPES, conjunction, oldTypesWhere, oldTypeTest, typeNames, type PageTypeTable } from './page-types.js';
@@ -36,6 +37,8 @@ const MAX_CHAINS = 32;
 export interface Classification {
   classes: SiteClass[];
   evidence: Evidence[];
+  /** No root reached the site: the evidence only says why it is `other`. */
+  unreached?: true;
 }
 
 export class Classifier {
@@ -45,6 +48,8 @@ export class Classifier {
     private readonly graph: CallGraph,
     private readonly roots: Roots,
     private readonly pageTypes: PageTypeTable = BUILTIN_PAGE_TYPES,
+    /** The other ports' graphs, whose callers a common function's `other` reason also lists. */
+    private readonly peers: readonly CallGraph[] = [],
   ) {}
 
   /** The call fact a site was made from, for its label. */
@@ -193,7 +198,9 @@ export class Classifier {
         });
       }
     }
+    let unreached = false;
     if (evidence.length === 0) {
+      unreached = true;
       const why = this.whyOther(site, unreachable);
       evidence.push({
         class: 'other',
@@ -203,7 +210,7 @@ export class Classifier {
       });
     }
     const sorted = sortEvidence(evidence);
-    return { classes: classesOf(sorted), evidence: sorted };
+    return { classes: classesOf(sorted), evidence: sorted, ...(unreached ? { unreached: true as const } : {}) };
   }
 
   private whyOther(site: Site, unreachable: number): { text: string; incomplete?: boolean } {
@@ -213,8 +220,9 @@ export class Classifier {
     if (!this.graph.isHelper(fn)) return { text: `${fn} is neither a root nor a flush helper, so no page-type change, allocation or MEMF_no_tlbflush owner reaches it` };
     const callers = [
       ...new Set(
-        this.graph
-          .callers(fn)
+        // A common function is called from every port; a port's own, only from its port.
+        [this.graph, ...(archOfPath(site.file) === 'common' ? this.peers : [])]
+          .flatMap((g) => g.callers(fn))
           .map((c) => c.caller)
           .filter((c): c is string => c !== null),
       ),

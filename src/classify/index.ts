@@ -1,7 +1,8 @@
 import type { ExtraRoots, FileFacts, ParsedImage, PatchAnalysis, PreviousGuard, Side, Site, Stage, TreeIndex } from '../types.js';
-import { CallGraph, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
-import { Classifier } from './classify.js';
-import { valuesAtSite } from '../model/def-use.js';
+import { CallGraph, PortGraphs, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
+import { type Classification, Classifier } from './classify.js';
+import { classesOf, sortEvidence } from './evidence.js';
+import { valuesAtSite, type ValuesAtCall } from '../model/def-use.js';
 import { pageTypeTable } from './page-types.js';
 import { irqOffAt } from './irq-off.js';
 import { obligationFor } from './obligations.js';
@@ -100,9 +101,26 @@ function mayBeHelper(name: string, graph: CallGraph, roots: Roots, family: Reado
 }
 
 interface SideView {
-  graph: CallGraph;
-  classifier: Classifier;
+  graphs: PortGraphs;
+  classifiers: Map<CallGraph, Classifier>;
 }
+
+/**
+ * A site's classes in the graphs of its port, or of every port for common
+ * code: chains found in any port count; when none is, the first port's
+ * reason for `other` stands.
+ */
+function classifyAcross(view: SideView, site: Site, values?: ValuesAtCall): Classification {
+  const results = view.graphs.graphsFor(site.file).map((g) => view.classifiers.get(g)!.classify(site, values));
+  if (results.length === 1) return results[0]!;
+  const reached = results.filter((r) => !r.unreached);
+  if (reached.length === 0) return results[0]!;
+  const evidence = sortEvidence(reached.flatMap((r) => r.evidence));
+  return { classes: classesOf(evidence), evidence };
+}
+
+/** The one graph a site's own-function questions (obligations, interrupts off) are asked in. */
+const graphOf = (view: SideView, site: Site): CallGraph => view.graphs.graphsFor(site.file)[0]!;
 
 /** Classifies the sites of one patch (or of a whole-tree scan). */
 function classifySites(analysis: PatchAnalysis): Site[] {
@@ -121,10 +139,22 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   const viewOf = (side: Side): SideView => {
     let view = views.get(side);
     if (!view) {
-      const graph = new CallGraph(side, factsForSide(side, images, tree), family);
-      const roots = new Roots(graph, extra);
-      graph.setRootTest((name) => roots.isRoot(name));
-      view = { graph, classifier: new Classifier(graph, roots, pageTypes) };
+      const graphs = new PortGraphs(side, factsForSide(side, images, tree), family);
+      const classifiers = new Map<CallGraph, Classifier>();
+      for (const graph of graphs.all()) {
+        const roots = new Roots(graph, extra);
+        graph.setRootTest((name) => roots.isRoot(name));
+        classifiers.set(
+          graph,
+          new Classifier(
+            graph,
+            roots,
+            pageTypes,
+            graphs.all().filter((g) => g !== graph),
+          ),
+        );
+      }
+      view = { graphs, classifiers };
       views.set(side, view);
     }
     return view;
@@ -133,10 +163,11 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   const owing = new Set<string>();
   return sites.map((site) => {
     if (site.kind === 'definition') return site;
-    const { graph, classifier } = viewOf(site.side);
+    const view = viewOf(site.side);
+    const graph = graphOf(view, site);
     const values = site.kind === 'call' && site.change !== 'tree' ? valuesAtSite(site, analysis.collected) : undefined;
-    const { classes, evidence } = classifier.classify(site, values);
-    const previousGuard = site.kind === 'call' && site.change === 'unchanged' ? previousGuardOf(site, analysis, viewOf('old').classifier) : undefined;
+    const { classes, evidence } = classifyAcross(view, site, values);
+    const previousGuard = site.kind === 'call' && site.change === 'unchanged' ? previousGuardOf(site, analysis, viewOf('old')) : undefined;
     const line = `${site.file}:${site.side}:${site.line}`;
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);
@@ -155,13 +186,13 @@ function oldLineOf(site: Site, analysis: PatchAnalysis): { file: string; line: n
 }
 
 /** How the code before the patch reads an unchanged call's guard (for the changed-guard rule). */
-function previousGuardOf(site: Site, analysis: PatchAnalysis, classifier: Classifier): PreviousGuard | undefined {
+function previousGuardOf(site: Site, analysis: PatchAnalysis, view: SideView): PreviousGuard | undefined {
   const old = oldLineOf(site, analysis);
   if (!old) return undefined;
   const at = { file: old.file, side: 'old' as const, line: old.line, column: site.column, api: site.api };
   const values = valuesAtSite(at, analysis.collected);
   if (!values) return undefined;
-  const { classes, evidence } = classifier.classify({ ...site, ...at, guards: values.written }, values);
+  const { classes, evidence } = classifyAcross(view, { ...site, ...at, guards: values.written }, values);
   // The site's own guard: a chain rooted in its own function (a helper's callers judge its parameters).
   const own = evidence.filter((e) => e.steps.every((st) => st.file === old.file && st.function === site.function));
   const chain = own.find((e) => e.class !== 'other') ?? own[0];

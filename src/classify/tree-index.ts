@@ -6,7 +6,7 @@ import { C_FILE, listCFiles } from '../parser/tree-corpus.js';
 import { identifiersIn } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS, mayContainSite } from '../xen/flush-api.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
-import { CallGraph } from './call-graph.js';
+import { type CallGraph, PortGraphs } from './call-graph.js';
 import { Roots } from './roots.js';
 import { detailedCalls, summarizeImage } from './summarize.js';
 import { appendAll } from '../util/append.js';
@@ -266,10 +266,6 @@ export class TreePlanner {
    */
   private frontier(): { reaching: string[]; wrappers: string[]; unresolved: string[] } {
     const facts = this.facts();
-    const graph = new CallGraph('new', facts, this.family);
-    const roots = new Roots(graph, this.extra);
-    graph.setRootTest((name) => roots.isRoot(name));
-    const defined = new Set(graph.functionNames());
     // Only helpers pass classes on: a function that reaches a flush through a root is no wrapper.
     const exported = new Set(
       facts
@@ -277,12 +273,17 @@ export class TreePlanner {
         .filter((f) => f.exported)
         .map((f) => f.name),
     );
-    const wrappers = graph.helperNames().filter((name) => !this.family.has(name) && exported.has(name));
-    const reaching = [...this.family, ...wrappers];
-    const carriers = [...defined].filter((name) => roots.isRoot(name) || graph.isHelper(name));
+    const wrappers = new Set<string>();
     const unresolved = new Set<string>();
-    for (const carrier of carriers) for (const callee of graph.calleesOf(carrier)) if (!defined.has(callee) && !this.family.has(callee)) unresolved.add(callee);
-    return { reaching, wrappers, unresolved: [...unresolved].sort() };
+    // Each port's graph on its own: another port's root or helper of the same name says nothing here.
+    for (const { graph, roots } of rootedGraphs(facts, this.family, this.extra)) {
+      const defined = new Set(graph.functionNames());
+      for (const name of graph.helperNames()) if (!this.family.has(name) && exported.has(name)) wrappers.add(name);
+      const carriers = [...defined].filter((name) => roots.isRoot(name) || graph.isHelper(name));
+      for (const carrier of carriers) for (const callee of graph.calleesOf(carrier)) if (!defined.has(callee) && !this.family.has(callee)) unresolved.add(callee);
+    }
+    const sortedWrappers = [...wrappers].sort();
+    return { reaching: [...this.family, ...sortedWrappers], wrappers: sortedWrappers, unresolved: [...unresolved].sort() };
   }
 
   facts(): FileFacts[] {
@@ -294,12 +295,18 @@ export class TreePlanner {
   }
 }
 
-/** The helpers of a tree: the family and the thin wrappers the call graph finds (roots excluded). */
+/** Each port's call graph with its roots decided (call-graph.ts, PortGraphs). */
+function rootedGraphs(facts: readonly FileFacts[], family: ReadonlySet<string>, extra: ExtraRoots): { graph: CallGraph; roots: Roots }[] {
+  return new PortGraphs('new', facts, family).all().map((graph) => {
+    const roots = new Roots(graph, extra);
+    graph.setRootTest((name) => roots.isRoot(name));
+    return { graph, roots };
+  });
+}
+
+/** The helpers of a tree: the family and the thin wrappers some port's call graph finds (roots excluded). */
 export function treeHelpers(facts: readonly FileFacts[], family: ReadonlySet<string>, extra: ExtraRoots): Set<string> {
-  const graph = new CallGraph('new', facts, family);
-  const roots = new Roots(graph, extra);
-  graph.setRootTest((name) => roots.isRoot(name));
-  return new Set(graph.helperNames());
+  return new Set(rootedGraphs(facts, family, extra).flatMap(({ graph }) => graph.helperNames()));
 }
 
 export const extraRootNames = (extra: ExtraRoots): string[] => [...new Set(Object.values(extra).flat())].sort();

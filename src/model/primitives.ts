@@ -7,7 +7,8 @@ import { stringContents } from './expand.js';
 /**
  * What a function body does at the bottom of an expansion: send IPIs (and,
  * for x86's `flush_area_mask`, under which flags it may skip them), issue a
- * broadcast TLBI, ask firmware for a remote fence, or nothing we can see.
+ * broadcast TLBI, ask firmware for a remote fence, trap (a port's stub), or
+ * nothing we can see.
  */
 
 /** Calls that interrupt other CPUs. */
@@ -170,6 +171,10 @@ export function classifyLeaf(def: ModelDefinition): Leaf | undefined {
     return { mechanism: 'broadcast', note: `${def.name} issues TLBI ${broadcast.join(', ')}: hardware broadcasts it to every CPU of the inner-shareable domain, no CPU is interrupted` };
   if (ops.length) return { mechanism: 'none', note: `${def.name} issues TLBI ${ops.join(', ')}: local CPU only` };
   const stub = [...names].find((n) => STUBS.has(n));
-  if (stub && names.size <= 2) return { mechanism: 'unknown', note: `${def.name} is not implemented on this port (${stub})` };
+  if (stub && names.size <= 2) {
+    // ASSERT_UNREACHABLE() is empty in release builds: the stub traps only in debug ones.
+    const traps = stub === 'ASSERT_UNREACHABLE' ? `traps in debug builds (${stub}; a release build returns without flushing)` : `traps (${stub})`;
+    return { mechanism: 'not-implemented', note: `${def.name} is not implemented on this port: its body ${traps} instead of flushing` };
+  }
   return undefined;
 }

@@ -11,6 +11,7 @@ export const simulationInconclusive = defineRule({
     messages: {
       inconclusive: 'the simulation of {{api}} on {{arch}} stopped at a bound ({{bound}}): review this flush by hand',
       undecided: 'what {{api}} does on {{arch}} cannot be told from the code in view ({{reason}}): review this flush by hand',
+      notImplemented: '{{api}} on {{arch}}: {{reason}}; whether it must force an IPI there is decided when the port implements it',
     },
     docs: {
       summary: 'Warns when the TLB/IPI simulator reached a state or depth bound before deciding a site.',
@@ -27,8 +28,11 @@ export const simulationInconclusive = defineRule({
     },
   },
   check(run) {
-    return sitesWithVerdict(run, 'inconclusive').map(({ site, arch, result }): RuleReport<'inconclusive' | 'undecided'> => {
+    return sitesWithVerdict(run, 'inconclusive').map(({ site, arch, result }): RuleReport<'inconclusive' | 'undecided' | 'notImplemented'> => {
       const undecided = result.sim?.undecided;
+      // A port's trapping stub is a fact about the port, not a doubt about this flush: said, as a note.
+      if (result.mechanism === 'not-implemented')
+        return { messageId: 'notImplemented' as const, data: { api: site.api, arch, reason: undecided ?? 'its flush is a stub' }, site, arch, severity: 'note' };
       if (undecided) return { messageId: 'undecided' as const, data: { api: site.api, arch, reason: undecided }, site, arch };
       return { messageId: 'inconclusive' as const, data: { api: site.api, arch, bound: result.sim?.bound ?? 'unknown bound' }, site, arch };
     });

@@ -1,4 +1,4 @@
-import type { Arch, ArchResult, RunResult, Site, Verdict } from '../types.js';
+import { ARCHES, type Arch, type ArchResult, type RunResult, type Site, type Verdict } from '../types.js';
 
 /**
  * Every (call site, architecture) pair whose simulation gave `verdict`, that a
@@ -18,7 +18,8 @@ export function sitesWithVerdict(run: RunResult, verdict: Verdict): { site: Site
   const out: { site: Site; arch: Arch; result: ArchResult }[] = [];
   for (const site of run.sites) {
     if (site.kind !== 'call' || !site.arch || site.change === 'removed') continue;
-    for (const arch of run.settings.arches) {
+    // The run's architectures, and a port whose column the site gained (its files touched, its headers in view).
+    for (const arch of ARCHES.filter((a) => run.settings.arches.includes(a) || site.arch?.[a] !== undefined)) {
       const result = site.arch[arch];
       if (result?.verdict !== verdict) continue;
       if (reportedAtCaller(site, arch, verdict, callsAt)) continue;

@@ -52,6 +52,9 @@ export function outcomesOf(mechanism: Mechanism, condition?: string): Outcome[] 
       return [{ flush: 'firmware', when: 'always (firmware remote fence)' }];
     case 'none':
       return [{ flush: 'none', when: 'always (no flush on this architecture)' }];
+    // A stub that traps never completes a flush; verdict.ts judges it before simulating.
+    case 'not-implemented':
+      return [{ flush: 'none', when: 'never: the call traps (not implemented on this port)' }];
     case 'unknown':
       return [
         { flush: 'ipi', when: 'if the flush sends IPIs' },

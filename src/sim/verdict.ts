@@ -134,12 +134,21 @@ function inputsOf(derived: DerivedScenario, model: FlushModel, site: Site, table
 
 /** Why the model cannot tell what an `unknown` flush does. */
 function undecidedReason(model: FlushModel): string {
-  const said = (model.notes ?? []).find((n) => /not known|no definition|too large|not implemented|several flushes|shown only in part|no remote flush we can model|internal error/.test(n));
+  const said = (model.notes ?? []).find((n) => /not implemented|not known|no definition|too large|several flushes|shown only in part|no remote flush we can model|internal error/.test(n));
   return said ?? 'the flush mechanism cannot be derived from the code in view';
 }
 
 function judgeScenario(derived: DerivedScenario, arch: Arch, model: FlushModel, options: JudgeOptions): Judged {
   const spec = derived.spec;
+  // A trap is neither a completed flush nor a missing one: nothing after it runs. Said, never an error.
+  if (model.mechanism === 'not-implemented') {
+    const { trace: _trace, property: _property, failsWhen: _failsWhen, ...sim } = simulateMechanism(derived, model, options);
+    const why = undecidedReason(model);
+    return {
+      verdict: 'inconclusive',
+      sim: { ...sim, safe: false, trace: [], undecided: why, notes: [...(sim.notes ?? []), `${why}: no flush completes and nothing after it runs, so there is no counterexample to show`] },
+    };
+  }
   const scope = scopeOf(model);
   if (spec.kind === 'page-type-change' && scope && scope !== 'whole TLB' && !spec.skipPath) {
     // A type change must drop every mapping of the frame; a flush of one address drops

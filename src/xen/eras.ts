@@ -4,7 +4,11 @@ import type { FileDiff, PatchEra } from '../types.js';
  * Xen's flush API through time, for reviews without a tree: built-in
  * knowledge has to be knowledge of the patch's era, not of today's Xen.
  * Dates are when the change reached Xen's development tree (month precision
- * is all the placement needs).
+ * is all the placement needs). The 4.17 tree bounds them: its CHANGELOG dates
+ * 4.14.0 2020-07-23 (the assisted flush and its fix both came before it),
+ * 4.16.0 2021-12-02 and lists out-of-tree hypervisor builds (the series
+ * that moved the asm headers) under 4.17; the FLUSH_FORCE_IPI rename was
+ * posted for review (v3) on 2022-05-25, as a patch to the new header path.
  */
 
 export type XenEraId = PatchEra['era'];
@@ -39,7 +43,7 @@ export const XEN_ERAS: readonly XenEra[] = [
   },
   {
     id: 'force-ipi',
-    name: 'FLUSH_FORCE_IPI (2020-06 to 2022)',
+    name: 'FLUSH_FORCE_IPI (2020-06 to mid-2022)',
     since: '2020-06',
     assisted: true,
     forcingFlag: 'FLUSH_FORCE_IPI',
@@ -47,8 +51,8 @@ export const XEN_ERAS: readonly XenEra[] = [
   },
   {
     id: 'no-assist',
-    name: 'FLUSH_NO_ASSIST (2022 and later)',
-    since: '2022-01',
+    name: 'FLUSH_NO_ASSIST (mid-2022 and later)',
+    since: '2022-06',
     assisted: true,
     forcingFlag: 'FLUSH_NO_ASSIST',
     fix: 'Force the IPI on this path: call arch_flush_tlb_mask() (or the helper that adds FLUSH_NO_ASSIST), pass the forcing argument to a helper that takes one, or add FLUSH_NO_ASSIST to the flags.',
@@ -59,8 +63,8 @@ export const XEN_ERAS: readonly XenEra[] = [
 export const XEN_FLUSH_HISTORY: readonly { since: string; change: string }[] = [
   { since: '2020-04', change: 'flush_area_mask() takes the assisted path (hypervisor_flush_tlb) for TLB-only flags when Xen runs nested' },
   { since: '2020-06', change: 'FLUSH_FORCE_IPI and arch_flush_tlb_mask() force the IPI (the fix of the 2020 regression)' },
-  { since: '2022-01', change: 'FLUSH_FORCE_IPI renamed FLUSH_NO_ASSIST (it rules out assistance; it does not send IPIs by itself)' },
   { since: '2022-01', change: 'asm headers move from xen/include/asm-<arch>/ to xen/arch/<arch>/include/asm/ (released in 4.17)' },
+  { since: '2022-06', change: 'FLUSH_FORCE_IPI renamed FLUSH_NO_ASSIST (it rules out assistance; it does not send IPIs by itself)' },
 ];
 
 export const eraById = (id: XenEraId): XenEra => XEN_ERAS.find((e) => e.id === id)!;
@@ -93,11 +97,18 @@ export function placeEra(files: readonly FileDiff[], date: string | undefined): 
   const newLayout = paths.find((p) => /^xen\/arch\/[^/]+\/include\/asm\//.test(p));
   const oldLayout = paths.find((p) => /^xen\/include\/asm-[^/]+\//.test(p));
   const byDate = date ? eraOfDate(date) : undefined;
-  if (/\bFLUSH_NO_ASSIST\b/.test(text)) return { era: 'no-assist', from: 'patch', reason: 'the patch uses FLUSH_NO_ASSIST (2022 and later)' };
+  if (/\bFLUSH_NO_ASSIST\b/.test(text)) return { era: 'no-assist', from: 'patch', reason: 'the patch uses FLUSH_NO_ASSIST (mid-2022 and later)' };
+  const forcingName = /\bFLUSH_FORCE_IPI\b/.exec(text)?.[0];
+  if (newLayout && forcingName) return { era: 'force-ipi', from: 'patch', reason: `the patch uses ${forcingName} and touches ${newLayout} (2022, before the rename)` };
+  // The header move (early 2022) came a few months before the rename: a date inside that window decides.
+  if (newLayout && byDate && order(byDate) <= order('force-ipi'))
+    return { era: 'force-ipi', from: 'date', reason: `the patch touches ${newLayout} (header layout of 2022 and later) and is dated ${date}, before FLUSH_NO_ASSIST` };
   if (newLayout) return { era: 'no-assist', from: 'patch', reason: `the patch touches ${newLayout} (header layout of 2022 and later)` };
-  const forcing = /\bFLUSH_FORCE_IPI\b/.exec(text)?.[0] ?? /\barch_flush_tlb_mask\b/.exec(text)?.[0];
+  const forcing = forcingName ?? /\barch_flush_tlb_mask\b/.exec(text)?.[0];
   if (forcing) {
-    // A patch that uses the 2020 name in the old layout is from 2020-06 to 2022.
+    // FLUSH_FORCE_IPI is from 2020-06 to mid-2022; arch_flush_tlb_mask() alone is 2020-06 or later.
+    if (forcingName) return { era: 'force-ipi', from: 'patch', reason: `the patch uses ${forcing} (2020-06 to mid-2022${oldLayout ? `; ${oldLayout} is the layout before 2022` : ''})` };
+    if (!oldLayout && byDate && order(byDate) > order('force-ipi')) return { era: byDate, from: 'date', reason: `the patch uses ${forcing} (2020-06 and later) and is dated ${date}` };
     return { era: 'force-ipi', from: 'patch', reason: `the patch uses ${forcing} (2020-06 and later${oldLayout ? `; ${oldLayout} is the layout before 2022` : ''})` };
   }
   if (byDate) {

@@ -179,3 +179,21 @@ describe('flushcheck scan, the command', () => {
     expect(out.stdout).toMatch(/flush_tlb_mask\(mask\)\s+<allocation>/);
   });
 });
+
+describe('one call graph per port', () => {
+  it("Arm's guests_flush inherits common code's allocation chain but never x86's page-type change of the same name", async () => {
+    const run = await scan('ports');
+    const arm = siteAt(run, 'arch/arm/guests-flush.c', 6);
+    expect(arm.classes).toEqual(['allocation']);
+    expect(arm.evidence!.flatMap((e) => e.steps.map((s) => s.file)).some((f) => f.startsWith('arch/x86/'))).toBe(false);
+    expect(chainOf(arm.evidence![0]!)[0]).toBe('common/reuse.c:16 reuse_pages');
+  });
+
+  it("x86's guests_flush keeps its own page-type change and common code's allocation", async () => {
+    const run = await scan('ports');
+    const x86 = siteAt(run, 'arch/x86/guests-flush.c', 6);
+    expect(x86.classes).toEqual(['page-type-change', 'allocation']);
+    expect(chainOf(x86.evidence!.find((e) => e.class === 'page-type-change')!)[0]).toBe('arch/x86/retype.c:9 retype_page');
+    expect(x86.evidence!.flatMap((e) => e.steps.map((s) => s.file)).some((f) => f.startsWith('arch/arm/'))).toBe(false);
+  });
+});

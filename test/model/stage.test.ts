@@ -180,7 +180,7 @@ describe('definitions across a series and ports', () => {
     expect(Object.keys(calls(run, 'arch_flush_tlb_mask')[0]?.arch ?? {})).toEqual(['x86', 'arm']);
     const asked = await review(['-', '--arch', 'x86,arm,ppc'], patch);
     const m = model(calls(asked, 'arch_flush_tlb_mask')[0], 'ppc');
-    expect(m.mechanism).toBe('unknown');
+    expect(m.mechanism).toBe('not-implemented');
     expect(m.notes?.join('\n')).toContain('not implemented');
   });
 

@@ -129,4 +129,14 @@ describe('verdict rules, decided by simulation', () => {
     expect(judged.verdict).toBe('inconclusive');
     expect(judged.sim.undecided).toMatch(/cannot be derived|not known/);
   });
+
+  it('a stub that traps is neither a completed flush nor a no-op: inconclusive, its reason, no counterexample', () => {
+    const trap = { ...model('not-implemented'), notes: ['arch_flush_tlb_mask is not implemented on this port: its body traps (BUG_ON) instead of flushing'] };
+    const stub = site({ ...pageAllocC, arch: { ppc: trap } });
+    const j = judgeSite(stub, 'ppc', trap, options)!;
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.sim.undecided).toMatch(/traps \(BUG_ON\)/);
+    expect(j.sim.trace).toEqual([]);
+    expect(j.sim.property).toBeUndefined();
+  });
 });

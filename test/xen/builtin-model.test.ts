@@ -29,7 +29,7 @@ describe('built-in model of the flush API', () => {
     ['flush_tlb_mask(m)', 'arm', 'broadcast'],
     ['filtered_flush_tlb_mask(stamp)', 'arm', 'broadcast'],
     ['arch_flush_tlb_mask(m)', 'riscv', 'firmware'],
-    ['arch_flush_tlb_mask(m)', 'ppc', 'unknown'],
+    ['arch_flush_tlb_mask(m)', 'ppc', 'not-implemented'],
   ] as [string, Arch, Mechanism][])('%s on %s → %s', (call, arch, mechanism) => {
     const model = modelIn({ files: {}, call, arch });
     expect(model.mechanism).toBe(mechanism);

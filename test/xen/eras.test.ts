@@ -31,6 +31,17 @@ describe('Xen eras (src/xen/eras.ts)', () => {
     expect(placeEra([file('xen/common/page_alloc.c')], undefined)).toMatchObject({ era: 'no-assist', from: 'assumed' });
   });
 
+  it('the headers moved (early 2022) before FLUSH_FORCE_IPI was renamed (mid-2022): the window between is the FLUSH_FORCE_IPI era', () => {
+    expect(eraOfDate('2022-03-15')).toBe('force-ipi');
+    expect(eraOfDate('2022-06-20')).toBe('no-assist');
+    expect(placeEra([file('xen/arch/x86/include/asm/flushtlb.h', ['# define FLUSH_FORCE_IPI 0x8000'])], undefined)).toMatchObject({ era: 'force-ipi', from: 'patch' });
+    expect(placeEra([file('xen/arch/x86/include/asm/flushtlb.h')], '2022-03-15')).toMatchObject({ era: 'force-ipi', from: 'date' });
+    expect(placeEra([file('xen/arch/x86/include/asm/flushtlb.h')], '2019-03-15')).toMatchObject({ era: 'force-ipi', from: 'date' });
+    expect(placeEra([file('xen/arch/x86/include/asm/flushtlb.h')], '2024-03-15')).toMatchObject({ era: 'no-assist', from: 'patch' });
+    // arch_flush_tlb_mask() exists to this day: it bounds the era from below only.
+    expect(placeEra([file('xen/common/memory.c', ['        arch_flush_tlb_mask(&mask);'])], '2024-03-15')).toMatchObject({ era: 'no-assist', from: 'date' });
+  });
+
   it('every era after the assisted path names its own forcing helpers in its fix', () => {
     for (const era of XEN_ERAS) {
       if (era.forcingFlag) expect(era.fix).toContain(era.forcingFlag);
