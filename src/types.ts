@@ -216,6 +216,8 @@ export interface Site {
   previousGuard?: PreviousGuard;
   /** The call may run with interrupts off (classify/irq-off.ts): where they went off, and how. */
   irqOff?: IrqOffContext;
+  /** Page-table updates (src/xen/page-table-updates.ts) its function makes before the call, on the call's side. */
+  pageTableUpdates?: EvidenceStep[];
 }
 
 /** Why a flush call may run with interrupts off. */
@@ -268,6 +270,9 @@ export interface FlushModel {
   notes?: string[];
   /** Names whose built-in definition the model used (neither the patch nor the tree defines them in view). */
   builtIn?: string[];
+  /** x86: the flags with work of their own (src/xen/flush-flags.ts) the call passes, by value:
+   *  `always` on every path that flushes, `maybe` on some. Absent where the flags are not known. */
+  flagsWithWork?: { always: string[]; maybe: string[] };
 }
 
 // ─────────────────────────── 6. classification ─────────────────────────────

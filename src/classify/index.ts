@@ -6,6 +6,7 @@ import { valuesAtSite, type ValuesAtCall } from '../model/def-use.js';
 import { pageTypeTable } from './page-types.js';
 import { irqOffAt } from './irq-off.js';
 import { obligationFor } from './obligations.js';
+import { pageTableUpdatesBefore } from './page-table-updates.js';
 import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
 import { touchedOwnerSites } from './touched-owners.js';
@@ -172,7 +173,16 @@ function classifySites(analysis: PatchAnalysis): Site[] {
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);
     const irqOff = site.change === 'removed' ? undefined : irqOffAt(site, graph);
-    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}), ...(previousGuard ? { previousGuard } : {}), ...(irqOff ? { irqOff } : {}) };
+    const pageTableUpdates = pageTableUpdatesBefore(site, graph);
+    return {
+      ...site,
+      classes,
+      evidence,
+      ...(obligation ? { obligation } : {}),
+      ...(previousGuard ? { previousGuard } : {}),
+      ...(irqOff ? { irqOff } : {}),
+      ...(pageTableUpdates ? { pageTableUpdates } : {}),
+    };
   });
 }
 

@@ -566,6 +566,16 @@ function truthInputs(condition: string, table: PageTypeTable, typed: ReadonlySet
       return;
     }
     const op = n.type === 'binary_expression' ? n.childForFieldName('operator')?.text : n.type === 'unary_expression' ? n.childForFieldName('operator')?.text : undefined;
+    // A bit test (`l2e_get_flags(ol2e) & _PAGE_PRESENT`) is one truth, as a call is; page-type tests are enumerated by type instead.
+    if (tested && op === '&' && !/\bPGT_/.test(n.text)) {
+      out.add(normalizeSpace(n.text));
+      return;
+    }
+    // `e != 0` and `e == 0` test e's truth.
+    if ((op === '==' || op === '!=') && n.namedChildren.some((c) => unwrap(c).text === '0')) {
+      for (const c of n.namedChildren) if (unwrap(c).text !== '0') visit(c, true);
+      return;
+    }
     const logical = op === '&&' || op === '||' || op === '!';
     for (const c of n.namedChildren) visit(c, logical);
   };

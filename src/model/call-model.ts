@@ -7,6 +7,7 @@ import { bind, identifierTokens, scopingOf, substitute, templateCalls } from './
 import { analyzePrimitive, classifyLeaf, type AssistedPath } from './primitives.js';
 import { localConstants } from './bodies.js';
 import { localStrip } from './local-flush.js';
+import { FLAGS_WITH_WORK } from '../xen/flush-flags.js';
 
 /**
  * Models one flush call: expands macros with their arguments, follows inline
@@ -29,6 +30,14 @@ interface Path {
   source: string;
   /** For a `conditional` path: when it forces the IPI. */
   condition?: string;
+  /** At a primitive that takes flags: the flags with work of their own it is passed. */
+  work?: WorkFlags;
+}
+
+/** Flags with work of their own (xen/flush-flags.ts) a flush passes: set on this path for sure, or possibly. */
+interface WorkFlags {
+  always: string[];
+  maybe: string[];
 }
 
 interface Outcome {
@@ -250,7 +259,8 @@ function conditionsOf(call: CollectedCall): string[] {
   return conditions;
 }
 
-const pathKey = (p: Path): string => [p.mechanism, p.source, p.condition ?? '', ...p.conds.map((c) => c.text)].join('\u0000');
+const pathKey = (p: Path): string =>
+  [p.mechanism, p.source, p.condition ?? '', ...p.conds.map((c) => c.text), ...(p.work ? ['\u0001', ...p.work.maybe, '\u0001', ...p.work.always] : [])].join('\u0000');
 
 /** Appends what is not there yet, up to a bound (repeated helpers repeat their steps). */
 function addAll(into: string[], more: readonly string[], max: number): void {
@@ -266,8 +276,11 @@ const FULL = 0xffffffff;
 /** The bottom of an x86 expansion: IPI unless the flags allow the assisted path. */
 function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined, args: readonly Arg[], ctx: Run): Outcome {
   if (!assisted) {
+    // Before the assisted path existed the flags are still the parameter of that name.
+    const flagsArg = args[def.params.indexOf('flags')];
+    const work = flagsArg ? join(evaluateText(flagsArg.text, ctx.db.env(flagsArg.origin, undefined, true))) : undefined;
     return {
-      paths: [{ conds: [], mechanism: 'ipi', source: def.source }],
+      paths: [{ conds: [], mechanism: 'ipi', source: def.source, ...(work ? { work: workFlags(work, ctx) } : {}) }],
       steps: [],
       notes: [`${def.name} at ${def.source} has no assisted path: every remote flush is an IPI`],
     };
@@ -284,7 +297,7 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
   if (cut) notes.push(cut);
   const steps: string[] = [];
   const afterLocal: string[] = [];
-  const paths: Path[] = alts.map((alt) => {
+  const mechanismPaths: Path[] = alts.map((alt) => {
     const outside = (alt.value.ones & allowed.zeros) >>> 0;
     const label = alt.conds.length ? ` when ${alt.conds.map((c) => c.text).join(' && ')}` : '';
     if (isExact(alt.value) && alt.value.ones === 0) {
@@ -317,9 +330,25 @@ function evalPrimitive(def: ModelDefinition, assisted: AssistedPath | undefined,
     steps.push(`${assisted.flagsParam} = ${flags.text}${label}: not known here`);
     return { conds: alt.conds, mechanism: 'unknown' as const, source: flags.origin };
   });
+  const paths = mechanismPaths.map((p, i) => ({ ...p, work: workFlags(alts[i]!.value, ctx) }));
   if (paths.some((p) => p.mechanism === 'unknown')) notes.push(`the flags ${flags.text} are not known before run time`);
   for (const a of afterLocal) notes.push(`${AFTER_LOCAL}${a}`);
   return { paths, steps, notes };
+}
+
+/** Which flags with work of their own a flags value sets for sure, and which it may set (a flag that is 0 in this build sets nothing). */
+function workFlags(value: Bits, ctx: ModelContext): WorkFlags {
+  const always: string[] = [];
+  const maybe: string[] = [];
+  for (const { name } of FLAGS_WITH_WORK) {
+    const v = ctx.db.macroValue(name);
+    if (!v) continue;
+    const bits = join(v);
+    if (!isExact(bits) || bits.ones === 0) continue;
+    if ((value.ones & bits.ones) >>> 0 === bits.ones) always.push(name);
+    if ((bits.ones & ~value.zeros) >>> 0 !== 0) maybe.push(name);
+  }
+  return { always, maybe };
 }
 
 /** Prefix of the note that says which flags the remote part sees (read back by the simulator's scenario inputs). */
@@ -448,13 +477,30 @@ function simplify(terms: readonly string[][]): string[][] {
   return out;
 }
 
+/** Flags every flushing path sets, and flags some path may set; undefined when a path's flags are not known. */
+function foldWork(paths: readonly Path[]): WorkFlags | undefined {
+  const flushing = paths.filter((p) => p.mechanism !== 'none');
+  if (flushing.length === 0 || flushing.some((p) => !p.work)) return undefined;
+  const always = flushing.map((p) => p.work!.always).reduce((a, b) => a.filter((n) => b.includes(n)));
+  const maybe = [...new Set(flushing.flatMap((p) => p.work!.maybe))];
+  const order = (names: string[]): string[] => FLAGS_WITH_WORK.map((f) => f.name).filter((n) => names.includes(n));
+  return { always: order(always), maybe: order(maybe) };
+}
+
 /** Folds the paths of one call into its mechanism. */
 function finalize(outcome: Outcome): FlushModel {
   const steps = dedupe(outcome.steps).slice(0, MAX_STEPS);
   const notes = dedupe(outcome.notes);
   const withText = (m: FlushModel): FlushModel => {
     const all = dedupe([...notes, ...(m.notes ?? [])]);
-    return { ...m, ...(steps.length ? { expansion: steps } : {}), ...(all.length ? { notes: all } : {}), ...(outcome.builtIn?.length ? { builtIn: outcome.builtIn } : {}) };
+    const flags = m.mechanism === 'none' ? undefined : foldWork(outcome.paths);
+    return {
+      ...m,
+      ...(steps.length ? { expansion: steps } : {}),
+      ...(all.length ? { notes: all } : {}),
+      ...(outcome.builtIn?.length ? { builtIn: outcome.builtIn } : {}),
+      ...(flags ? { flagsWithWork: flags } : {}),
+    };
   };
   const paths = outcome.paths.filter((p) => p.mechanism !== 'none' || outcome.paths.every((q) => q.mechanism === 'none'));
   if (paths.length === 0) return withText({ mechanism: 'none', source: 'built-in' });
