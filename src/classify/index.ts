@@ -3,6 +3,7 @@ import { CallGraph, THIN_WRAPPER_STATEMENTS } from './call-graph.js';
 import { Classifier } from './classify.js';
 import { valuesAtSite } from '../model/def-use.js';
 import { pageTypeTable } from './page-types.js';
+import { deferralAt } from './deferral-releases.js';
 import { irqOffAt } from './irq-off.js';
 import { obligationFor } from './obligations.js';
 import { Roots } from './roots.js';
@@ -131,6 +132,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   };
   // One obligation per setter line: two uses of the flag on one line are one debt.
   const owing = new Set<string>();
+  const deferring = new Set<string>();
   return sites.map((site) => {
     if (site.kind === 'definition') return site;
     const { graph, classifier } = viewOf(site.side);
@@ -141,7 +143,19 @@ function classifySites(analysis: PatchAnalysis): Site[] {
     const obligation = owing.has(line) ? undefined : obligationFor(site, graph);
     if (obligation) owing.add(line);
     const irqOff = site.change === 'removed' ? undefined : irqOffAt(site, graph);
-    return { ...site, classes, evidence, ...(obligation ? { obligation } : {}), ...(previousGuard ? { previousGuard } : {}), ...(irqOff ? { irqOff } : {}) };
+    // Only a deferral that a release outlives is recorded: the others are paid in time.
+    const deferral = deferring.has(line) ? undefined : deferralAt(site, graph);
+    if (deferral) deferring.add(line);
+    const outlived = deferral && deferral.releases.length > 0 ? deferral : undefined;
+    return {
+      ...site,
+      classes,
+      evidence,
+      ...(obligation ? { obligation } : {}),
+      ...(previousGuard ? { previousGuard } : {}),
+      ...(irqOff ? { irqOff } : {}),
+      ...(outlived ? { deferral: outlived } : {}),
+    };
   });
 }
 
