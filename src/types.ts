@@ -218,6 +218,32 @@ export interface Site {
   irqOff?: IrqOffContext;
   /** Page-table updates (src/xen/page-table-updates.ts) its function makes before the call, on the call's side. */
   pageTableUpdates?: EvidenceStep[];
+  /** On a use that opens a deferred flush (src/xen/deferrals.ts): pages released while it is still owed. */
+  deferral?: Deferral;
+}
+
+/** A deferred flush opened at a site, checked against the page releases that follow it. */
+export interface Deferral {
+  /** `memf-no-tlbflush`, `iommu-dont-flush`, `p2m-defer` (src/xen/deferrals.ts). */
+  mechanism: string;
+  /** The function that opens it. */
+  owner: string;
+  /** What is deferred, in words. */
+  flush: string;
+  /** Releases (free, pool, reference drop) reached on some path while the flush is still owed. */
+  releases: DeferredRelease[];
+}
+
+/** A page released before a deferred flush is paid. */
+export interface DeferredRelease extends Location {
+  /** The releasing call (`put_page`, `p2m_free_ptp`, …). */
+  call: string;
+  /** The page argument as written. */
+  page: string;
+  /** The statement, as written. */
+  text: string;
+  /** From where the deferral opened, through the work whose flush is owed, to the release. */
+  path: EvidenceStep[];
 }
 
 /** Why a flush call may run with interrupts off. */
@@ -745,6 +771,16 @@ export interface FlowNode {
   /** A branch on the accumulated bookkeeping flag (`if ( need_tlbflush )`): what its
    *  true side calls. When that flushes, both sides settle the debt. */
   settlesIfCalls?: string[];
+  /** Calls here that release a page (src/xen/page-release.ts), with the page argument as written. */
+  releases?: { call: string; page: string }[];
+  /** Deferral mechanisms (src/xen/deferrals.ts) this statement opens. */
+  opensDeferral?: string[];
+  /** Calls here with their arguments as written (graphs of functions that may defer a flush). */
+  callArgs?: { name: string; args: string[] }[];
+  /** The variable this statement assigns a fresh page to (`pg = alloc_domheap_page(…)`). */
+  freshPage?: string;
+  /** Plain variables this node assigns (`page = mfn_to_page(mfn)`): what they held before is gone. */
+  assigns?: string[];
   next: { to: number; branch?: string }[];
 }
 

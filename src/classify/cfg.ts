@@ -1,6 +1,8 @@
 import type { FlowGraph, FlowNode } from '../types.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { DEFERRALS, PAGE_ALLOCATORS } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
+import { pageReleaseOf } from '../xen/page-release.js';
 
 /**
  * A function's control-flow graph, built from the tree-sitter AST: if/else,
@@ -29,11 +31,34 @@ export interface FlowInput {
   flagsHolders: readonly string[];
   /** Variables that record an accumulated flush (`need_tlbflush`). */
   bookkeepingFlags: ReadonlySet<string>;
+  /** Record page releases, deferral openers, fresh pages and call arguments per node (deferral checks). */
+  deferrals?: boolean;
 }
 
 type Pending = { from: number; branch?: string };
 
 const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
+const ALLOCATORS = new Set(PAGE_ALLOCATORS);
+const OPENERS = DEFERRALS.filter((d) => d.opens);
+
+/** `pg = alloc_domheap_page(…)` or `struct page_info *pg = alloc_…(…)`: the variable that receives a fresh page. */
+function freshPageOf(stmt: SyntaxNode): string | undefined {
+  let target: SyntaxNode | null = stmt.type === 'expression_statement' ? (stmt.namedChildren[0] ?? null) : null;
+  let name: string | undefined;
+  let value: SyntaxNode | null = null;
+  if (target?.type === 'assignment_expression' && target.childForFieldName('operator')?.text === '=') {
+    name = target.childForFieldName('left')?.text;
+    value = target.childForFieldName('right');
+  } else if (stmt.type === 'declaration') {
+    target = stmt.namedChildren.find((c) => c.type === 'init_declarator') ?? null;
+    let declarator = target?.childForFieldName('declarator') ?? null;
+    while (declarator?.type === 'pointer_declarator') declarator = declarator.childForFieldName('declarator');
+    name = declarator?.text;
+    value = target?.childForFieldName('value') ?? null;
+  }
+  if (!name || !/^[A-Za-z_]\w*$/.test(name) || value?.type !== 'call_expression') return undefined;
+  return ALLOCATORS.has(value.childForFieldName('function')?.text ?? '') ? name : undefined;
+}
 
 const TEXT_LIMIT = 100;
 
@@ -66,7 +91,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
   // The allocation: a call that is passed MEMF_no_tlbflush itself or the flags holding it.
   const allocates = (c: BodyCall): boolean => input.setters.some((s) => s >= c.start && s < c.end) || c.args.some((a) => input.flagsHolders.some((h) => a.includes(h)));
 
-  const add = (kind: FlowNode['kind'], text: string, line: number, owned?: { start: number; end: number }): number => {
+  const add = (kind: FlowNode['kind'], text: string, line: number, owned?: { start: number; end: number; node?: SyntaxNode }): number => {
     const node: FlowNode = { id: nodes.length, kind, line, text: shortText(text), calls: [], next: [] };
     if (owned) {
       const calls = callsIn(owned.start, owned.end);
@@ -74,6 +99,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
       if (input.setters.some((s) => s >= owned.start && s < owned.end)) node.setsNoTlbflush = true;
       if (calls.some(allocates)) node.allocates = true;
       if (calls.some((c) => ACCUMULATE.has(c.name))) node.accumulates = true;
+      if (input.deferrals) recordDeferralFacts(node, calls, owned.node);
     }
     nodes.push(node);
     return node.id;
@@ -84,7 +110,7 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
       if (!from.next.some((e) => e.to === to && e.branch === p.branch)) from.next.push({ to, ...(p.branch ? { branch: p.branch } : {}) });
     }
   };
-  const span = (n: SyntaxNode): { start: number; end: number } => ({ start: n.startIndex, end: n.endIndex });
+  const span = (n: SyntaxNode): { start: number; end: number; node: SyntaxNode } => ({ start: n.startIndex, end: n.endIndex, node: n });
 
   const entry = add('entry', 'entry', 0);
   const exit = add('exit', 'exit', 0);
@@ -242,6 +268,8 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
         return preds;
       default: {
         const id = add('statement', stmt.text, input.lineOf(stmt), span(stmt));
+        const fresh = input.deferrals ? freshPageOf(stmt) : undefined;
+        if (fresh) nodes[id]!.freshPage = fresh;
         link(preds, id);
         return [{ from: id }];
       }
@@ -255,6 +283,27 @@ export function buildFlowGraph(input: FlowInput): FlowGraph {
     link([{ from: g.from }], labels.get(g.label) ?? exit);
   }
   return { nodes, entry, exit };
+}
+
+/** What the deferral checks read from a node: its page releases, the deferrals it opens, its calls' arguments. */
+function recordDeferralFacts(node: FlowNode, calls: readonly BodyCall[], owned: SyntaxNode | undefined): void {
+  const text = owned?.text;
+  const assigns = new Set<string>();
+  for (const a of owned?.descendantsOfType(['assignment_expression', 'init_declarator']) ?? []) {
+    let left = a.childForFieldName(a.type === 'assignment_expression' ? 'left' : 'declarator');
+    while (left?.type === 'pointer_declarator') left = left.childForFieldName('declarator');
+    if (left?.type === 'identifier') assigns.add(left.text);
+  }
+  if (assigns.size > 0) node.assigns = [...assigns].sort();
+  const releases = calls.flatMap((c) => {
+    const release = pageReleaseOf(c.name);
+    const page = release ? c.args[release.pageArg] : undefined;
+    return page ? [{ call: c.name, page }] : [];
+  });
+  if (releases.length > 0) node.releases = releases;
+  const opens = text ? OPENERS.filter((d) => d.opens!.test(text)).map((d) => d.id) : [];
+  if (opens.length > 0) node.opensDeferral = opens;
+  if (calls.length > 0) node.callArgs = calls.map((c) => ({ name: c.name, args: c.args }));
 }
 
 /**

@@ -4,6 +4,7 @@ import { type Classification, Classifier } from './classify.js';
 import { classesOf, sortEvidence } from './evidence.js';
 import { valuesAtSite, type ValuesAtCall } from '../model/def-use.js';
 import { pageTypeTable } from './page-types.js';
+import { deferralAt } from './deferral-releases.js';
 import { irqOffAt } from './irq-off.js';
 import { obligationFor } from './obligations.js';
 import { pageTableUpdatesBefore } from './page-table-updates.js';
@@ -162,6 +163,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   };
   // One obligation per setter line: two uses of the flag on one line are one debt.
   const owing = new Set<string>();
+  const deferring = new Set<string>();
   return sites.map((site) => {
     if (site.kind === 'definition') return site;
     const view = viewOf(site.side);
@@ -174,6 +176,10 @@ function classifySites(analysis: PatchAnalysis): Site[] {
     if (obligation) owing.add(line);
     const irqOff = site.change === 'removed' ? undefined : irqOffAt(site, graph);
     const pageTableUpdates = pageTableUpdatesBefore(site, graph);
+    // Only a deferral that a release outlives is recorded: the others are paid in time.
+    const deferral = deferring.has(line) ? undefined : deferralAt(site, graph);
+    if (deferral) deferring.add(line);
+    const outlived = deferral && deferral.releases.length > 0 ? deferral : undefined;
     return {
       ...site,
       classes,
@@ -182,6 +188,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
       ...(previousGuard ? { previousGuard } : {}),
       ...(irqOff ? { irqOff } : {}),
       ...(pageTableUpdates ? { pageTableUpdates } : {}),
+      ...(outlived ? { deferral: outlived } : {}),
     };
   });
 }

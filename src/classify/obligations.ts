@@ -32,8 +32,63 @@ function pathSteps(fn: FunctionFacts, flow: FlowGraph, path: readonly { node: nu
   return steps;
 }
 
-/** The flush owed by a `MEMF_no_tlbflush` site, when its owner's whole body is in view. */
-export function obligationFor(site: Site, graph: CallGraph): Obligation | undefined {
+/** How a node was reached: from which node, along which branch. */
+export type Reached = Map<number, { from: number; branch?: string }>;
+
+/**
+ * The debt check shared by every deferred flush (FC003 to the exit, FC011 to a
+ * page release): breadth first from `start`, never past a node that `pays`
+ * (`onPaid` hears of each). Every node reached maps to the node it was first
+ * reached from, so the chain back from any of them is a shortest unpaid path.
+ */
+export function unpaidReach(flow: FlowGraph, start: number, pays: (node: FlowNode) => boolean, onPaid?: (node: FlowNode) => void): Reached {
+  const parent: Reached = new Map();
+  const seen = new Set([start]);
+  const frontier = [start];
+  while (frontier.length > 0) {
+    const id = frontier.shift()!;
+    for (const edge of flow.nodes[id]!.next) {
+      if (seen.has(edge.to)) continue;
+      seen.add(edge.to);
+      parent.set(edge.to, { from: id, ...(edge.branch ? { branch: edge.branch } : {}) });
+      const node = flow.nodes[edge.to]!;
+      if (pays(node)) {
+        onPaid?.(node);
+        continue;
+      }
+      frontier.push(edge.to);
+    }
+  }
+  return parent;
+}
+
+/** The path from the start to `target` (reached), each node with the branch taken out of it. */
+export function pathTo(parent: Reached, target: number): { node: number; branch?: string }[] {
+  const ids: number[] = [];
+  for (let at: number | undefined = target; at !== undefined; at = parent.get(at)?.from) ids.unshift(at);
+  return ids.map((node, i) => {
+    const branch = i + 1 < ids.length ? parent.get(ids[i + 1]!)?.branch : undefined;
+    return { node, ...(branch ? { branch } : {}) };
+  });
+}
+
+/** The debt a `MEMF_no_tlbflush` site makes, on its owner's graph: where it starts and what pays it. */
+export interface NoTlbflushDebt {
+  owner: FunctionFacts;
+  flow: FlowGraph;
+  /** Allocations passed the flags, reachable from the setter, by line. */
+  allocations: FlowNode[];
+  /** Where FC003's check starts: the bookkeeping, else the allocations, else the setters. */
+  starts: FlowNode[];
+  settles: (node: FlowNode) => boolean;
+}
+
+/**
+ * The `memf-no-tlbflush` entry of src/xen/deferrals.ts, read from the code:
+ * it opens where the flag is set or passed, the allocation does the work whose
+ * flush is owed, and the flush family pays (FC003 to the exit, FC011 before a release).
+ */
+export function noTlbflushDebt(site: Site, graph: CallGraph): NoTlbflushDebt | undefined {
   if (site.api !== 'MEMF_no_tlbflush' || site.function === null) return undefined;
   const owner = graph.definitions(site.function).find((d) => d.flow && d.file === site.file && d.noTlbflushSets.some((s) => s.line === site.line));
   const flow = owner?.flow;
@@ -63,42 +118,22 @@ export function obligationFor(site: Site, graph: CallGraph): Obligation | undefi
   const allocations = flow.nodes.filter((n) => reach.has(n.id) && n.allocates && !settles(n)).sort(byLine);
   const accumulations = flow.nodes.filter((n) => reach.has(n.id) && n.accumulates && !settles(n)).sort(byLine);
   const starts = accumulations.length > 0 ? accumulations : allocations.length > 0 ? allocations : setters.sort(byLine);
-  const allocation = allocations[0] ?? setters[0];
+  return { owner, flow, allocations: allocations.length > 0 ? allocations : setters.sort(byLine), starts, settles };
+}
+
+/** The flush owed by a `MEMF_no_tlbflush` site, when its owner's whole body is in view. */
+export function obligationFor(site: Site, graph: CallGraph): Obligation | undefined {
+  const debt = noTlbflushDebt(site, graph);
+  if (!debt) return undefined;
+  const { owner, flow, starts, settles } = debt;
+  const allocation = debt.allocations[0];
 
   const flushedAt = new Map<string, Location>();
   let missingPath: EvidenceStep[] | undefined;
   for (const start of starts) {
-    const parent = new Map<number, { from: number; branch?: string }>();
-    const seen = new Set([start.id]);
-    const frontier = [start.id];
-    let exitFound = false;
-    while (frontier.length > 0) {
-      const id = frontier.shift()!;
-      for (const edge of flow.nodes[id]!.next) {
-        if (seen.has(edge.to)) continue;
-        seen.add(edge.to);
-        parent.set(edge.to, { from: id, ...(edge.branch ? { branch: edge.branch } : {}) });
-        const node = flow.nodes[edge.to]!;
-        if (settles(node)) {
-          flushedAt.set(`${node.line}`, locationOf(owner, node));
-          continue;
-        }
-        if (edge.to === flow.exit) {
-          exitFound = true;
-          continue;
-        }
-        frontier.push(edge.to);
-      }
-    }
-    if (exitFound && !missingPath) {
-      const ids: number[] = [];
-      for (let at: number | undefined = flow.exit; at !== undefined; at = parent.get(at)?.from) ids.unshift(at);
-      // Each node with the branch taken out of it.
-      const path = ids.map((node, i) => {
-        const branch = i + 1 < ids.length ? parent.get(ids[i + 1]!)?.branch : undefined;
-        return { node, ...(branch ? { branch } : {}) };
-      });
-      missingPath = pathSteps(owner, flow, path);
+    const parent = unpaidReach(flow, start.id, settles, (node) => flushedAt.set(`${node.line}`, locationOf(owner, node)));
+    if (parent.has(flow.exit) && !missingPath) {
+      missingPath = pathSteps(owner, flow, pathTo(parent, flow.exit));
       // The chain starts where the debt was made: the allocation, then the bookkeeping.
       if (allocation && allocation.id !== start.id)
         missingPath.unshift({ file: owner.file, line: allocation.line, function: owner.name, message: `allocates with MEMF_no_tlbflush: ${allocation.text}` });

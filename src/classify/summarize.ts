@@ -2,6 +2,7 @@ import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, 
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
 import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
+import { MAY_DEFER } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
 import { irqOffCalls, MAY_DISABLE_IRQS } from './irq-off.js';
@@ -172,7 +173,8 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   const bookkeepingFlags = new Set([NEED_TLBFLUSH]);
   const text = body.text;
   // Arguments are read only where a fact depends on them.
-  const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH);
+  const mayDefer = MAY_DEFER.test(text);
+  const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH) || mayDefer;
   for (const placed of calls) {
     const call = placed.call.node;
     const fn = call.childForFieldName('function');
@@ -260,8 +262,9 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
     bookkeeping,
     noTlbflushSets,
   };
-  if (noTlbflushSets.length > 0 && !partial) {
-    facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags });
+  // MEMF_no_tlbflush owners and functions that may open another deferral get a graph (obligations.ts, deferral-releases.ts).
+  if ((noTlbflushSets.length > 0 || mayDefer) && !partial) {
+    facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
   }
   if (MAY_DISABLE_IRQS.test(text)) {
     const all = calls.flatMap(({ call: { node } }) => {

@@ -2,6 +2,7 @@ import type { Finding, RuleSetting, RunResult } from '../types.js';
 import { applySuppressions } from '../suppressions/apply.js';
 import { changedFlushGuard } from './changed-flush-guard.js';
 import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
+import { deferredFlushOutlivesPage } from './deferred-flush-outlives-page.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
 import { flushWeakened } from './flush-weakened.js';
 import { invalidSuppression } from './invalid-suppression.js';
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   narrowFlushScope,
   ipiFlushIrqsOff,
   flushWeakened,
+  deferredFlushOutlivesPage,
 ] as Rule[];
 
 /**

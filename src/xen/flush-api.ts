@@ -13,8 +13,9 @@ export const BUILTIN_FLUSH_API: readonly string[] = [
   'guest_flush_tlb_mask',
 ];
 
-/** Identifiers whose every use is bookkeeping of a deferred or filtered flush. */
-export const BOOKKEEPING_IDENTIFIERS: readonly string[] = ['MEMF_no_tlbflush', 'need_tlbflush'];
+/** Identifiers whose every use is bookkeeping of a deferred or filtered flush
+ *  (the deferral markers of src/xen/deferrals.ts among them). */
+export const BOOKKEEPING_IDENTIFIERS: readonly string[] = ['MEMF_no_tlbflush', 'need_tlbflush', 'iommu_dont_flush_iotlb', 'defer_flush'];
 /** Calls that are bookkeeping, not flushes. */
 export const BOOKKEEPING_CALLS: readonly string[] = ['accumulate_tlbflush'];
 
@@ -24,6 +25,7 @@ export const isFlushFlag = (name: string): boolean => /^FLUSH_[A-Z0-9_]+$/.test(
 /** Cheap pre-filter: can this text contain a site for this family at all? */
 export function mayContainSite(text: string, family: ReadonlySet<string>): boolean {
   if (text.includes('FLUSH_') || text.includes('tlbflush')) return true;
+  if (BOOKKEEPING_IDENTIFIERS.some((name) => text.includes(name))) return true;
   for (const name of family) if (text.includes(name)) return true;
   return false;
 }

@@ -77,7 +77,8 @@ describe('rules as documented units', () => {
       for (const kind of ['bad', 'good'] as const) {
         const run = reviewText(`${meta.id}-${kind}.patch`, newFilePatch(`xen/common/${meta.id.toLowerCase()}-${kind}.c`, meta.docs[kind]));
         expect(run.errors, `${meta.id} ${kind}`).toEqual([]);
-        expect(run.sites.filter((s) => s.kind === 'call').length, `${meta.id} ${kind} has a flush call`).toBeGreaterThan(0);
+        // A deferral (FC011) is opened at a flag use: the examples about one show it, not a flush call.
+        expect(run.sites.filter((s) => s.kind === 'call' || s.kind === 'flag-use').length, `${meta.id} ${kind} has a flush site`).toBeGreaterThan(0);
       }
     }
   });
