@@ -1,4 +1,5 @@
 import { appendAll } from '../util/append.js';
+import { opensDiff } from './diff.js';
 /** Just enough RFC 5322 / MIME to get a patch out of an mbox or an .eml. */
 
 export interface MailMessage {
@@ -79,8 +80,7 @@ function decodeBody(headers: Map<string, string>, lines: string[]): string[] {
     const parts = splitParts(lines, boundary);
     for (const part of parts) {
       const sub = parseMessage(part, 0);
-      const subType = sub.headers.get('content-type') ?? 'text/plain';
-      if (/^(text\/|application\/(x-)?(patch|diff))/i.test(subType) || /^multipart\//i.test(subType)) appendAll(out, sub.body);
+      if (holdsText(sub)) appendAll(out, sub.body);
     }
     return out;
   }
@@ -89,6 +89,21 @@ function decodeBody(headers: Map<string, string>, lines: string[]): string[] {
   if (encoding === 'quoted-printable') return decodeBytes(decodeQuotedPrintable(lines), charset).split('\n');
   if (encoding === 'base64') return decodeBytes(Buffer.from(lines.join(''), 'base64'), charset).split('\n');
   return lines;
+}
+
+const PATCH_FILE_NAME = /(?:file)?name\*?="?[^";]*\.(?:patch|diff)"?/i;
+
+/**
+ * A part whose text can carry the patch: text, a patch or diff type, a
+ * multipart, or (how many mailers send any attachment) another type such as
+ * `application/octet-stream` when the file is named `*.patch`/`*.diff` or
+ * its decoded text opens a diff. An image or archive stays out.
+ */
+function holdsText(part: MailMessage): boolean {
+  const type = part.headers.get('content-type') ?? 'text/plain';
+  if (/^(text\/|application\/(x-)?(patch|diff)|multipart\/)/i.test(type)) return true;
+  if (PATCH_FILE_NAME.test(type) || PATCH_FILE_NAME.test(part.headers.get('content-disposition') ?? '')) return true;
+  return part.body.some((_, i) => opensDiff(part.body, i));
 }
 
 function splitParts(lines: string[], boundary: string): string[][] {

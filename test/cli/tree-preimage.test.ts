@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/types.js';
 import { gitBlobId } from '../../src/pipeline/tree-preimage.js';
-import { fixture, runCli } from '../helpers/cli.js';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { fixture, REPO, runCli } from '../helpers/cli.js';
+
+const AjvClass = Ajv2020 as unknown as typeof Ajv2020.default;
+const validate = new AjvClass({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(REPO, 'schema', 'flushcheck-result.schema.json'), 'utf8')) as object);
 
 // fixtures/forms/preimage.patch: a two-patch series made with git format-patch
 // against preimage.tree (patch 2 changes the same file again and adds a header).
@@ -78,6 +82,8 @@ describe("--tree checked against the patches' preimage", () => {
       { patch: 0, file: FILE, reason: 'missing' },
       { patch: 1, file: 'xen/arch/x86/mm/shadow-flush.h', reason: 'exists' },
     ]);
+    // The contract's schema knows the new fields.
+    expect(validate(run), JSON.stringify(validate.errors)).toBe(true);
   });
 
   it('the text and Markdown reports say so in their head', async () => {

@@ -231,6 +231,28 @@ describe('mail', () => {
     expect(rows(run)).toEqual(['p0 xen/arch/x86/mm.c:57 old removed - call flush_tlb_mask(d->dirty_cpumask)', 'p0 xen/arch/x86/mm.c:59 new added - call flush_tlb_mask(d->dirty_cpumask)']);
   });
 
+  it('.eml with the patch attached as application/octet-stream (base64, named *.patch) after a quoted-printable cover', async () => {
+    const run = await review(form('octet-stream.eml'));
+    expect(meta(run)).toEqual([
+      { subject: '[PATCH] x86/shadow: flush after dropping the paging lock', author: 'Adà Reviewer <ada@example.org>', date: 'Tue, 01 Dec 2026 14:02:11 +0100', form: 'format-patch' },
+    ]);
+    expect(rows(run)).toEqual([
+      'p0 xen/arch/x86/mm/shadow-flush.c:24 old removed sh_drop_writable call flush_tlb_mask(d->dirty_cpumask)',
+      'p0 xen/arch/x86/mm/shadow-flush.c:30 new added sh_drop_writable call flush_tlb_mask(d->dirty_cpumask)',
+    ]);
+  });
+
+  it('.eml with an unnamed quoted-printable application/octet-stream diff (found by its text) beside an image attachment', async () => {
+    const run = await review(form('octet-stream-qp.eml'));
+    expect(run.patches).toHaveLength(1);
+    expect(rows(run)).toEqual([
+      'p0 xen/arch/x86/mm/shadow-flush.c:24 old removed sh_drop_writable call flush_tlb_mask(d->dirty_cpumask)',
+      'p0 xen/arch/x86/mm/shadow-flush.c:30 new added sh_drop_writable call flush_tlb_mask(d->dirty_cpumask)',
+    ]);
+    // Quoted-printable soft breaks joined: the hunk is whole (a cut one would be an input error).
+    expect(run.errors).toEqual([]);
+  });
+
   it('mailing-list web page: posts, not quoted hunks; the cover letter has no diff', async () => {
     const run = await review(form('web-thread.txt'));
     expect(run.inputs.map((i) => [i.form, i.patches])).toEqual([['web-thread', 2]]);
