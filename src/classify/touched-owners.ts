@@ -3,6 +3,7 @@ import { applyHunks, parseWholeFile } from '../parser/c/images.js';
 import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { guardsOf } from '../sites/collect.js';
 import { siteId } from '../sites/find-sites.js';
+import { DEFERRALS, MAY_DEFER } from '../xen/deferrals.js';
 import { C_FILE } from './tree-index.js';
 
 /**
@@ -15,6 +16,8 @@ import { C_FILE } from './tree-index.js';
  */
 
 const NO_TLBFLUSH = 'MEMF_no_tlbflush';
+/** What makes a file worth reading whole: an owner, or a statement that opens another deferral (src/xen/deferrals.ts). */
+const mayOwe = (text: string): boolean => text.includes(NO_TLBFLUSH) || MAY_DEFER.test(text);
 
 /** Whether the patch changed lines `first..last` of this image's side (or removed lines there). */
 function touched(image: ParsedImage, first: number, last: number): boolean {
@@ -34,7 +37,7 @@ function ownerImages(patch: Patch, base: BaseTreeReader | undefined, parsed: rea
     const newPath = file.newPath;
     if (!oldPath || !newPath || seen.has(newPath) || file.hunks.length === 0 || !C_FILE.test(newPath)) continue;
     const oldText = base.read(oldPath);
-    if (!oldText?.includes(NO_TLBFLUSH)) continue;
+    if (!oldText || !mayOwe(oldText)) continue;
     const newText = applyHunks(oldText, file.hunks);
     if (newText !== undefined) out.push(parseWholeFile(newPath, newText, 'new', file));
   }
@@ -55,25 +58,27 @@ export function touchedOwnerSites(
   for (const image of [...parsed, ...extra]) {
     if (!image.wholeFile) continue;
     for (const fn of factsOf(image).functions) {
-      if (!fn.flow || fn.noTlbflushSets.length === 0 || !touched(image, fn.line, fn.endLine)) continue;
-      for (const setter of fn.noTlbflushSets) {
-        if (known.has(`${image.file}:${image.side}:${setter.line}:${NO_TLBFLUSH}`)) continue;
-        const row = image.rows.findIndex((r) => r.fileLine === setter.line);
+      if (!fn.flow || !touched(image, fn.line, fn.endLine)) continue;
+      // MEMF_no_tlbflush setters, and the statements that open another deferral (FC011).
+      const opened = fn.flow.nodes.flatMap((n) => (n.opensDeferral ?? []).map((id) => ({ line: n.line, api: DEFERRALS.find((d) => d.id === id)!.marker })));
+      for (const { line, api } of [...fn.noTlbflushSets.map((s) => ({ line: s.line, api: NO_TLBFLUSH })), ...opened]) {
+        if (known.has(`${image.file}:${image.side}:${line}:${api}`)) continue;
+        const row = image.rows.findIndex((r) => r.fileLine === line);
         const lineText = image.text.split('\n', row + 1)[row] ?? '';
-        const column = lineText.indexOf(NO_TLBFLUSH);
+        const column = lineText.indexOf(api);
         if (row < 0 || column < 0) continue;
         const node = image.tree.rootNode.descendantForPosition({ row, column });
-        known.add(`${image.file}:${image.side}:${setter.line}:${NO_TLBFLUSH}`);
+        known.add(`${image.file}:${image.side}:${line}:${api}`);
         out.push({
-          id: siteId({ patch: index, file: image.file, side: image.side, line: setter.line, column: column + 1, api: NO_TLBFLUSH }),
+          id: siteId({ patch: index, file: image.file, side: image.side, line, column: column + 1, api }),
           patch: index,
           file: image.file,
-          line: setter.line,
+          line,
           column: column + 1,
           side: image.side,
           change: 'tree',
           function: fn.name,
-          api: NO_TLBFLUSH,
+          api,
           kind: 'flag-use',
           text: normalizeSpace(lineText),
           guards: guardsOf(node),
