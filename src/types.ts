@@ -297,8 +297,9 @@ export interface FlushModel {
   /** Names whose built-in definition the model used (neither the patch nor the tree defines them in view). */
   builtIn?: string[];
   /** x86: the flags with work of their own (src/xen/flush-flags.ts) the call passes, by value:
-   *  `always` on every path that flushes, `maybe` on some. Absent where the flags are not known. */
-  flagsWithWork?: { always: string[]; maybe: string[] };
+   *  `always` set on every path that flushes, `some` set on at least one (a choice `c ? F : 0`),
+   *  `maybe` possibly set on one (values not known). Absent where no path's flags are read. */
+  flagsWithWork?: { always: string[]; some: string[]; maybe: string[] };
 }
 
 // ─────────────────────────── 6. classification ─────────────────────────────

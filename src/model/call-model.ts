@@ -40,6 +40,11 @@ interface WorkFlags {
   maybe: string[];
 }
 
+/** Folded over the paths: `some` are set for sure on at least one path (a flags choice `c ? F : 0`). */
+interface FoldedWorkFlags extends WorkFlags {
+  some: string[];
+}
+
 interface Outcome {
   paths: Path[];
   steps: string[];
@@ -478,13 +483,14 @@ function simplify(terms: readonly string[][]): string[][] {
 }
 
 /** Flags every flushing path sets, and flags some path may set; undefined when a path's flags are not known. */
-function foldWork(paths: readonly Path[]): WorkFlags | undefined {
+function foldWork(paths: readonly Path[]): FoldedWorkFlags | undefined {
   const flushing = paths.filter((p) => p.mechanism !== 'none');
   if (flushing.length === 0 || flushing.some((p) => !p.work)) return undefined;
   const always = flushing.map((p) => p.work!.always).reduce((a, b) => a.filter((n) => b.includes(n)));
-  const maybe = [...new Set(flushing.flatMap((p) => p.work!.maybe))];
+  const some = flushing.flatMap((p) => p.work!.always);
+  const maybe = flushing.flatMap((p) => p.work!.maybe);
   const order = (names: string[]): string[] => FLAGS_WITH_WORK.map((f) => f.name).filter((n) => names.includes(n));
-  return { always: order(always), maybe: order(maybe) };
+  return { always: order(always), some: order(some), maybe: order(maybe) };
 }
 
 /** Folds the paths of one call into its mechanism. */

@@ -31,7 +31,7 @@ export const flushWeakened = defineRule({
         'Warns when a patch drops a flag with work of its own (FLUSH_ROOT_PGTBL, FLUSH_TLB_GLOBAL, FLUSH_CACHE, FLUSH_VCPU_STATE, FLUSH_HVM_ASID_CORE) from a flush that follows a page-table update in its function, and no other flush there still passes it.',
       x86: [
         'A flush after mod_l4_entry() or a write of a global mapping does more than drop TLB entries when its flags say so: FLUSH_ROOT_PGTBL makes every CPU running the PV guest re-sync its per-CPU copy of the root table (XPTI), FLUSH_TLB_GLOBAL drops translations of global mappings that a FLUSH_TLB-only flush (an assisted one in particular) may keep, FLUSH_CACHE writes back caches. Dropping the flag leaves that work undone on the other CPUs, whatever the mechanism.',
-        "How it decides: the removed and added copies of a flush call in one function are paired (same text, then same API, then what is left, in line order). Each side's flags are evaluated through the flush model of that side (macros, inline helpers and locals expanded, values compared bit by bit): a flag set on every path before that no flush of the function after a page-table update may still set is reported, on the added call. A narrowed condition is FC006's finding, not this rule's.",
+        "How it decides: the removed and added copies of a flush call in one function are paired (same text, then same API, then what is left, in line order). Each side's flags are evaluated through the flush model of that side (macros, inline helpers and locals expanded, values compared bit by bit): a flag the old call set (on every path, or on some path by a choice such as `c ? FLUSH_ROOT_PGTBL : 0`) that no flush of the function after a page-table update may still set is reported, on the added call (a removed call with no rewritten copy: on the flush that stays nearest below it). A narrowed condition is FC006's finding, not this rule's.",
         'What it cannot see: an update made by a caller, or below the flush in a loop; a flush removed without a rewritten copy (no pair); flags the model cannot evaluate (the rule then stays silent); whether another flush that passes the flag runs on every path (any one after an update counts); a macro whose definition the patch changes when the call is unchanged and no tree is given. The simulator does not model root-table copies, global entries or caches, so the finding is a warning, never an error.',
       ].join('\n\n'),
       arm: 'Arm has no FLUSH_* flags: what to invalidate is chosen by the TLBI operation (by VA, by ASID, by VMID, all) and caches by separate maintenance, so the rule does not fire there. The x86 finding means the rewritten call asks the other CPUs to do less than before after the same page-table update; on Arm the equivalent mistake is a TLBI by VA where one by VMID (or ASID) was needed.',
@@ -114,7 +114,8 @@ function droppedFlags(run: RunResult): Dropped[] {
   }
   for (const list of later.values()) list.sort((a, b) => a.line - b.line);
   const lost = (was: FlushModel | undefined, after: Site): string[] => {
-    const always = was?.flagsWithWork?.always ?? [];
+    // A flag the old flush set on some path (`c ? FLUSH_ROOT_PGTBL : 0`) is lost in that situation.
+    const always = was?.flagsWithWork?.some ?? [];
     if (always.length === 0 || !after.pageTableUpdates) return [];
     const kept = later.get(functionKey(after)) ?? [];
     // A flush whose flags the model cannot tell may pass any of them.
