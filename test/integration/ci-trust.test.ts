@@ -70,16 +70,18 @@ describe('configuration and suppressions come from the base', () => {
   const review = action.runs.steps.find((s) => s.id === 'review')!.run!;
 
   it('the action reads the configuration at the base commit and always passes it, with --suppressions base', () => {
-    expect(review).toContain('contents/$1?ref=$BASE_SHA');
+    expect(review).toMatch(/git show "\$BASE_SHA:\$\{CONFIG_FILE:-\.flushcheck\.json\}"/);
     expect(review).toContain('--config-file "$config" --suppressions base');
     expect(review).not.toContain('--config-file "$CONFIG_FILE"');
   });
 
-  it('the GitLab job reads it with git show at the merge base and passes it to every run', () => {
-    expect(gitlab.script.join('\n')).toContain('git show "$CI_MERGE_REQUEST_DIFF_BASE_SHA:$FLUSHCHECK_CONFIG"');
-    const runs = gitlab.script.filter((l) => l.startsWith('flushcheck review'));
-    expect(runs.length).toBeGreaterThanOrEqual(2);
-    for (const line of runs) expect(line).toContain('$FLUSHCHECK_TRUST');
+  it('the GitLab job reads it with git show at the range’s base and passes it to every run', () => {
+    expect(gitlab.script.join('\n')).toContain('git show "$base:$FLUSHCHECK_CONFIG"');
+    const reviews = gitlab.script.flatMap((l) => l.split('\n')).filter((l) => l.trim().startsWith('flushcheck review'));
+    expect(reviews.length).toBeGreaterThanOrEqual(1);
+    for (const line of reviews) expect(line).toContain('$FLUSHCHECK_TRUST');
+    // scan has no patch, so no --suppressions; the configuration is still the base's.
+    for (const line of gitlab.script.filter((l) => l.startsWith('flushcheck scan'))) expect(line).toContain('--config-file "$work/config.json"');
     expect(gitlab.script.join('\n')).toMatch(/FLUSHCHECK_TRUST="--config-file \S+ --suppressions base"/);
   });
 

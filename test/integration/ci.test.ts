@@ -28,11 +28,14 @@ describe('GitHub Action (action.yml)', () => {
     for (const step of action.runs.steps) if (step.run) expect(step.shell, step.name).toBe('bash');
   });
 
-  it('runs the CLI with formats the CLI has, on the pull request diff', () => {
+  it('runs the CLI once, with formats the CLI has, on git diff base...head (no API, any size)', () => {
     const review = action.runs.steps.find((s) => s.id === 'review')!;
-    expect(review.run).toContain('gh pr diff "$PR"');
-    for (const format of [...review.run!.matchAll(/format=(\w+)/g)].map((m) => m[1]!)) expect(FORMAT_NAMES).toContain(format);
-    expect(review.run).toContain('--format sarif');
+    expect(review.run).toContain('diff --no-color --no-ext-diff --no-textconv --src-prefix=a/ --dst-prefix=b/ "$mb" "$HEAD_SHA"');
+    expect(review.run).not.toContain('gh pr diff');
+    expect(review.run!.match(/node "\$FLUSHCHECK"/g)).toHaveLength(1);
+    const formats = [...review.run!.matchAll(/--format "?(\w+)/g)].map((m) => m[1]!);
+    for (const format of formats) expect(FORMAT_NAMES).toContain(format);
+    expect(formats).toEqual(expect.arrayContaining(['annotations', 'json', 'markdown', 'github', 'sarif']));
     expect(['error', 'warning', 'note', 'never']).toContain(action.inputs['fail-on']!.default);
   });
 
@@ -47,7 +50,8 @@ describe('GitLab CI template', () => {
 
   it('publishes the --format gitlab output as the Code Quality report, even when the job fails', () => {
     const report = job.artifacts.reports.codequality;
-    expect(job.script.some((line) => line.includes('--format gitlab') && line.includes(`> ${report}`))).toBe(true);
+    expect(job.script.every((line) => typeof line === 'string')).toBe(true);
+    expect(job.script.some((line) => line.includes(`--format gitlab:${report}`))).toBe(true);
     expect(job.artifacts.when).toBe('always');
   });
 
