@@ -40,7 +40,7 @@ export interface ModelDefinition {
   /** Identifiers the definition mentions (macros: body; functions: body). */
   references: Set<string>;
   /** Made by a file-scope macro invocation (`TLB_HELPER(name, op)`). */
-  generated?: { by: string; tlbiOps: string[] };
+  generated?: { by: string; tlbiOps: string[]; asm: string };
 }
 
 export interface Layer {
@@ -259,10 +259,16 @@ function generatedDefinitions(c: Collected, options: DefinitionOptions): ModelDe
       node: call.node,
       calls: templateCalls(body),
       references: new Set([call.name, ...call.args]),
-      generated: { by: call.name, tlbiOps: usesTlbi ? call.args.filter((_, i) => i !== nameIndex) : [] },
+      generated: { by: call.name, tlbiOps: usesTlbi ? call.args.filter((_, i) => i !== nameIndex) : [], asm: stringifiedAsm(macro.body, macro.params, call.args) },
     });
   }
   return out;
+}
+
+/** A generator's string literals joined, each `# param` given as the string of its argument (cpp's `#`). */
+function stringifiedAsm(body: string, params: readonly string[], args: readonly string[]): string {
+  const filled = body.replace(/(?<!#)#\s*([A-Za-z_]\w*)/g, (m, p: string) => (params.includes(p) && args[params.indexOf(p)] !== undefined ? `"${args[params.indexOf(p)]}"` : m));
+  return [...filled.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].map((m) => m[1]).join('');
 }
 
 /** A layer over a fixed list of definitions. */

@@ -146,6 +146,28 @@ export function tlbiOperations(def: ModelDefinition): string[] {
   return ops;
 }
 
+const SHAREABILITY: Readonly<Record<string, string>> = { ish: 'inner-shareable domain', sy: 'system', osh: 'outer-shareable domain', nsh: 'local CPU' };
+
+/**
+ * How the asm around a broadcast TLBI completes it, in words: the DSB after
+ * it waits until every CPU of its domain has finished the invalidation, and
+ * cores with the repeat-TLBI erratum run the TLBI again (an ALTERNATIVE
+ * patched in at boot).
+ */
+function tlbiCompletion(def: ModelDefinition, op: string): string {
+  const asm = def.generated ? def.generated.asm : stringContents(def.node).join('');
+  const at = asm.search(new RegExp(`\\btlbi\\s+${op}\\b`, 'i'));
+  const dsb = at < 0 ? null : /\bdsb\s+(\w+)/i.exec(asm.slice(at));
+  const domain = dsb ? (SHAREABILITY[dsb[1]!.toLowerCase()] ?? dsb[1]!) : undefined;
+  const completes = dsb
+    ? `; the DSB ${dsb[1]!.toUpperCase()} after it waits until every CPU of the ${domain} has completed the invalidation, so the flush is complete when the barrier retires`
+    : '; no DSB after the TLBI is in view, so its completion is not shown';
+  const raw = def.generated ? (def.body ?? '') : def.node.text;
+  const erratum = /\b\w*REPEAT_TLBI\b/.exec(raw)?.[0];
+  const repeats = erratum ? `; on cores with the repeat-TLBI erratum (${erratum}) the TLBI and a DSB are issued a second time, patched in at boot: the same broadcast, repeated` : '';
+  return completes + repeats;
+}
+
 /** Arm's TLBI operations ending in IS act on the whole inner-shareable domain. */
 export const isBroadcastTlbi = (op: string): boolean => /is$/i.test(op);
 
@@ -168,7 +190,10 @@ export function classifyLeaf(def: ModelDefinition): Leaf | undefined {
   const ops = tlbiOperations(def);
   const broadcast = ops.filter(isBroadcastTlbi);
   if (broadcast.length)
-    return { mechanism: 'broadcast', note: `${def.name} issues TLBI ${broadcast.join(', ')}: hardware broadcasts it to every CPU of the inner-shareable domain, no CPU is interrupted` };
+    return {
+      mechanism: 'broadcast',
+      note: `${def.name} issues TLBI ${broadcast.join(', ')}: hardware broadcasts it to every CPU of the inner-shareable domain, no CPU is interrupted${tlbiCompletion(def, broadcast[0]!)}`,
+    };
   if (ops.length) return { mechanism: 'none', note: `${def.name} issues TLBI ${ops.join(', ')}: local CPU only` };
   const stub = [...names].find((n) => STUBS.has(n));
   if (stub && names.size <= 2) {

@@ -91,7 +91,7 @@ describe('tree headers', () => {
     const text = '#define MAKE_TLBI(name, op) \\\nstatic inline void name(void) \\\n{ asm volatile ( "tlbi " #op ";" : : : "memory" ); }\n\nMAKE_TLBI(tlbi_everyone, vmalle1is);\n';
     const defs = definitionsFrom([parseTreeFile('xen/arch/arm/include/asm/arm64/flushtlb.h', text)], { kind: 'tree' });
     const made = defs.find((d) => d.name === 'tlbi_everyone');
-    expect(made?.generated).toEqual({ by: 'MAKE_TLBI', tlbiOps: ['vmalle1is'] });
+    expect(made?.generated).toEqual({ by: 'MAKE_TLBI', tlbiOps: ['vmalle1is'], asm: 'tlbi vmalle1is;memory' });
     expect(made?.source).toBe('xen/arch/arm/include/asm/arm64/flushtlb.h:5');
     expect(made?.arch).toBe('arm');
   });

@@ -70,6 +70,9 @@ describe('Xen 4.17 as --tree', () => {
     expect(arm.source).toMatch(/^xen\/arch\/arm\/include\/asm\/arm64\/flushtlb\.h:\d+$/);
     expect(arm.expansion).toEqual(['arch_flush_tlb_mask(d->dirty_cpumask) → flush_all_guests_tlb()  [xen/arch/arm/smp.c:8]']);
     expect(JSON.stringify(arm)).not.toContain('built-in');
+    // 4.17's two-argument TLB_HELPER: the DSB ISH completes the TLBI, and its ALTERNATIVE repeats it for the erratum.
+    expect(arm.notes?.[0]).toMatch(/the DSB ISH after it waits until every CPU of the inner-shareable domain has completed the invalidation/);
+    expect(arm.notes?.[0]).toMatch(/repeat-TLBI erratum \(ARM64_WORKAROUND_REPEAT_TLBI\)/);
   });
 
   it('guest_flush_tlb_mask forces an IPI only when its flags include the ASID flush', async () => {

@@ -29,5 +29,22 @@ describe('ports (src/xen/ports.ts)', () => {
     expect(arm.source).toBe('xen/arch/arm/include/asm/arm64/flushtlb.h:35');
     expect(arm.builtIn).toBeUndefined();
     expect(arm.notes?.[0]).toMatch(/flush_all_guests_tlb issues TLBI alle1is/);
+    expect(arm.notes?.[0]).toMatch(/the DSB ISH after it waits until every CPU of the inner-shareable domain has completed the invalidation/);
+    expect(arm.notes?.[0]).toMatch(/repeat-TLBI erratum \(ARM64_WORKAROUND_REPEAT_TLBI\)/);
+  });
+
+  it.each([
+    // 2016-2019: flush_tlb_mask a function in smp.c, an inline helper with the TLBI between DSB SYs.
+    ['4.8', 'flush_tlb_mask', 'xen/include/asm-arm/arm64/flushtlb.h:16', 'SY', 'system'],
+    // 2020-2021: arch_flush_tlb_mask, the two-argument TLB_HELPER(name, tlbop) generator.
+    ['4.14', 'arch_flush_tlb_mask', 'xen/include/asm-arm/arm64/flushtlb.h:24', 'ISH', 'inner-shareable domain'],
+  ])("Arm's %s-era layout is a broadcast through %s, read from the tree, completed by its DSB", async (era, api, source, dsb, domain) => {
+    const run = await json(['review', fixture('model', `arm-${era}-layout.patch`), '--tree', fixture('model', `arm-${era}-layout.tree`)]);
+    const arm = run.sites.find((s) => s.kind === 'call' && s.api === api)!.arch!.arm!;
+    expect(arm.mechanism).toBe('broadcast');
+    expect(arm.source).toBe(source);
+    expect(arm.builtIn).toBeUndefined();
+    expect(arm.notes?.[0]).toContain(`the DSB ${dsb} after it waits until every CPU of the ${domain} has completed the invalidation`);
+    expect(arm.notes?.[0]).not.toMatch(/repeat-TLBI/);
   });
 });
