@@ -117,10 +117,24 @@ export function treeDefinitions(base: BaseTreeReader, path: string): ModelDefini
   return file.definitions;
 }
 
-/** Raw text of a tree file without parsing it (cheap pre-filters). */
+// Texts read for pre-filters, once per reader (a directory is searched for many names); bounded.
+const textCaches = new WeakMap<BaseTreeReader, Map<string, string | null>>();
+const TEXT_CACHE_LIMIT = 1024;
+
+/** Raw text of a tree file without parsing it (cheap pre-filters): the parse's, the run's corpus', or read once. */
 export function readTreeText(base: BaseTreeReader, path: string): string | undefined {
   const parsed = fileCaches.get(base)?.get(path);
-  return parsed ? parsed.text : (treeCorpus(base, true)?.text(path) ?? base.read(path));
+  if (parsed) return parsed.text;
+  const fromCorpus = treeCorpus(base, true)?.text(path);
+  if (fromCorpus !== undefined) return fromCorpus;
+  const cache = cacheOf(textCaches, base);
+  let text = cache.get(path);
+  if (text === undefined) {
+    text = base.read(path) ?? null;
+    if (cache.size >= TEXT_CACHE_LIMIT) cache.clear();
+    cache.set(path, text);
+  }
+  return text ?? undefined;
 }
 
 /** A function body (`name(...) {` with no `;` between) or a `#define` of `name`: a superset of where it is defined. */
@@ -173,8 +187,9 @@ export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family:
       for (const scope of [arch, 'common'] as const) {
         const dir = scope === 'common' ? 'xen/common' : `xen/arch/${scope}`;
         const files = [...new Set([...KNOWN_SOURCES(scope), ...listC(base, dir)])];
-        // One byte search of the tree instead of reading every file of the directory.
-        const corpus = treeCorpus(base);
+        // One byte search of the run's corpus when a stage has read it (never read here for this
+        // alone: a patch without sites looks up flush_area_mask in two directories, not the tree).
+        const corpus = treeCorpus(base, true);
         const mentioning = corpus?.filesMentioning(name, `${dir}/`);
         for (const path of files) {
           const at = corpus?.indexOf(path);
