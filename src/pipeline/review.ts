@@ -34,12 +34,12 @@ function readSafely(name: string, text: string, firstIndex: number, form?: Patch
   }
 }
 
-/** One patch through parse → sites → every stage. */
-function analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Site[] {
+/** One patch through parse → sites → every stage; yields between parses (see parsePatchImages). */
+function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Generator<void, Site[]> {
   const collected: Collected[] = [];
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
-  parsePatchImages(patch, base, family, (images) => {
+  yield* parsePatchImages(patch, base, family, (images) => {
     for (const c of collectAll(images)) collected.push(c);
     extendFamily(
       collected.flatMap((c) => c.definitions),
@@ -83,7 +83,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       const meta: PatchMeta = { ...patch.meta };
       patches.push(meta);
       try {
-        const found = analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
+        const found = yield* analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
         for (const s of found) sites.push(s);
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
@@ -111,7 +111,8 @@ export function review(inputs: readonly ReviewInput[], options: RunOptions): Run
 }
 
 /**
- * The review, yielding to the event loop between patches. Tree-sitter trees
+ * The review, yielding to the event loop between patches and between a patch's
+ * parses. Tree-sitter trees
  * live in native memory freed by N-API finalizers, which Node runs from the
  * event loop: a long synchronous run never frees one (100k hunk parses held
  * 550 MiB; yielding keeps it under 100 MiB).
