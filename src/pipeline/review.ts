@@ -20,6 +20,8 @@ export interface ReviewInput {
   form?: PatchForm;
 }
 
+const RELEASED: Patch = { meta: { index: -1, source: '', form: 'unified-diff' }, files: [] };
+
 /** Reading one input never loses the run: a defect of ours becomes that input's error. */
 function readSafely(name: string, text: string, firstIndex: number, form?: PatchForm): ReturnType<typeof readPatches> {
   try {
@@ -79,7 +81,11 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       continue;
     }
     runInputs.push({ name: input.name, form: read.value.form, patches: read.value.patches.length, ...(read.errors[0] ? { error: read.errors[0] } : {}) });
-    for (const patch of read.value.patches) {
+    // Each patch is let go once reviewed: a series does not hold every patch's hunks to its end.
+    const queue = read.value.patches;
+    for (let i = 0; i < queue.length; i++) {
+      const patch = queue[i]!;
+      queue[i] = RELEASED;
       const meta: PatchMeta = { ...patch.meta };
       patches.push(meta);
       try {
