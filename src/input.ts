@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { InputSource, Result } from './types.js';
 import { failed, ok } from './types.js';
 import { decodeInput } from './parser/read-input.js';
@@ -24,6 +24,41 @@ export function overlongLine(bytes: Uint8Array, limit = MAX_LINE_BYTES): number 
   return undefined;
 }
 
+const lineTooLong = (file: string, line: number): Result<InputSource> => failed({ file, line, code: 'line-too-long', message: `line ${line} is longer than ${MAX_LINE_BYTES} bytes: not a patch` });
+
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * A file's bytes, read in chunks with the line check of `overlongLine` done as
+ * they arrive: a file that is one 200 MB line is refused after its first
+ * megabytes, not read whole first. `size` is the file's size from stat.
+ */
+function readFileBounded(name: string, size: number, limit = MAX_LINE_BYTES): { bytes: Buffer } | { longLine: number } {
+  const fd = openSync(name, 'r');
+  try {
+    const bytes = Buffer.allocUnsafe(size);
+    let filled = 0;
+    let line = 1;
+    let lineStart = 0;
+    while (filled < size) {
+      const n = readSync(fd, bytes, filled, Math.min(READ_CHUNK, size - filled), null);
+      if (n === 0) break;
+      const read = bytes.subarray(0, filled + n);
+      for (let nl = read.indexOf(10, filled); nl >= 0; nl = read.indexOf(10, nl + 1)) {
+        if (nl - lineStart > limit) return { longLine: line };
+        line++;
+        lineStart = nl + 1;
+      }
+      filled += n;
+      // The line so far is already too long, whatever follows.
+      if (filled - lineStart > limit) return { longLine: line };
+    }
+    return { bytes: bytes.subarray(0, filled) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Loads one named input (a path, or `-` for standard input) as text. `stdin` reads at most `limit` bytes. */
 export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdin?: (limit: number) => Buffer): Result<InputSource> {
   let bytes: Buffer;
@@ -37,7 +72,9 @@ export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdi
       if (st.isDirectory()) return failed({ file: name, code: 'is-directory', message: 'is a directory, not a patch file' });
       if (!st.isFile()) return failed({ file: name, code: 'not-a-file', message: 'not a regular file' });
       if (st.size > maxBytes) return failed({ file: name, code: 'too-large', message: `input is ${st.size} bytes, over the limit of ${maxBytes} (--max-input-bytes)` });
-      bytes = readFileSync(name);
+      const read = readFileBounded(name, st.size);
+      if ('longLine' in read) return lineTooLong(name, read.longLine);
+      bytes = read.bytes;
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'read-error';
@@ -46,7 +83,7 @@ export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdi
   }
   if (bytes.length > maxBytes) return failed({ file: name, code: 'too-large', message: `input is ${bytes.length} bytes, over the limit of ${maxBytes} (--max-input-bytes)` });
   const long = overlongLine(bytes);
-  if (long !== undefined) return failed({ file: name, line: long, code: 'line-too-long', message: `line ${long} is longer than ${MAX_LINE_BYTES} bytes: not a patch` });
+  if (long !== undefined) return lineTooLong(name, long);
   const text = decodeInput(name, bytes);
   return text.ok ? ok({ name, text: text.value }) : text;
 }

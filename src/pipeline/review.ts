@@ -21,6 +21,8 @@ export interface ReviewInput {
   form?: PatchForm;
 }
 
+const RELEASED: Patch = { meta: { index: -1, source: '', form: 'unified-diff' }, files: [] };
+
 /** Reading one input never loses the run: a defect of ours becomes that input's error. */
 function readSafely(name: string, text: string, firstIndex: number, form?: PatchForm): ReturnType<typeof readPatches> {
   try {
@@ -35,12 +37,12 @@ function readSafely(name: string, text: string, firstIndex: number, form?: Patch
   }
 }
 
-/** One patch through parse → sites → every stage. */
-function analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Site[] {
+/** One patch through parse → sites → every stage; yields between parses (see parsePatchImages). */
+function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Generator<void, Site[]> {
   const collected: Collected[] = [];
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
-  parsePatchImages(patch, base, family, (images) => {
+  yield* parsePatchImages(patch, base, family, (images) => {
     for (const c of collectAll(images)) collected.push(c);
     extendFamily(
       collected.flatMap((c) => c.definitions),
@@ -81,12 +83,16 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       continue;
     }
     runInputs.push({ name: input.name, form: read.value.form, patches: read.value.patches.length, ...(read.errors[0] ? { error: read.errors[0] } : {}) });
-    for (const patch of read.value.patches) {
+    // Each patch is let go once reviewed: a series does not hold every patch's hunks to its end.
+    const queue = read.value.patches;
+    for (let i = 0; i < queue.length; i++) {
+      const patch = queue[i]!;
+      queue[i] = RELEASED;
       const meta: PatchMeta = { ...patch.meta };
       patches.push(meta);
       if (!input.base) preimages?.add(patch);
       try {
-        const found = analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
+        const found = yield* analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
         for (const s of found) sites.push(s);
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
@@ -115,7 +121,8 @@ export function review(inputs: readonly ReviewInput[], options: RunOptions): Run
 }
 
 /**
- * The review, yielding to the event loop between patches. Tree-sitter trees
+ * The review, yielding to the event loop between patches and between a patch's
+ * parses. Tree-sitter trees
  * live in native memory freed by N-API finalizers, which Node runs from the
  * event loop: a long synchronous run never frees one (100k hunk parses held
  * 550 MiB; yielding keeps it under 100 MiB).

@@ -53,8 +53,13 @@ function pendingFor(file: FileDiff, base: BaseTree | undefined, out: Pending[]):
  * Parses what may hold a site, growing the family as helpers appear:
  * `onImages` sees each new batch and returns the grown family, so a hunk that
  * only calls a helper defined in another file is parsed too.
+ *
+ * A generator that yields after each parse: a caller that turns the event loop
+ * there (reviewAsync) lets Node free the trees no one keeps (each hunk header's,
+ * a fragment's losing wrappings), which it does only from the event loop; one
+ * patch of thousands of hunks would otherwise hold them all to its end.
  */
-export function parsePatchImages(patch: Patch, base: BaseTree | undefined, family: Set<string>, onImages: (images: ParsedImage[]) => void): void {
+export function* parsePatchImages(patch: Patch, base: BaseTree | undefined, family: Set<string>, onImages: (images: ParsedImage[]) => void): Generator<void, void> {
   let pending: Pending[] = [];
   for (const file of patch.files) pendingFor(file, base, pending);
   for (;;) {
@@ -64,7 +69,12 @@ export function parsePatchImages(patch: Patch, base: BaseTree | undefined, famil
     if (ready.length === 0) return;
     pending = rest;
     const before = family.size;
-    onImages(ready.map((p) => p.parse()));
+    const images: ParsedImage[] = [];
+    for (const p of ready) {
+      images.push(p.parse());
+      yield;
+    }
+    onImages(images);
     if (family.size === before) return;
   }
 }

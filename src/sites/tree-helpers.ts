@@ -64,7 +64,7 @@ export function treeHeaderDefinitions(patch: Patch, base: BaseTreeReader, family
           : [];
       cache.set(key, defs);
     }
-    out.push(...defs);
+    for (const d of defs) out.push(d);
   }
   return out;
 }

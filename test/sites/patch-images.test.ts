@@ -19,13 +19,17 @@ const trivial = (i: number): string => `@@ -${i * 10 + 1},1 +${i * 10 + 1},1 @@ 
 const flush = (i: number): string =>
   `@@ -${i * 10 + 1},1 +${i * 10 + 1},1 @@ static void flush_fn_${i}(struct domain *d)\n-    flush_tlb_mask(d->dirty_cpumask);\n+    flush_mask(d->dirty_cpumask, FLUSH_TLB);`;
 
+const drain = (steps: Generator<void, void>): void => {
+  for (const _ of steps);
+};
+
 describe('parsePatchImages', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('parses nothing for hunks whose text cannot hold a site: not even their header', () => {
     const parse = vi.spyOn(Parser.prototype, 'parse');
     const batches: ParsedImage[][] = [];
-    parsePatchImages(patchOf(Array.from({ length: 50 }, (_, i) => trivial(i))), undefined, builtinFamily(), (images) => batches.push(images));
+    drain(parsePatchImages(patchOf(Array.from({ length: 50 }, (_, i) => trivial(i))), undefined, builtinFamily(), (images) => batches.push(images)));
     expect(batches).toEqual([]);
     expect(parse).not.toHaveBeenCalled();
   });
@@ -33,7 +37,7 @@ describe('parsePatchImages', () => {
   it('parses both sides of each hunk that may hold a site, in file and hunk order, and its header once', () => {
     const parse = vi.spyOn(Parser.prototype, 'parse');
     const batches: ParsedImage[][] = [];
-    parsePatchImages(patchOf([trivial(0), flush(1), trivial(2), flush(3)]), undefined, builtinFamily(), (images) => batches.push(images));
+    drain(parsePatchImages(patchOf([trivial(0), flush(1), trivial(2), flush(3)]), undefined, builtinFamily(), (images) => batches.push(images)));
     expect(batches.map((b) => b.map((i) => `${i.side}:${i.rows.find((r) => r.change !== 'synthetic')?.fileLine}:${i.enclosingFunction}`))).toEqual([
       ['old:11:flush_fn_1', 'new:11:flush_fn_1', 'old:31:flush_fn_3', 'new:31:flush_fn_3'],
     ]);
