@@ -3,6 +3,7 @@ import { applySuppressions } from '../suppressions/apply.js';
 import { changedFlushGuard } from './changed-flush-guard.js';
 import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
+import { freeBeforeFlush } from './free-before-flush.js';
 import { invalidSuppression } from './invalid-suppression.js';
 import { ipiFlushIrqsOff } from './ipi-flush-irqs-off.js';
 import { missingForcedIpi } from './missing-forced-ipi.js';
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
   changedFlushGuard,
   narrowFlushScope,
   ipiFlushIrqsOff,
+  freeBeforeFlush,
 ] as Rule[];
 
 /**
