@@ -71,7 +71,7 @@ export const freeBeforeFlush = defineRule({
 
 const KIND_WORDS: Record<ExposedRelease['kind'], string> = {
   free: 'back to the allocator',
-  pool: 'back to its pool, reused for page tables',
+  pool: 'back to its pool, to be handed out again',
   put: 'a reference dropped, possibly the last',
 };
 

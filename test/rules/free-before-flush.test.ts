@@ -76,7 +76,7 @@ describe('FC009 free-before-flush', () => {
     const p2m = (...body: string[]): string => ['static void drop_subtable(struct p2m_domain *p2m, struct page_info *pg)', '{', ...body.map((l) => `    ${l}`), '}'].join('\n');
     const found = fc009(p2m('p2m_tlb_flush_sync(p2m);', 'p2m_free_ptp(p2m, pg);'), p2m('p2m_free_ptp(p2m, pg);'));
     expect(found.map((f) => f.messageId)).toEqual(['deferred']);
-    expect(found[0]!.message).toMatch(/^p2m_free_ptp hands back pg \(back to its pool, reused for page tables\) while the p2m flush may be deferred/);
+    expect(found[0]!.message).toMatch(/^p2m_free_ptp hands back pg \(back to its pool, to be handed out again\) while the p2m flush may be deferred/);
     const iommu = (...body: string[]): string => ['static void drop_iommu_table(struct domain *d, struct page_info *pg)', '{', ...body.map((l) => `    ${l}`), '}'].join('\n');
     expect(fc009(iommu('iommu_iotlb_flush_all(d, IOMMU_FLUSHF_modified);', 'iommu_free_pgtable(d, pg);'), iommu('iommu_free_pgtable(d, pg);')).map((f) => f.data.page)).toEqual(['pg']);
   });
