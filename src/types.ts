@@ -553,6 +553,42 @@ export interface ModelBasis {
 /** The classes a configuration can add roots for. */
 export type RootClass = Exclude<SiteClass, 'other'>;
 
+/** How many paths from a function's entry to a page release pass a flush first. */
+export type FlushCoverage = 'every' | 'some' | 'none';
+
+/**
+ * A page release (free, return to a pool, reference drop) that the patch left
+ * behind fewer flushes: before the patch every (or some) path to it passed a
+ * flush, after it some path (or none) does. FC009's evidence, found by
+ * comparing the function's two control-flow graphs (classify/free-before-flush.ts).
+ */
+export interface ExposedRelease {
+  patch: number;
+  /** The release on the new side. */
+  file: string;
+  line: number;
+  function: string;
+  /** The releasing call (`p2m_free_ptp`), its kind and the argument naming the page. */
+  api: string;
+  kind: 'free' | 'pool' | 'put';
+  page: string;
+  text: string;
+  /** The same release on the old side. */
+  oldFile: string;
+  oldLine: number;
+  before: FlushCoverage;
+  after: FlushCoverage;
+  /** The flush that came before the release on the old side, nearest first. */
+  coveredBy?: EvidenceStep & { api: string };
+  /** The covering call paid a deferred p2m flush (`p2m->defer_flush` is set while the lock is held). */
+  deferred: boolean;
+  /** From the function's entry to the release, passing no flush (new side). */
+  path: EvidenceStep[];
+  /** When no path flushes first any more: the new order replayed (sim/release-order.ts), on `simArch`. */
+  sim?: SimResult;
+  simArch?: Arch;
+}
+
 export interface RunResult {
   schemaVersion: 1;
   tool: { name: 'flushcheck'; version: string };
@@ -564,6 +600,8 @@ export interface RunResult {
   errors: ToolError[];
   /** Inline suppressions found in the patches, used or not. */
   suppressions?: Suppression[];
+  /** Page releases a patch left with fewer covering flushes (FC009's evidence). */
+  exposedReleases?: ExposedRelease[];
 }
 
 // ───────────────────── 10. fixture tests (flushcheck test) ─────────────────────

@@ -23,7 +23,7 @@ const NEED_TLBFLUSH = 'need_tlbflush';
 const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
 
 /** Row → file line for an image: fragments map through `rows`, synthetic rows borrow a neighbour. */
-function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
+export function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
   return (node) => {
     const first = node.startPosition.row;
     const last = node.endPosition.row;

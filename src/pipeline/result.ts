@@ -1,4 +1,4 @@
-import type { BaseTreeReader, RunConfig, RunScope, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
+import type { BaseTreeReader, ExposedRelease, RunConfig, RunScope, PatchMeta, RunInput, RunResult, Site, Suppression, ToolError } from '../types.js';
 import { applyBaseline } from '../baseline.js';
 import { assistedModelSource } from '../model/index.js';
 import { modelBasis } from '../model/basis.js';
@@ -14,6 +14,8 @@ export interface RunParts {
   sites: Site[];
   errors: ToolError[];
   suppressions?: Suppression[];
+  /** Page releases left with fewer covering flushes (FC009). */
+  exposedReleases?: ExposedRelease[];
   /** The tree the assisted-path model is read from, when the run has one. */
   base?: BaseTreeReader;
   /** Whether `--tree` holds the patches' preimages (tree-preimage.ts). */
@@ -45,6 +47,7 @@ export function finishRun(parts: RunParts, options: RunOptions, run: RunScope): 
     findings: [],
     errors: parts.errors,
     ...(parts.suppressions?.length ? { suppressions: parts.suppressions } : {}),
+    ...(parts.exposedReleases?.length ? { exposedReleases: parts.exposedReleases } : {}),
   };
   result.settings.model = modelBasis(
     result.sites,

@@ -1,7 +1,11 @@
 import type { Collected, Patch, PatchAnalysis, PatchForm, PatchMeta, InputSource, Result, RunInput, Site, Suppression, ToolError, RunResult, BaseTreeReader, StageOptions } from '../types.js';
+import type { Arch, ExposedRelease, SimResult } from '../types.js';
 import { readPatches } from '../parser/read-input.js';
 import { hunkHoldsSite, summarizeFiles } from '../parser/hunk-summary.js';
 import { readSuppressions } from '../suppressions/read.js';
+import { exposedReleases } from '../classify/free-before-flush.js';
+import { simulateReleaseOrder } from '../sim/release-order.js';
+import { DEFAULT_CPUS } from '../sim/verdict.js';
 import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
 import { parsePatchImages } from '../sites/patch-images.js';
 import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
@@ -65,6 +69,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
   const sites: Site[] = [];
   const errors: ToolError[] = [];
   const suppressions: Suppression[] = [];
+  const exposed: ExposedRelease[] = [];
   const stages = stageOptions(options);
   // The family grows through a series: a helper defined by patch 1 is a flush in patch 2.
   const family = builtinFamily();
@@ -92,8 +97,11 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       patches.push(meta);
       if (!input.base) preimages?.add(patch);
       try {
-        const found = yield* analyzePatch(patch, run.tree(input.base ?? options.tree), family, stages, run);
+        const tree = run.tree(input.base ?? options.tree);
+        const found = yield* analyzePatch(patch, tree, family, stages, run);
         for (const s of found) sites.push(s);
+        // Before and after the patch, function by function: not a site's business (FC009).
+        for (const e of exposedReleases(patch, tree, family)) exposed.push(replayed(e, options));
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
         meta.files = summarizeFiles(patch.files, hunkHoldsSite(found));
@@ -108,7 +116,29 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
   }
   const base = options.tree ?? inputs.find((i) => i.base)?.base;
   const treeCheck = preimages?.result();
-  return finishRun({ inputs: runInputs, patches, sites, errors, suppressions, ...(base ? { base } : {}), ...(treeCheck ? { treeCheck } : {}) }, options, run);
+  return finishRun({ inputs: runInputs, patches, sites, errors, suppressions, exposedReleases: exposed, ...(base ? { base } : {}), ...(treeCheck ? { treeCheck } : {}) }, options, run);
+}
+
+// The replay depends only on the architecture: once per process.
+const replays = new Map<string, SimResult>();
+function releaseReplay(arch: Arch): SimResult {
+  let result = replays.get(arch);
+  if (!result) {
+    result = simulateReleaseOrder(arch, DEFAULT_CPUS, 'before-flush');
+    replays.set(arch, result);
+  }
+  return result;
+}
+
+/**
+ * A release no path flushes before any more, replayed in that order (x86 when it is
+ * modelled, else the first architecture): the counterexample makes FC009 an error.
+ * Where only some paths lost the flush, the path may be infeasible: no replay.
+ */
+function replayed(e: ExposedRelease, options: RunOptions): ExposedRelease {
+  const arch = options.arches.includes('x86') ? 'x86' : options.arches[0];
+  if (e.after !== 'none' || !arch) return e;
+  return { ...e, sim: structuredClone(releaseReplay(arch)), simArch: arch };
 }
 
 /** The whole review at once. For small inputs and tests. */

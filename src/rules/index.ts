@@ -5,6 +5,7 @@ import { deferredFlushOnEveryPath } from './deferred-flush-on-every-path.js';
 import { deferredFlushOutlivesPage } from './deferred-flush-outlives-page.js';
 import { fingerprint, fingerprintOf } from './fingerprint.js';
 import { flushWeakened } from './flush-weakened.js';
+import { freeBeforeFlush } from './free-before-flush.js';
 import { invalidSuppression } from './invalid-suppression.js';
 import { ipiFlushIrqsOff } from './ipi-flush-irqs-off.js';
 import { missingForcedIpi } from './missing-forced-ipi.js';
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   changedFlushGuard,
   narrowFlushScope,
   ipiFlushIrqsOff,
+  freeBeforeFlush,
   flushWeakened,
   deferredFlushOutlivesPage,
 ] as Rule[];

@@ -31,6 +31,12 @@ export const PAGE_RELEASES: readonly PageRelease[] = [
   { name: 'p2m_free_ptp', kind: 'pool', pageArg: 1 },
   { name: 'paging_free_p2m_page', kind: 'pool', pageArg: 1 },
   { name: 'iommu_free_pgtable', kind: 'pool', pageArg: 1 },
+  // Arm's p2m pool (the stage-2 tables), x86's HAP and shadow pools.
+  { name: 'p2m_free_page', kind: 'pool', pageArg: 1 },
+  { name: 'hap_free', kind: 'pool', pageArg: 1 },
+  { name: 'shadow_free', kind: 'pool', pageArg: 1 },
+  // x86 populate-on-demand: the cache hands its pages to the guest again.
+  { name: 'p2m_pod_cache_add', kind: 'pool', pageArg: 1 },
   { name: 'put_page', kind: 'put', pageArg: 0 },
   { name: 'put_page_and_type', kind: 'put', pageArg: 0 },
   { name: 'put_page_type', kind: 'put', pageArg: 0 },

@@ -6,6 +6,7 @@ describe('page releases', () => {
     expect(pageReleaseOf('free_domheap_page')?.kind).toBe('free');
     expect(pageReleaseOf('p2m_free_ptp')).toEqual({ name: 'p2m_free_ptp', kind: 'pool', pageArg: 1 });
     expect(pageReleaseOf('put_page_and_type')?.kind).toBe('put');
+    expect(['p2m_free_page', 'hap_free', 'shadow_free', 'p2m_pod_cache_add'].map((n) => pageReleaseOf(n)?.kind)).toEqual(['pool', 'pool', 'pool', 'pool']);
     expect(pageReleaseOf('flush_tlb_mask')).toBeUndefined();
   });
 
