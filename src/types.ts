@@ -571,6 +571,8 @@ export interface ExposedRelease {
   /** The releasing call (`p2m_free_ptp`), its kind and the argument naming the page. */
   api: string;
   kind: 'free' | 'pool' | 'put';
+  /** The heap's TLB-flush stamp covers the page if it has an owner (src/xen/page-release.ts): not replayed. */
+  heapMayCover?: true;
   page: string;
   text: string;
   /** The same release on the old side. */

@@ -326,6 +326,7 @@ function compare(patch: number, before: FunctionSide, after: FunctionSide, isFlu
       function: after.name,
       api: n.name,
       kind: release.kind,
+      ...(release.heapMayCover ? { heapMayCover: true as const } : {}),
       page: n.args[release.pageArg] ?? '(the page)',
       text: n.text,
       oldFile: before.file,

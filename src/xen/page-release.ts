@@ -19,14 +19,21 @@ export interface PageRelease {
   kind: PageReleaseKind;
   /** Index of the argument that names the page (a `struct page_info *` or an mfn). */
   pageArg: number;
+  /**
+   * The heap may cover a missing flush itself: free_heap_pages() stamps the
+   * TLB-flush time of a page that has an owner and alloc_heap_pages() flushes
+   * stale CPUs before handing it out again. Whether the page has an owner is
+   * not visible at the call, so a release like this is never proven unsafe.
+   */
+  heapMayCover?: true;
 }
 
 export const PAGE_RELEASES: readonly PageRelease[] = [
-  { name: 'free_domheap_pages', kind: 'free', pageArg: 0 },
-  { name: 'free_domheap_page', kind: 'free', pageArg: 0 },
+  { name: 'free_domheap_pages', kind: 'free', pageArg: 0, heapMayCover: true },
+  { name: 'free_domheap_page', kind: 'free', pageArg: 0, heapMayCover: true },
   { name: 'free_xenheap_pages', kind: 'free', pageArg: 0 },
   { name: 'free_xenheap_page', kind: 'free', pageArg: 0 },
-  { name: 'free_shared_domheap_page', kind: 'free', pageArg: 0 },
+  { name: 'free_shared_domheap_page', kind: 'free', pageArg: 0, heapMayCover: true },
   { name: 'free_xen_pagetable', kind: 'free', pageArg: 0 },
   { name: 'p2m_free_ptp', kind: 'pool', pageArg: 1 },
   { name: 'paging_free_p2m_page', kind: 'pool', pageArg: 1 },
@@ -37,10 +44,10 @@ export const PAGE_RELEASES: readonly PageRelease[] = [
   { name: 'shadow_free', kind: 'pool', pageArg: 1 },
   // x86 populate-on-demand: the cache hands its pages to the guest again.
   { name: 'p2m_pod_cache_add', kind: 'pool', pageArg: 1 },
-  { name: 'put_page', kind: 'put', pageArg: 0 },
-  { name: 'put_page_and_type', kind: 'put', pageArg: 0 },
+  { name: 'put_page', kind: 'put', pageArg: 0, heapMayCover: true },
+  { name: 'put_page_and_type', kind: 'put', pageArg: 0, heapMayCover: true },
   { name: 'put_page_type', kind: 'put', pageArg: 0 },
-  { name: 'put_page_alloc_ref', kind: 'put', pageArg: 0 },
+  { name: 'put_page_alloc_ref', kind: 'put', pageArg: 0, heapMayCover: true },
 ];
 
 const BY_NAME = new Map(PAGE_RELEASES.map((r) => [r.name, r]));

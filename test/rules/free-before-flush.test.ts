@@ -30,10 +30,10 @@ describe('FC009 free-before-flush', () => {
     expect(found[0]!.severity).toBe('error');
     expect(found[0]!.trace?.at(-1)?.action).toMatch(/next owner takes F .* before the flush/);
     expect(found[0]!.line).toBe(4);
-    expect(found[0]!.message).toMatch(/^free_domheap_page hands back pg \(back to the allocator\), and after the patch every path .* drop_table .*flush_tlb_mask, old line 4/);
+    expect(found[0]!.message).toMatch(/^free_xen_pagetable hands back page_to_mfn\(pg\) \(back to the allocator\), and after the patch every path .* drop_table .*flush_tlb_mask, old line 4/);
     expect(found[0]!.related.map((r) => r.message)).toEqual([
       'before the patch: flushed before the release: flush_tlb_mask(d->dirty_cpumask)',
-      'releases the page with no flush on this path: free_domheap_page(pg)',
+      'releases the page with no flush on this path: free_xen_pagetable(page_to_mfn(pg))',
     ]);
   });
 
