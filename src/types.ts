@@ -251,10 +251,15 @@ export interface IrqOffContext {
   /** `function`: a disable in the call's own function reaches it on some path; `caller`: a caller calls
    *  the call's function with interrupts off (reachability only, not confirmed for every caller);
    *  `later-enable`: no disable in view, but the function turns interrupts on after the call with no
-   *  disable between (the disable is above a hunk, in a caller, or the hardware's). */
-  via: 'function' | 'caller' | 'later-enable';
+   *  disable between (the disable is above a hunk, in a caller, or the hardware's); `boot-phase`: the call's
+   *  guards on `system_state` confine it to boot phases where interrupts are off and only the boot CPU runs
+   *  (src/xen/boot-phases.ts). */
+  via: 'function' | 'caller' | 'later-enable' | 'boot-phase';
   /** Where interrupts went off first, the site last. */
   steps: EvidenceStep[];
+  /** `boot-phase`: the `system_state` values that reach the call (`SYS_STATE_early_boot`, …) and the guard that says so. */
+  phases?: string[];
+  guard?: string;
 }
 
 /** An unchanged call's guard as the code before the patch reads it. */

@@ -1,4 +1,5 @@
 import type { EvidenceStep, FlowGraph, FunctionFacts, IrqOffCall, IrqOffContext, Site } from '../types.js';
+import { BOOT_PHASES_SOURCE, bootOnlyPhases, phaseNames } from '../xen/boot-phases.js';
 import type { BodyCall } from './cfg.js';
 
 /**
@@ -194,8 +195,30 @@ function offCallers(graph: FunctionIndex, callee: string): { fn: FunctionFacts; 
 }
 
 /**
+ * A call whose own guards on `system_state` (value analysis over the phase
+ * table, src/xen/boot-phases.ts) let it run only in boot phases: interrupts are
+ * off there and the boot CPU runs alone. `if ( system_state >= SYS_STATE_active )`
+ * and its rewrites keep a call out; `< SYS_STATE_active` and `== SYS_STATE_early_boot` put it in.
+ */
+export function bootPhaseOf(site: Pick<Site, 'file' | 'line' | 'function' | 'text' | 'guards'>): IrqOffContext | undefined {
+  const phases = bootOnlyPhases(site.guards);
+  if (!phases) return undefined;
+  const guard = site.guards.filter((g) => /\bsystem_state\b/.test(g)).join(' && ');
+  const at = { file: site.file, line: site.line, function: site.function };
+  return {
+    via: 'boot-phase',
+    phases: phases.map((p) => p.name),
+    guard,
+    steps: [
+      { ...at, message: `runs only while system_state is ${phaseNames(phases)} (${guard}): before SMP bring-up interrupts are off and only the boot CPU runs (phases: ${BOOT_PHASES_SOURCE})` },
+      { ...at, message: `flushes: ${site.text}` },
+    ],
+  };
+}
+
+/**
  * Whether a flush call may run with interrupts off: in its own function (a
- * path from a disable reaches it), or else because a caller calls its function
+ * path from a disable reaches it), in a boot phase its guards choose, or else because a caller calls its function
  * with interrupts off (one level up: the first such caller, in graph order).
  */
 export function irqOffAt(site: Site, graph: FunctionIndex): IrqOffContext | undefined {
@@ -216,6 +239,8 @@ export function irqOffAt(site: Site, graph: FunctionIndex): IrqOffContext | unde
       };
     }
   }
+  const boot = bootPhaseOf(site);
+  if (boot) return boot;
   const caller = offCallers(graph, site.function).find(({ fn }) => fn.name !== site.function);
   if (!caller) return undefined;
   const { fn, call } = caller;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Site } from '../../src/types.js';
 import { CallGraph } from '../../src/classify/call-graph.js';
-import { irqOffAt } from '../../src/classify/irq-off.js';
+import { bootPhaseOf, irqOffAt } from '../../src/classify/irq-off.js';
 import { summarizeImage } from '../../src/classify/summarize.js';
 import { treeImage } from '../../src/classify/tree-index.js';
 import { builtinFamily } from '../../src/sites/find-sites.js';
+import { bootOnlyPhases, phasesWhere, reachesBoot } from '../../src/xen/boot-phases.js';
 
 /** The lines of calls to `flush_tlb_mask` that may run with interrupts off in `text`. */
 function offFlushLines(text: string): number[] {
@@ -88,5 +89,64 @@ describe('interrupts off, as the code asserts', () => {
   it('a flush after ASSERT(!local_irq_is_enabled()) is off; after ASSERT(local_irq_is_enabled()) it is not', () => {
     expect(offFlushLines(fn(`    ASSERT(!local_irq_is_enabled());\n${FLUSH}`))).toEqual([6]);
     expect(offFlushLines(fn(`    ASSERT(local_irq_is_enabled());\n${FLUSH}`))).toEqual([]);
+  });
+});
+
+describe('boot phases chosen by system_state', () => {
+  const names = (conditions: string[]): string[] | undefined => phasesWhere(conditions)?.map((p) => p.name.replace('SYS_STATE_', ''));
+
+  it('reads a guard over the enum by value, whatever its spelling', () => {
+    expect(names(['system_state < SYS_STATE_active'])).toEqual(['early_boot', 'boot', 'smp_boot']);
+    expect(names(['system_state == SYS_STATE_early_boot'])).toEqual(['early_boot']);
+    expect(names(['!(system_state < SYS_STATE_active)'])).toEqual(names(['system_state >= SYS_STATE_active']));
+    expect(names(['SYS_STATE_smp_boot <= system_state'])).toEqual(['smp_boot', 'active', 'suspend', 'resume']);
+    expect(names(['opt_x && system_state < SYS_STATE_smp_boot', 'c'])).toEqual(['early_boot', 'boot']);
+    expect(names(['c', 'd->x > 2'])).toBeUndefined();
+  });
+
+  it('confines a call to boot only when a phase with interrupts off reaches it and the running system does not', () => {
+    expect(bootOnlyPhases(['system_state < SYS_STATE_active'])).toBeDefined();
+    expect(bootOnlyPhases(['system_state != SYS_STATE_active'])).toBeDefined();
+    expect(bootOnlyPhases(['system_state >= SYS_STATE_smp_boot'])).toBeUndefined();
+    expect(bootOnlyPhases(['system_state <= SYS_STATE_active'])).toBeUndefined();
+    expect(bootOnlyPhases(['system_state == SYS_STATE_resume'])).toBeUndefined();
+    expect(bootOnlyPhases(['system_state == SYS_STATE_smp_boot'])).toBeUndefined();
+    expect(reachesBoot([])).toBe(true);
+    expect(reachesBoot(['system_state > SYS_STATE_boot'])).toBe(false);
+  });
+
+  it('a flush in the early-boot branch is off, one on the running side is not', () => {
+    const at = (guards: string[]) => bootPhaseOf({ file: 'm.c', line: 9, function: 'f', text: 'flush_tlb_mask(m)', guards });
+    expect(at(['system_state < SYS_STATE_active'])).toMatchObject({
+      via: 'boot-phase',
+      guard: 'system_state < SYS_STATE_active',
+      phases: ['SYS_STATE_early_boot', 'SYS_STATE_boot', 'SYS_STATE_smp_boot'],
+    });
+    expect(at(['!(system_state >= SYS_STATE_active)'])?.via).toBe('boot-phase');
+    expect(at(['system_state >= SYS_STATE_active'])).toBeUndefined();
+    expect(at(['!(system_state < SYS_STATE_smp_boot)'])).toBeUndefined();
+    expect(at([])).toBeUndefined();
+  });
+
+  it('irqOffAt finds it through the site guards of a function with no disable', () => {
+    const text = 'void f(cpumask_t *m)\n{\n    if ( system_state < SYS_STATE_active )\n        flush_tlb_mask(m);\n    else\n        flush_tlb_mask(m);\n}\n';
+    const graph = new CallGraph('new', [summarizeImage(treeImage('m.c', text))], builtinFamily());
+    const siteAt = (line: number, guards: string[]): Site => ({
+      id: `s${line}`,
+      patch: 0,
+      file: 'm.c',
+      line,
+      column: 9,
+      side: 'new',
+      change: 'added',
+      function: 'f',
+      api: 'flush_tlb_mask',
+      kind: 'call',
+      args: ['m'],
+      text: 'flush_tlb_mask(m)',
+      guards,
+    });
+    expect(irqOffAt(siteAt(4, ['system_state < SYS_STATE_active']), graph)?.via).toBe('boot-phase');
+    expect(irqOffAt(siteAt(6, ['!(system_state < SYS_STATE_active)']), graph)).toBeUndefined();
   });
 });

@@ -66,4 +66,45 @@ describe('FC008 ipi-flush-irqs-off', () => {
     );
     expect(reports.map((r) => r.site?.line)).toEqual([10]);
   });
+
+  it('a boot-phase flush: an error when early boot (interrupts off throughout) reaches it, a warning when only boot does', () => {
+    const boot = (line: number, phases: string[], guard: string): IrqOffContext => ({
+      via: 'boot-phase',
+      phases,
+      guard,
+      steps: [
+        { file: 'x.c', line, function: 'f', message: `runs only while system_state is … (${guard})` },
+        { file: 'x.c', line, function: 'f', message: 'flushes' },
+      ],
+    });
+    const reports = ipiFlushIrqsOff.check(
+      runOf([
+        site(10, 'f', 'flush_tlb_mask', ['m'], boot(10, ['SYS_STATE_early_boot', 'SYS_STATE_boot', 'SYS_STATE_smp_boot'], 'system_state < SYS_STATE_active')),
+        site(20, 'f', 'flush_tlb_mask', ['m'], boot(20, ['SYS_STATE_boot'], 'system_state == SYS_STATE_boot')),
+        site(30, 'f', 'flush_tlb_mask', ['cpumask_of(smp_processor_id())'], boot(30, ['SYS_STATE_early_boot'], 'system_state == SYS_STATE_early_boot')),
+      ]),
+    );
+    expect(reports.map((r) => [r.site?.line, r.arch, r.messageId, r.severity ?? 'error'])).toEqual([
+      [10, 'x86', 'bootPhase', 'error'],
+      [20, 'x86', 'bootPhase', 'warning'],
+    ]);
+    expect(reports[0]!.data).toMatchObject({ phases: 'early_boot, boot, smp_boot', guard: 'system_state < SYS_STATE_active', mask: 'm' });
+  });
+
+  it('a dropped system_state guard is a warning; an equivalent rewrite or a guard that still keeps boot out is silent', () => {
+    const plain = (line: number, change: Site['change'], guards: string[]): Site => {
+      const s = site(line, 'f', 'flush_tlb_mask', ['m'], own(line));
+      delete s.irqOff;
+      return { ...s, change, guards, side: change === 'removed' ? 'old' : 'new' };
+    };
+    const dropped = ipiFlushIrqsOff.check(runOf([plain(10, 'removed', ['system_state >= SYS_STATE_smp_boot']), plain(9, 'added', [])]));
+    expect(dropped.map((r) => [r.site?.line, r.messageId, r.severity])).toEqual([[9, 'bootGuardDropped', 'warning']]);
+    expect(dropped[0]!.data).toMatchObject({ before: 'smp_boot, active, suspend, resume', now: 'early_boot, boot', beforeLine: '10' });
+    const kept = ipiFlushIrqsOff.check(runOf([plain(10, 'removed', ['system_state >= SYS_STATE_smp_boot']), plain(10, 'added', ['!(system_state < SYS_STATE_smp_boot)'])]));
+    expect(kept).toEqual([]);
+    const unchanged = { ...plain(12, 'unchanged', ['system_state > SYS_STATE_boot']), previousGuard: { line: 12, classes: [], conditions: ['system_state >= SYS_STATE_active'] } };
+    expect(ipiFlushIrqsOff.check(runOf([unchanged]))).toEqual([]);
+    const widened = { ...unchanged, guards: ['c'] };
+    expect(ipiFlushIrqsOff.check(runOf([widened])).map((r) => r.messageId)).toEqual(['bootGuardDropped']);
+  });
 });
