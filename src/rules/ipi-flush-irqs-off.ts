@@ -146,7 +146,10 @@ const MAY_WAIT = new Set(['ipi', 'forced-ipi', 'assisted-possible', 'conditional
  */
 function droppedBootGuards(run: RunResult) {
   const pairs = [
-    ...rewrittenCalls(run, false).map(({ before, after }) => ({ beforeGuards: before.guards, beforeLine: before.line, after })),
+    // The same API only: another flush added beside a removed one is not its rewrite.
+    ...rewrittenCalls(run, false)
+      .filter(({ before, after }) => before.api === after.api)
+      .map(({ before, after }) => ({ beforeGuards: before.guards, beforeLine: before.line, after })),
     ...run.sites.flatMap((s) =>
       s.kind === 'call' && s.change === 'unchanged' && s.previousGuard
         ? [{ beforeGuards: s.previousGuard.conditionsRead ?? s.previousGuard.conditions, beforeLine: s.previousGuard.line, after: s }]

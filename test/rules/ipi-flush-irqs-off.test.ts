@@ -102,6 +102,8 @@ describe('FC008 ipi-flush-irqs-off', () => {
     expect(dropped[0]!.data).toMatchObject({ before: 'smp_boot, active, suspend, resume', now: 'early_boot, boot', beforeLine: '10' });
     const kept = ipiFlushIrqsOff.check(runOf([plain(10, 'removed', ['system_state >= SYS_STATE_smp_boot']), plain(10, 'added', ['!(system_state < SYS_STATE_smp_boot)'])]));
     expect(kept).toEqual([]);
+    const other = { ...plain(9, 'added', []), api: 'flush_mask', args: ['m', 'FLUSH_TLB'] };
+    expect(ipiFlushIrqsOff.check(runOf([plain(10, 'removed', ['system_state >= SYS_STATE_smp_boot']), other]))).toEqual([]);
     const unchanged = { ...plain(12, 'unchanged', ['system_state > SYS_STATE_boot']), previousGuard: { line: 12, classes: [], conditions: ['system_state >= SYS_STATE_active'] } };
     expect(ipiFlushIrqsOff.check(runOf([unchanged]))).toEqual([]);
     const widened = { ...unchanged, guards: ['c'] };
