@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { InputSource, Result } from './types.js';
 import { failed, ok } from './types.js';
+import { decodeMail } from './parser/mime.js';
 import { decodeInput } from './parser/read-input.js';
 
 /** Default cap on one input; larger inputs are refused, not truncated. */
@@ -86,4 +87,11 @@ export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdi
   if (long !== undefined) return lineTooLong(name, long);
   const text = decodeInput(name, bytes);
   return text.ok ? ok({ name, text: text.value }) : text;
+}
+
+/** An input with its mail messages decoded by the mail library, for the synchronous read (see parser/mime.ts). */
+export async function withDecodedMail(source: Result<InputSource>): Promise<Result<InputSource>> {
+  if (!source.ok) return source;
+  const mail = await decodeMail(source.value.text);
+  return mail ? ok({ ...source.value, mail }) : source;
 }

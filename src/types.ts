@@ -36,6 +36,24 @@ export interface InputSource {
   /** As named on the command line; `-` for standard input; `git:REV` for --git. */
   name: string;
   text: string;
+  /** Its mail messages, MIME-decoded by a mail library before the synchronous read (parser/mime.ts); absent for other inputs. */
+  mail?: DecodedMail[];
+}
+
+/** One mail message of an input, decoded: the read stage picks the patch out of it. */
+export interface DecodedMail {
+  /** 1-based input line where the message starts. */
+  startLine: number;
+  /** 1-based input line of the body's first line (approximate inside multipart bodies). */
+  bodyLine: number;
+  /** The mbox `From ` line that opened the message, '' for a lone message. */
+  separator: string;
+  /** Header values with RFC 2047 words decoded (Date as written). */
+  headers: { subject?: string; from?: string; date?: string; messageId?: string; inReplyTo?: string; references?: string };
+  /** The text body, then each attachment that can carry a patch, decoded to lines. */
+  body: string[];
+  /** Why the message could not be decoded; the input's other messages are kept. */
+  error?: string;
 }
 
 export type PatchForm =
