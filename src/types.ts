@@ -36,6 +36,8 @@ export interface InputSource {
   /** As named on the command line; `-` for standard input; `git:REV` for --git. */
   name: string;
   text: string;
+  /** The bytes were not UTF-8 and were read as Latin-1 (so the text's code units are the bytes). */
+  latin1?: boolean;
   /** Its mail messages, MIME-decoded by a mail library before the synchronous read (parser/mime.ts); absent for other inputs. */
   mail?: DecodedMail[];
 }

@@ -11,21 +11,26 @@ import { bodyLineOf, carriesPatch, splitMail, type RawMail } from './mail.js';
 /** Nesting a patch mail never needs; deeper input is refused, not walked. */
 const MAX_NESTING = 32;
 
-/** The messages of a mail input, decoded; undefined when the text is not mail. */
-export async function decodeMail(text: string): Promise<DecodedMail[] | undefined> {
+/**
+ * The messages of a mail input, decoded; undefined when the text is not mail.
+ * `latin1`: the text was read from non-UTF-8 bytes as Latin-1, so the library
+ * gets those bytes back and applies each part's declared charset to them.
+ */
+export async function decodeMail(text: string, latin1 = false): Promise<DecodedMail[] | undefined> {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const mail = splitMail(lines);
   if (!mail) return undefined;
   const out: DecodedMail[] = [];
-  for (const raw of mail.messages) out.push(await decodeMessage(raw));
+  for (const raw of mail.messages) out.push(await decodeMessage(raw, latin1));
   return out;
 }
 
-async function decodeMessage(raw: RawMail): Promise<DecodedMail> {
+async function decodeMessage(raw: RawMail, latin1: boolean): Promise<DecodedMail> {
   const frame = { startLine: raw.start, bodyLine: bodyLineOf(raw), separator: raw.separator };
   try {
-    const email = await PostalMime.parse(raw.lines.join('\n'), { attachmentEncoding: 'arraybuffer', maxNestingDepth: MAX_NESTING });
+    const text = raw.lines.join('\n');
+    const email = await PostalMime.parse(latin1 ? Buffer.from(text, 'latin1') : text, { attachmentEncoding: 'arraybuffer', maxNestingDepth: MAX_NESTING });
     // The first of a repeated header, as written (Date is kept as the sender wrote it).
     const header = (key: string): string | undefined => email.headers.find((h) => h.key === key)?.value.trim();
     const headers: DecodedMail['headers'] = {};

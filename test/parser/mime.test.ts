@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMail } from '../../src/parser/mime.js';
 import { readPatches } from '../../src/parser/read-input.js';
-import type { Patch } from '../../src/types.js';
+import type { Patch, RunResult } from '../../src/types.js';
 import { readFixture, runCli } from '../helpers/cli.js';
 
 // MIME decoding by the mail library (parser/mime.ts), handed to the synchronous read.
@@ -122,6 +122,18 @@ describe('decodeMail', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^flushcheck: -:1: .*nesting/i);
+  });
+
+  it('an 8-bit Latin-1 mail (not UTF-8) is decoded by its declared charset', async () => {
+    const text = message(
+      ['From: a@example.org', 'Subject: [PATCH] x', 'Content-Type: text/plain; charset=iso-8859-1', 'Content-Transfer-Encoding: 8bit'],
+      DIFF.replace('spin_lock(', 'spin_lock(/* J\u00fcrgen */'),
+    );
+    const run = await runCli(['review', '--format', 'json', '--fail-on', 'never', '-'], { stdin: Buffer.from(text, 'latin1') });
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(JSON.stringify(result.patches[0]!.files)).toContain('J\u00fcrgen');
+    expect(JSON.stringify(result.patches[0]!.files)).not.toContain('\u00c3');
   });
 
   it('survives malformed MIME: unterminated parts, broken base64, missing boundaries', async () => {
