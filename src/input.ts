@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { InputSource, Result } from './types.js';
 import { failed, ok } from './types.js';
+import { decodeMail } from './parser/mime.js';
 import { decodeInput } from './parser/read-input.js';
 
 /** Default cap on one input; larger inputs are refused, not truncated. */
@@ -85,5 +87,13 @@ export function loadInput(name: string, maxBytes = DEFAULT_MAX_INPUT_BYTES, stdi
   const long = overlongLine(bytes);
   if (long !== undefined) return lineTooLong(name, long);
   const text = decodeInput(name, bytes);
-  return text.ok ? ok({ name, text: text.value }) : text;
+  if (!text.ok) return text;
+  return ok({ name, text: text.value, ...(isUtf8(bytes) ? {} : { latin1: true }) });
+}
+
+/** An input with its mail messages decoded by the mail library, for the synchronous read (see parser/mime.ts). */
+export async function withDecodedMail(source: Result<InputSource>): Promise<Result<InputSource>> {
+  if (!source.ok) return source;
+  const mail = await decodeMail(source.value.text, source.value.latin1 === true);
+  return mail ? ok({ ...source.value, mail }) : source;
 }

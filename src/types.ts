@@ -36,6 +36,26 @@ export interface InputSource {
   /** As named on the command line; `-` for standard input; `git:REV` for --git. */
   name: string;
   text: string;
+  /** The bytes were not UTF-8 and were read as Latin-1 (so the text's code units are the bytes). */
+  latin1?: boolean;
+  /** Its mail messages, MIME-decoded by a mail library before the synchronous read (parser/mime.ts); absent for other inputs. */
+  mail?: DecodedMail[];
+}
+
+/** One mail message of an input, decoded: the read stage picks the patch out of it. */
+export interface DecodedMail {
+  /** 1-based input line where the message starts. */
+  startLine: number;
+  /** 1-based input line of the body's first line (approximate inside multipart bodies). */
+  bodyLine: number;
+  /** The mbox `From ` line that opened the message, '' for a lone message. */
+  separator: string;
+  /** Header values with RFC 2047 words decoded (Date as written). */
+  headers: { subject?: string; from?: string; date?: string; messageId?: string; inReplyTo?: string; references?: string };
+  /** The text body, then each attachment that can carry a patch, decoded to lines. */
+  body: string[];
+  /** Why the message could not be decoded; the input's other messages are kept. */
+  error?: string;
 }
 
 export type PatchForm =

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Arch, ArchResult, SimResult, Site } from '../types.js';
-import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
+import { DEFAULT_MAX_INPUT_BYTES, loadInput, withDecodedMail } from '../input.js';
 import { DEFAULT_ARCHES, review, type ReviewInput } from '../pipeline/index.js';
 import { EXIT, UsageError, type CliIo, type CommandModule } from './context.js';
 import { addRunOptions, errorLine, runOptionsFrom, treeWarningLines } from './options.js';
@@ -25,12 +25,13 @@ export function parseLocation(value: string): { file: string; line: number } {
 
 const matches = (site: Site, file: string, line: number): boolean => site.line === line && (site.file === file || site.file.endsWith(`/${file}`));
 
-function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptions, io: CliIo, command?: Command): number {
+async function runExplain(location: string, patchArgs: string[], opts: ExplainCliOptions, io: CliIo, command?: Command): Promise<number> {
   const { file, line } = parseLocation(location);
   const options = runOptionsFrom(opts, io, command);
   const tree = openTree(opts.tree);
   const names = patchArgs.length === 0 ? ['-'] : patchArgs;
-  const inputs: ReviewInput[] = names.map((name) => ({ name, source: loadInput(name, DEFAULT_MAX_INPUT_BYTES, io.readStdin) }));
+  const inputs: ReviewInput[] = [];
+  for (const name of names) inputs.push({ name, source: await withDecodedMail(loadInput(name, DEFAULT_MAX_INPUT_BYTES, io.readStdin)) });
   const run = review(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
   for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
   if (run.errors.length) return EXIT.error;
@@ -130,5 +131,5 @@ export const explainCommand: CommandModule = (program, { io, setExit }) => {
       .option('--arch <list>', 'architectures to model', DEFAULT_ARCHES.join(','))
       .option('--config <list>', 'build configuration, e.g. CONFIG_PV=n'),
     { baseline: false },
-  ).action((location: string, patches: string[], opts: ExplainCliOptions, command: Command) => setExit(runExplain(location, patches, opts, io, command)));
+  ).action(async (location: string, patches: string[], opts: ExplainCliOptions, command: Command) => setExit(await runExplain(location, patches, opts, io, command)));
 };

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import type { Severity } from '../types.js';
 import { ok } from '../types.js';
-import { DEFAULT_MAX_INPUT_BYTES, loadInput } from '../input.js';
+import { DEFAULT_MAX_INPUT_BYTES, loadInput, withDecodedMail } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { readGitRange } from '../parser/git-range.js';
 import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
@@ -49,10 +49,10 @@ async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo,
     // An empty range (a pushed tag, HEAD..HEAD) is a well-defined empty set, unlike an empty
     // standard input, which cannot be told from a broken pipe: say so, and report nothing.
     else if (commits.value.length === 0) io.stderr(`flushcheck: git:${terminalText(opts.git)}: no commits in the range (merges are skipped): nothing to review\n`);
-    else for (const c of commits.value) inputs.push({ name: c.name, source: ok({ name: c.name, text: c.text }), base: c.base, form: 'git' });
+    else for (const c of commits.value) inputs.push({ name: c.name, source: await withDecodedMail(ok({ name: c.name, text: c.text })), base: c.base, form: 'git' });
   }
   const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
-  for (const name of names) inputs.push({ name, source: loadInput(name, maxBytes, io.readStdin) });
+  for (const name of names) inputs.push({ name, source: await withDecodedMail(loadInput(name, maxBytes, io.readStdin)) });
   const reviewed = await reviewAsync(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
   const run = opts.suppressions === 'base' ? baseSuppressionsOnly(reviewed) : reviewed;
   return emitRun(run, opts, io);

@@ -12,8 +12,8 @@ export const testCommand: CommandModule = (program, { io, setExit }) => {
     .description('run fixture cases: each patch-like file with its .expect, .tree/ and .json sidecars and its inline ruleid:/ok: annotations')
     .argument('<dir...>', 'directories of cases (searched recursively) or single case files')
     .option('--update', 'write what the tool reports into each .expect (review the change in git)')
-    .action((dirs: string[], opts: TestCliOptions) => {
-      const run = runFixtureTests(dirs, { update: Boolean(opts.update) });
+    .action(async (dirs: string[], opts: TestCliOptions) => {
+      const run = await runFixtureTests(dirs, { update: Boolean(opts.update) });
       for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
       if (run.results.length === 0 && run.orphans.length === 0) {
         if (run.errors.length === 0) io.stderr(`flushcheck: no test cases (*.patch, *.diff, *.mbox, *.eml, *.txt) under ${dirs.join(', ')}\n`);

@@ -1,8 +1,13 @@
+import type { DecodedMail } from '../types.js';
 import { appendAll } from '../util/append.js';
 import { opensDiff } from './diff.js';
-/** Just enough RFC 5322 / MIME to get a patch out of an mbox or an .eml. */
+/**
+ * Mail framing (mbox splitting, which message part is a patch, `[PATCH v2 3/7]`
+ * subjects). MIME decoding is the mail library's (mime.ts); the minimal decoder
+ * below serves only callers that read synchronously (fixture tests).
+ */
 
-export interface MailMessage {
+interface MailMessage {
   headers: Map<string, string>;
   /** Decoded body lines. */
   body: string[];
@@ -31,10 +36,17 @@ export function looksLikeHeaders(lines: readonly string[], at = 0): boolean {
   return seen > 0;
 }
 
-/** Splits an mbox on its `From ` lines. Lines before the first separator are dropped. */
-export function splitMbox(lines: readonly string[]): { start: number; lines: string[]; separator: string }[] {
-  const out: { start: number; lines: string[]; separator: string }[] = [];
-  let current: { start: number; lines: string[]; separator: string } | undefined;
+/** One message of an input as it is written: its lines, 1-based first line, and the mbox `From ` line before it. */
+export interface RawMail {
+  start: number;
+  lines: string[];
+  separator: string;
+}
+
+/** Splits an mbox on its `From ` lines, unquoting mboxrd's `>From `. Lines before the first separator are dropped. */
+export function splitMbox(lines: readonly string[]): RawMail[] {
+  const out: RawMail[] = [];
+  let current: RawMail | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (MBOX_FROM.test(line) && (i === 0 || lines[i - 1] === '' || FORMAT_PATCH_FROM.test(line)) && looksLikeHeaders(lines, i + 1)) {
@@ -42,13 +54,59 @@ export function splitMbox(lines: readonly string[]): { start: number; lines: str
       out.push(current);
       continue;
     }
-    current?.lines.push(line);
+    current?.lines.push(QUOTED_FROM.test(line) ? line.slice(1) : line);
   }
   return out;
 }
 
+const QUOTED_FROM = /^>+From /;
+
+/** The messages of a mail input (an mbox, a format-patch series, one message), or undefined for any other form. */
+export function splitMail(lines: readonly string[]): { mbox: boolean; messages: RawMail[] } | undefined {
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0) return undefined;
+  if (MBOX_FROM.test(lines[first]!) && looksLikeHeaders(lines, first + 1)) {
+    return { mbox: true, messages: splitMbox(lines.slice(first)).map((m) => ({ ...m, start: m.start + first })) };
+  }
+  if (looksLikeHeaders(lines, first)) return { mbox: false, messages: [{ start: first + 1, lines: lines.slice(first), separator: '' }] };
+  return undefined;
+}
+
+/** 1-based input line of a raw message's body: after the first empty line. */
+export function bodyLineOf(raw: RawMail): number {
+  const blank = raw.lines.indexOf('');
+  return raw.start + (blank < 0 ? raw.lines.length : blank + 1);
+}
+
+/** The synchronous fallback: a message decoded by the minimal decoder of this file. */
+export function decodeMailSync(raw: RawMail): DecodedMail {
+  const mail = parseMessage(raw.lines, raw.start);
+  const headers: DecodedMail['headers'] = {};
+  const subject = mail.headers.get('subject');
+  if (subject !== undefined) headers.subject = decodeHeader(subject);
+  const from = mail.headers.get('from');
+  if (from) headers.from = decodeHeader(from);
+  const date = mail.headers.get('date');
+  if (date) headers.date = date;
+  const messageId = mail.headers.get('message-id');
+  if (messageId) headers.messageId = messageId;
+  return { startLine: raw.start, bodyLine: mail.bodyLine, separator: raw.separator, headers, body: mail.body };
+}
+
+/**
+ * Whether a decoded part can carry the patch: text, a patch or diff type, or
+ * (how many mailers send any attachment) another type such as
+ * `application/octet-stream` when the file is named `*.patch`/`*.diff` or its
+ * decoded text opens a diff. An image or archive stays out.
+ */
+export function carriesPatch(mimeType: string, fileName: string, lines: readonly string[]): boolean {
+  if (/^(text\/|application\/(x-)?(patch|diff)|multipart\/)/i.test(mimeType)) return true;
+  if (/\.(?:patch|diff)$/i.test(fileName)) return true;
+  return lines.some((_, i) => opensDiff(lines, i));
+}
+
 /** Parses headers (with folding) and decodes the body of one message. */
-export function parseMessage(lines: readonly string[], startLine: number): MailMessage {
+function parseMessage(lines: readonly string[], startLine: number): MailMessage {
   const headers = new Map<string, string>();
   let i = 0;
   let last: string | undefined;
@@ -91,19 +149,12 @@ function decodeBody(headers: Map<string, string>, lines: string[]): string[] {
   return lines;
 }
 
-const PATCH_FILE_NAME = /(?:file)?name\*?="?[^";]*\.(?:patch|diff)"?/i;
+const PATCH_FILE_NAME = /(?:file)?name\*?="?([^";]*\.(?:patch|diff))"?/i;
 
-/**
- * A part whose text can carry the patch: text, a patch or diff type, a
- * multipart, or (how many mailers send any attachment) another type such as
- * `application/octet-stream` when the file is named `*.patch`/`*.diff` or
- * its decoded text opens a diff. An image or archive stays out.
- */
 function holdsText(part: MailMessage): boolean {
   const type = part.headers.get('content-type') ?? 'text/plain';
-  if (/^(text\/|application\/(x-)?(patch|diff)|multipart\/)/i.test(type)) return true;
-  if (PATCH_FILE_NAME.test(type) || PATCH_FILE_NAME.test(part.headers.get('content-disposition') ?? '')) return true;
-  return part.body.some((_, i) => opensDiff(part.body, i));
+  const name = PATCH_FILE_NAME.exec(type)?.[1] ?? PATCH_FILE_NAME.exec(part.headers.get('content-disposition') ?? '')?.[1] ?? '';
+  return carriesPatch(type, name, part.body);
 }
 
 function splitParts(lines: string[], boundary: string): string[][] {
@@ -155,7 +206,7 @@ function decodeBytes(bytes: Buffer, charset: string | undefined): string {
 }
 
 /** RFC 2047 encoded words: `=?UTF-8?q?Monn=C3=A9?=`. */
-export function decodeHeader(value: string): string {
+function decodeHeader(value: string): string {
   return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([qQbB])\?([^?]*)\?=/g, (_, charset: string, enc: string, text: string) => {
     const bytes = enc.toLowerCase() === 'b' ? Buffer.from(text, 'base64') : decodeQuotedPrintable([text.replace(/_/g, ' ')]);
     return decodeBytes(bytes, charset);

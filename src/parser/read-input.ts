@@ -1,7 +1,7 @@
-import type { Patch, PatchForm, PatchMeta, ReadInput, Result, ToolError } from '../types.js';
+import type { DecodedMail, Patch, PatchForm, PatchMeta, ReadInput, Result, ToolError } from '../types.js';
 import { failed, ok } from '../types.js';
 import { findDiffRegion, opensDiff, parseDiffRegion } from './diff.js';
-import { decodeHeader, FORMAT_PATCH_FROM, looksLikeHeaders, MBOX_FROM, parseMessage, parseSubject, splitMbox } from './mail.js';
+import { decodeMailSync, FORMAT_PATCH_FROM, MBOX_FROM, parseSubject, splitMail } from './mail.js';
 
 /** Bytes to text: UTF-8, falling back to Latin-1 (old mail archives); CRLF folded. */
 export function decodeInput(name: string, bytes: Uint8Array): Result<string> {
@@ -32,23 +32,30 @@ interface Message {
   body: string[];
   bodyLine: number;
   isReply: boolean;
+  /** Why the message could not be decoded, and the line it starts on. */
+  error?: { line: number; message: string };
 }
 
 /**
  * Reads one input of any supported form into patches. Messages without an
  * unquoted diff (cover letters, replies) are skipped; a broken message is an
- * error of its own and the others are kept.
+ * error of its own and the others are kept. `mail` is the input's messages
+ * decoded by the mail library (mime.ts); without it a minimal decoder serves.
  */
-export function readPatches(source: string, text: string, firstIndex: number): Result<ReadInput> & { errors: ToolError[] } {
+export function readPatches(source: string, text: string, firstIndex: number, mail?: readonly DecodedMail[]): Result<ReadInput> & { errors: ToolError[] } {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   if (lines.every((l) => l.trim() === '')) {
     return { ...failed({ file: source, line: 1, code: 'empty-input', message: 'empty input, no patch' }), errors: [] };
   }
-  const { form, messages } = splitMessages(lines);
+  const { form, messages } = splitMessages(lines, mail);
   const patches: Patch[] = [];
   const errors: ToolError[] = [];
   for (const message of messages) {
+    if (message.error) {
+      errors.push({ file: source, line: message.error.line, code: 'bad-mail', message: message.error.message });
+      continue;
+    }
     const region = findDiffRegion(message.body, message.bodyLine);
     if (!region) continue;
     const parsed = parseDiffRegion(region, source);
@@ -77,17 +84,15 @@ export function readPatches(source: string, text: string, firstIndex: number): R
   return { ...ok({ source, form, patches }), errors };
 }
 
-function splitMessages(lines: string[]): { form: PatchForm; messages: Message[] } {
+function splitMessages(lines: string[], decoded: readonly DecodedMail[] | undefined): { form: PatchForm; messages: Message[] } {
   const first = lines.findIndex((l) => l.trim() !== '');
-  if (MBOX_FROM.test(lines[first] ?? '') && looksLikeHeaders(lines, first + 1)) {
-    const raw = splitMbox(lines.slice(first)).map((m) => ({ ...m, start: m.start + first }));
-    const messages = raw.map((m) => fromMail(m.lines, m.start, m.separator));
-    const isFormatPatch = raw.length === 1 && FORMAT_PATCH_FROM.test(lines[first]!);
+  const mail = splitMail(lines);
+  if (mail) {
+    const messages = (decoded ?? mail.messages.map(decodeMailSync)).map(fromMail);
+    if (!mail.mbox) return { form: 'format-patch', messages };
+    const isFormatPatch = mail.messages.length === 1 && FORMAT_PATCH_FROM.test(lines[first]!);
     const allFormatPatch = lines.filter((l) => MBOX_FROM.test(l)).every((l) => FORMAT_PATCH_FROM.test(l));
     return { form: isFormatPatch || (allFormatPatch && messages.every((m) => !m.isReply)) ? 'format-patch' : 'mbox', messages };
-  }
-  if (looksLikeHeaders(lines, first)) {
-    return { form: 'format-patch', messages: [fromMail(lines.slice(first), first + 1)] };
   }
   if (!opensDiff(lines, first) && lines.some((l) => /^Posted by /.test(l))) {
     return { form: 'web-thread', messages: webThreadPosts(lines) };
@@ -95,20 +100,16 @@ function splitMessages(lines: string[]): { form: PatchForm; messages: Message[] 
   return { form: 'unified-diff', messages: [{ meta: {}, body: lines, bodyLine: 1, isReply: false }] };
 }
 
-function fromMail(lines: string[], startLine: number, separator = ''): Message {
-  const mail = parseMessage(lines, startLine);
+function fromMail(mail: DecodedMail): Message {
   const meta: Message['meta'] = {};
-  const subject = mail.headers.get('subject');
-  if (subject !== undefined) Object.assign(meta, parseSubject(decodeHeader(subject)));
-  const author = mail.headers.get('from');
-  if (author) meta.author = decodeHeader(author);
-  const date = mail.headers.get('date');
+  const { subject, from, date, messageId } = mail.headers;
+  if (subject !== undefined) Object.assign(meta, parseSubject(subject));
+  if (from) meta.author = from;
   if (date) meta.date = date;
-  const messageId = mail.headers.get('message-id');
   if (messageId) meta.messageId = messageId.replace(/^<|>$/g, '');
-  const commit = /^From ([0-9a-f]{40}) /.exec(separator)?.[1];
+  const commit = /^From ([0-9a-f]{40}) /.exec(mail.separator)?.[1];
   if (commit) meta.commit = commit;
-  return { meta, body: mail.body, bodyLine: mail.bodyLine, isReply: /^\s*re:/i.test(meta.subject ?? '') };
+  return { meta, body: mail.body, bodyLine: mail.bodyLine, isReply: /^\s*re:/i.test(meta.subject ?? ''), ...(mail.error ? { error: { line: mail.startLine, message: mail.error } } : {}) };
 }
 
 /**

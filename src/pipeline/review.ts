@@ -28,9 +28,9 @@ export interface ReviewInput {
 const RELEASED: Patch = { meta: { index: -1, source: '', form: 'unified-diff' }, files: [] };
 
 /** Reading one input never loses the run: a defect of ours becomes that input's error. */
-function readSafely(name: string, text: string, firstIndex: number, form?: PatchForm): ReturnType<typeof readPatches> {
+function readSafely(name: string, source: InputSource, firstIndex: number, form?: PatchForm): ReturnType<typeof readPatches> {
   try {
-    const read = readPatches(name, text, firstIndex);
+    const read = readPatches(name, source.text, firstIndex, source.mail);
     if (form && read.ok) {
       read.value.form = form;
       for (const patch of read.value.patches) patch.meta.form = form;
@@ -80,7 +80,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       runInputs.push({ name: input.name, patches: 0, error: input.source.error });
       continue;
     }
-    const read = readSafely(input.name, input.source.value.text, patches.length, input.form);
+    const read = readSafely(input.name, input.source.value, patches.length, input.form);
     for (const e of read.errors) errors.push(e);
     if (!read.ok) {
       errors.push(read.error);

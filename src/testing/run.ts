@@ -2,7 +2,7 @@ import { closeSync, constants, existsSync, lstatSync, openSync, readFileSync, re
 import { dirname, relative, isAbsolute } from 'node:path';
 import type { Annotation, Arch, CaseProblem, CaseResult, FixtureCase, Result, ToolError } from '../types.js';
 import { ARCHES, failed, ok } from '../types.js';
-import { loadInput } from '../input.js';
+import { loadInput, withDecodedMail } from '../input.js';
 import { DirTree } from '../parser/base-tree.js';
 import { locateTree } from '../xen/tree-root.js';
 import { readPatches } from '../parser/read-input.js';
@@ -129,7 +129,7 @@ function resolveRule(word: string): { id: string } | { unknown: true } | undefin
   return /^[A-Za-z]+\d+$/.test(word) ? { unknown: true } : undefined;
 }
 
-function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly string[]): CaseResult {
+async function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly string[]): Promise<CaseResult> {
   const problems: CaseProblem[] = [];
   const error = (e: ToolError): void => {
     problems.push({ kind: 'error', text: `${[e.file, e.line].filter((x) => x !== undefined).join(':')}: ${e.message}` });
@@ -157,7 +157,7 @@ function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly str
     }
   }
   const tree = c.tree ? new DirTree(locateTree(c.tree).root) : undefined;
-  const source = loadInput(c.input);
+  const source = await withDecodedMail(loadInput(c.input));
   const run = review([{ name: c.input, source }], {
     arches: caseOptions.arches,
     config: caseOptions.config,
@@ -166,7 +166,7 @@ function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly str
 
   const annotations: Annotation[] = [];
   if (source.ok) {
-    const read = readPatches(c.input, source.value.text, 0);
+    const read = readPatches(c.input, source.value.text, 0, source.value.mail);
     for (const a of read.ok ? caseAnnotations(read.value.patches, tree) : []) {
       const rule = resolveRule(a.rule);
       if (!rule) continue; // `ok: this is fine` in an ordinary comment
@@ -195,15 +195,19 @@ function runCase(c: FixtureCase, options: FixtureRunOptions, roots: readonly str
 }
 
 /** Runs every case under `paths`, in path order, through the real pipeline. */
-export function runFixtureTests(paths: readonly string[], options: FixtureRunOptions): FixtureRun {
+export async function runFixtureTests(paths: readonly string[], options: FixtureRunOptions): Promise<FixtureRun> {
   const found = discoverCases(paths);
   const roots = fixtureRoots(paths);
   const clashing = new Set(found.clashes.flatMap((c) => c.inputs));
-  const results = found.cases.map((c) => {
-    if (!clashing.has(c.input)) return runCase(c, options, roots);
+  const results: CaseResult[] = [];
+  for (const c of found.cases) {
+    if (!clashing.has(c.input)) {
+      results.push(await runCase(c, options, roots));
+      continue;
+    }
     const clash = found.clashes.find((x) => x.inputs.includes(c.input))!;
-    return { case: c, passed: false, actual: [], notes: [], problems: [{ kind: 'error' as const, text: `${clash.inputs.join(' and ')} would share ${clash.expect}: rename one` }] };
-  });
+    results.push({ case: c, passed: false, actual: [], notes: [], problems: [{ kind: 'error' as const, text: `${clash.inputs.join(' and ')} would share ${clash.expect}: rename one` }] });
+  }
   const passed = results.filter((r) => r.passed).length;
   return {
     results,
