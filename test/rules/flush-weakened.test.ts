@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
 import { reviewText } from '../report/fixture-run.js';
-
-/** A patch that rewrites a whole file from `before` to `after` (one hunk, so everything is in view). */
-function rewrite(path: string, before: string, after: string): string {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  return [
-    `diff --git a/${path} b/${path}`,
-    'index 1111111..2222222 100644',
-    `--- a/${path}`,
-    `+++ b/${path}`,
-    `@@ -1,${a.length} +1,${b.length} @@`,
-    ...a.map((l) => `-${l}`),
-    ...b.map((l) => `+${l}`),
-    '',
-  ].join('\n');
-}
+import { rewrite } from '../helpers/rewrite.js';
 
 const rule = RULES.find((r) => r.meta.id === 'FC010')!;
 const findings = (before: string, after: string, ruleId = 'FC010'): string[] =>
