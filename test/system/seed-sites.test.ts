@@ -1,137 +1,15 @@
-import { expect, it } from 'vitest';
-import type { RunResult, Site } from '../../src/types.js';
-import { runCli } from '../helpers/cli.js';
 import { describeIfShared, SEED } from '../helpers/shared.js';
+import { describeSites } from '../helpers/thread-sites.js';
+import { SEED_SHAPE } from './seed-shape.js';
 
-// Issue 2's Done-when, on the patch and review thread the project started
-// from (read from ../shared/seed, never copied into the repo). The same shapes
-// are pinned hermetically on our own thread in test/sites/sync-param-thread.test.ts.
-
-async function reviewSeed(): Promise<{ run: RunResult; stdout: string }> {
-  const cli = await runCli(['review', '--format', 'json', SEED]);
-  expect(cli.stderr).toBe('');
-  // Exit 1: the seed's memory.c flush must force an IPI (pinned in test/pipeline/seed-verdicts.test.ts).
-  expect(cli.code).toBe(1);
-  return { run: JSON.parse(cli.stdout) as RunResult, stdout: cli.stdout };
-}
-
-const row = (s: Site): string => `${s.file}:${s.line} ${s.side} ${s.change} ${s.function ?? '-'} ${s.kind} ${s.api}${s.args ? `(${s.args.join(', ')})` : ''}`;
-
-function site(run: RunResult, file: string, line: number, side: Site['side'], api: string): Site {
-  const found = run.sites.filter((s) => s.file === file && s.line === line && s.side === side && s.api === api);
-  expect(found, `${api} at ${file}:${line} (${side})`).toHaveLength(1);
-  return found[0]!;
-}
-
-const PAGE_TABLE = '(x & PGT_type_mask) && (x & PGT_type_mask) <= PGT_root_page_table';
-const PV_OR_SHADOW = 'defined(CONFIG_PV) || defined(CONFIG_SHADOW_PAGING)';
-
-describeIfShared(SEED, 'the seed thread', () => {
-  it('is read as one patch: the replies quote hunks, they are not patches', async () => {
-    const { run } = await reviewSeed();
-    expect(run.inputs).toEqual([{ name: SEED, form: 'web-thread', patches: 1 }]);
-    expect(run.patches).toHaveLength(1);
-    expect(run.patches[0]).toMatchObject({ index: 0, subject: '[PATCH for-4.14 v2] x86/tlb: fix assisted flush usage', author: 'Roger Pau Monne', date: '2 weeks ago', series: { version: 2 } });
-    expect(run.errors).toEqual([]);
-  });
-
-  it('lists exactly these sites', async () => {
-    const { run } = await reviewSeed();
-    expect(run.sites.map(row)).toEqual([
-      'xen/arch/x86/mm.c:2897 old removed _get_page_type call flush_tlb_mask(mask)',
-      'xen/arch/x86/mm.c:2905 new added _get_page_type call flush_tlb_mask_sync(mask)',
-      'xen/arch/x86/mm.c:2907 new added _get_page_type call flush_tlb_mask(mask)',
-      'xen/common/memory.c:280 new unchanged populate_physmap flag-use need_tlbflush',
-      'xen/common/memory.c:281 new added populate_physmap call filtered_flush_tlb_mask(tlbflush_timestamp, false)',
-      'xen/common/memory.c:281 old removed populate_physmap call filtered_flush_tlb_mask(tlbflush_timestamp)',
-      'xen/common/page_alloc.c:1062 new unchanged alloc_heap_pages flag-use need_tlbflush',
-      'xen/common/page_alloc.c:1063 new added alloc_heap_pages call filtered_flush_tlb_mask(tlbflush_timestamp, true)',
-      'xen/common/page_alloc.c:1063 old removed alloc_heap_pages call filtered_flush_tlb_mask(tlbflush_timestamp)',
-      'xen/include/asm-arm/flushtlb.h:29 new unchanged - definition flush_tlb_mask',
-      'xen/include/asm-arm/flushtlb.h:30 new added - definition flush_tlb_mask_sync',
-      'xen/include/asm-x86/flushtlb.h:127 new unchanged - definition FLUSH_HVM_ASID_CORE',
-      'xen/include/asm-x86/flushtlb.h:135 new added - definition FLUSH_FORCE_IPI',
-      'xen/include/asm-x86/flushtlb.h:137 new added - definition FLUSH_FORCE_IPI',
-      'xen/include/asm-x86/flushtlb.h:159 new unchanged - definition flush_tlb_mask',
-      'xen/include/asm-x86/flushtlb.h:167 new added - definition flush_tlb_mask_sync',
-      'xen/include/asm-x86/flushtlb.h:169 new unchanged - definition flush_tlb_one_mask',
-      'xen/include/xen/mm.h:642 new added filtered_flush_tlb_mask definition filtered_flush_tlb_mask',
-      'xen/include/xen/mm.h:642 old removed filtered_flush_tlb_mask definition filtered_flush_tlb_mask',
-      'xen/include/xen/mm.h:651 old removed filtered_flush_tlb_mask call flush_tlb_mask(&mask)',
-      'xen/include/xen/mm.h:653 new added filtered_flush_tlb_mask call flush_tlb_mask_sync(&mask)',
-      'xen/include/xen/mm.h:655 new added filtered_flush_tlb_mask call flush_tlb_mask(&mask)',
-    ]);
-    expect(new Set(run.sites.map((s) => s.patch))).toEqual(new Set([0]));
-  });
-
-  it('_get_page_type: the removed flush, and the two branches of the new if with their guards', async () => {
-    const { run } = await reviewSeed();
-    const sync = site(run, 'xen/arch/x86/mm.c', 2905, 'new', 'flush_tlb_mask_sync');
-    const plain = site(run, 'xen/arch/x86/mm.c', 2907, 'new', 'flush_tlb_mask');
-    expect(sync.family).toBe('helper');
-    expect(plain.family).toBe('builtin');
-    // The outer guard is the tail of a condition the hunk starts inside of.
-    for (const s of [sync, plain]) {
-      expect(s.guards).toHaveLength(2);
-      expect(s.guards[0]).toContain('PGT_writable_page');
-    }
-    expect(sync.guards[1]).toBe(PAGE_TABLE);
-    expect(plain.guards[1]).toBe(`!(${PAGE_TABLE})`);
-    const removed = site(run, 'xen/arch/x86/mm.c', 2897, 'old', 'flush_tlb_mask');
-    expect(removed).toMatchObject({ change: 'removed', function: '_get_page_type', args: ['mask'] });
-    expect(removed.guards).toHaveLength(1);
-  });
-
-  it('populate_physmap passes false at new line 281; alloc_heap_pages passes true at 1063', async () => {
-    const { run } = await reviewSeed();
-    expect(site(run, 'xen/common/memory.c', 281, 'new', 'filtered_flush_tlb_mask')).toMatchObject({
-      change: 'added',
-      function: 'populate_physmap',
-      kind: 'call',
-      args: ['tlbflush_timestamp', 'false'],
-      guards: ['need_tlbflush'],
-      text: 'filtered_flush_tlb_mask(tlbflush_timestamp, false)',
-    });
-    expect(site(run, 'xen/common/memory.c', 281, 'old', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'populate_physmap', args: ['tlbflush_timestamp'] });
-    expect(site(run, 'xen/common/page_alloc.c', 1063, 'new', 'filtered_flush_tlb_mask')).toMatchObject({
-      change: 'added',
-      function: 'alloc_heap_pages',
-      args: ['tlbflush_timestamp', 'true'],
-      guards: ['need_tlbflush'],
-    });
-    expect(site(run, 'xen/common/page_alloc.c', 1063, 'old', 'filtered_flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'alloc_heap_pages', args: ['tlbflush_timestamp'] });
-  });
-
-  it('the definitions in both flushtlb.h headers, with their #if conditions', async () => {
-    const { run } = await reviewSeed();
-    const x86 = 'xen/include/asm-x86/flushtlb.h';
-    expect(site(run, x86, 135, 'new', 'FLUSH_FORCE_IPI').definition).toEqual({ form: 'object-macro', body: '0x8000', conditions: [PV_OR_SHADOW] });
-    expect(site(run, x86, 137, 'new', 'FLUSH_FORCE_IPI').definition).toEqual({ form: 'object-macro', body: '0', conditions: [`!(${PV_OR_SHADOW})`] });
-    const x86Sync = site(run, x86, 167, 'new', 'flush_tlb_mask_sync');
-    expect(x86Sync).toMatchObject({ change: 'added', kind: 'definition', function: null, family: 'helper' });
-    expect(x86Sync.definition).toEqual({ form: 'function-macro', params: ['mask'], body: 'flush_mask(mask, FLUSH_TLB | FLUSH_FORCE_IPI)', conditions: [] });
-    expect(site(run, x86, 159, 'new', 'flush_tlb_mask').definition).toEqual({ form: 'function-macro', params: ['mask'], body: 'flush_mask(mask, FLUSH_TLB)', conditions: [] });
-
-    const armSync = site(run, 'xen/include/asm-arm/flushtlb.h', 30, 'new', 'flush_tlb_mask_sync');
-    expect(armSync).toMatchObject({ change: 'added', kind: 'definition', family: 'helper' });
-    expect(armSync.definition).toEqual({ form: 'object-macro', body: 'flush_tlb_mask', conditions: [] });
-  });
-
-  it('the new filtered_flush_tlb_mask in xen/mm.h calls both flushes under sync', async () => {
-    const { run } = await reviewSeed();
-    const mm = 'xen/include/xen/mm.h';
-    const def = site(run, mm, 642, 'new', 'filtered_flush_tlb_mask');
-    expect(def).toMatchObject({ change: 'added', kind: 'definition', function: 'filtered_flush_tlb_mask', family: 'builtin' });
-    expect(def.definition).toMatchObject({ form: 'inline-function', params: ['tlbflush_timestamp', 'sync'], conditions: [] });
-    expect(site(run, mm, 642, 'old', 'filtered_flush_tlb_mask').definition).toMatchObject({ form: 'inline-function', params: ['tlbflush_timestamp'] });
-    expect(site(run, mm, 653, 'new', 'flush_tlb_mask_sync')).toMatchObject({ function: 'filtered_flush_tlb_mask', args: ['&mask'], guards: ['!cpumask_empty(&mask)', 'sync'] });
-    expect(site(run, mm, 655, 'new', 'flush_tlb_mask')).toMatchObject({ function: 'filtered_flush_tlb_mask', args: ['&mask'], guards: ['!cpumask_empty(&mask)', '!(sync)'] });
-    expect(site(run, mm, 651, 'old', 'flush_tlb_mask')).toMatchObject({ change: 'removed', function: 'filtered_flush_tlb_mask', guards: ['!cpumask_empty(&mask)'] });
-  });
-
-  it('gives the same bytes on every run', async () => {
-    const first = await reviewSeed();
-    const second = await reviewSeed();
-    expect(second.stdout).toBe(first.stdout);
-  });
-});
+// Issue 2's Done-when on the patch and review thread the project started from (read from
+// ../shared/seed, never copied): the same assertions as our own thread's (test/sites/sync-param-thread.test.ts).
+describeIfShared(SEED, 'seed thread', () =>
+  describeSites('sites', {
+    shape: SEED_SHAPE,
+    patch: { subject: '[PATCH for-4.14 v2] x86/tlb: fix assisted flush usage', author: 'Roger Pau Monne', date: '2 weeks ago', version: 2 },
+    x86: { asidCore: 127, forceIpi: [135, 137], plain: 159, forcing: 167, oneMask: 169 },
+    arm: { plain: 29, forcing: 30 },
+    definition: 642,
+  }),
+);
