@@ -1,5 +1,3 @@
-import { readdirSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
 import type { Arch, ArchResult, BaseTreeReader, Collected, FileDiff, FlushModel, PatchAnalysis, Site } from '../types.js';
 import { BUILTIN_FLUSH_API } from '../xen/flush-api.js';
 import { siteId } from '../sites/find-sites.js';
@@ -68,41 +66,6 @@ export function affectedNames(definitions: readonly ModelDefinition[], changed: 
   return affected;
 }
 
-// Keyed by the reader: a run's view of the tree, so a listing never outlives the run.
-const listings = new WeakMap<BaseTreeReader, string[]>();
-
-/** C sources and headers under the tree's `xen/` (or its root), sorted. */
-function treeFiles(base: BaseTreeReader): string[] {
-  const root = base.directory!;
-  let files = listings.get(base);
-  if (files) return files;
-  files = [];
-  const walk = (rel: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile() && /\.[ch]$/.test(e.name)) files!.push(path);
-    }
-  };
-  let top = '';
-  try {
-    if (readdirSync(join(root, 'xen')).length > 0) top = 'xen';
-  } catch {
-    top = '';
-  }
-  walk(top);
-  files.sort();
-  listings.set(base, files);
-  return files;
-}
-
 /** Line of an untouched old line after the patch; undefined inside a hunk. */
 function newLineOf(diff: FileDiff | undefined, oldLine: number): number | undefined {
   if (!diff) return oldLine;
@@ -159,10 +122,10 @@ export function treeSites(model: PatchModel, sites: readonly Site[]): Site[] {
   const out: Site[] = [];
   let parsed = 0;
   // Which files name one of them: one byte search of the run's corpus per name, not a read of every file.
+  // The corpus lists the files too: the hypervisor's (xen/) sources and headers, or the whole tree's.
   const corpus = treeCorpus(base);
-  const files = treeFiles(base);
-  const under = files[0]?.startsWith('xen/') ? 'xen/' : '';
-  const mentioning = corpus ? new Set(searchNames.flatMap((n) => [...corpus.filesMentioning(n, under)])) : undefined;
+  const files = corpus ? corpus.files.filter((p) => /\.[ch]$/.test(p)) : [];
+  const mentioning = corpus ? new Set(searchNames.flatMap((n) => [...corpus.filesMentioning(n)])) : undefined;
   for (const path of files) {
     if (parsed >= MAX_TREE_FILES || out.length >= MAX_TREE_SITES) break;
     const diff = diffs.get(path);

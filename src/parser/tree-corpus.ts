@@ -1,5 +1,6 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { BaseTreeReader } from '../types.js';
 
 /**
@@ -8,23 +9,87 @@ import type { BaseTreeReader } from '../types.js';
  * those files are decoded (and parsed, by whoever asks). The tree-site search
  * (classify), the tree's flush sources (model) and the calls a changed
  * definition alters (model) all ask it instead of reading the tree file by file.
+ * A review that has sites starts the read in a worker thread
+ * (prefetchTreeCorpus), so the reading overlaps the stages that come first.
  */
 
 export const C_FILE = /\.(c|h|inc)$/;
 
-/** C sources under `root`, relative with `/`, sorted; dot-directories and symlinks are skipped. */
-export function listCFiles(root: string): string[] {
+/**
+ * C sources under `root`, relative with `/`, sorted; dot-directories and
+ * symlinks are skipped. Self-contained (its modules are parameters): a
+ * prefetch worker runs its source text.
+ */
+function listCSources(files: typeof fs, paths: typeof path, root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string, rel: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    for (const entry of files.readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
-      const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(join(dir, entry.name), path);
-      else if (entry.isFile() && C_FILE.test(entry.name)) out.push(path);
+      const at = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(paths.join(dir, entry.name), at);
+      else if (entry.isFile() && /\.(c|h|inc)$/.test(entry.name)) out.push(at);
     }
   };
   walk(root, '');
   return out.sort();
+}
+
+/** C sources under `root`, relative with `/`, sorted; dot-directories and symlinks are skipped. */
+export const listCFiles = (root: string): string[] => listCSources(fs, path, root);
+
+/** What a corpus is made of, read in this thread or in a prefetch worker. */
+interface CorpusParts {
+  paths: string[];
+  /** Where each file starts in `bytes`; one more entry for the end. */
+  starts: number[];
+  bytes: Uint8Array;
+}
+
+/**
+ * Reads the C files under `directory`/`scope` into one buffer (paths relative
+ * to `directory`). Self-contained like listCSources, for the same reason.
+ */
+function readCorpusParts(files: typeof fs, paths: typeof path, directory: string, scope: string): CorpusParts {
+  const listed = listCSources(files, paths, scope ? paths.join(directory, scope) : directory).map((rel) => {
+    const at = scope ? `${scope}/${rel}` : rel;
+    try {
+      return { path: at, size: files.statSync(paths.join(directory, at)).size };
+    } catch {
+      return { path: at, size: 0 };
+    }
+  });
+  // Sized once from the listing: a file that grew meanwhile is read in part.
+  const bytes = new Uint8Array(listed.reduce((sum, f) => sum + f.size, 0));
+  const out: CorpusParts = { paths: [], starts: [], bytes };
+  let end = 0;
+  for (const { path: at, size } of listed) {
+    const start = end;
+    try {
+      const fd = files.openSync(paths.join(directory, at), 'r');
+      try {
+        for (let n = -1; n !== 0 && end < start + size; end += n) n = files.readSync(fd, bytes, end, start + size - end, null);
+      } finally {
+        files.closeSync(fd);
+      }
+    } catch {
+      end = start; // An unreadable file cannot be searched; the scan reports it.
+      continue;
+    }
+    out.paths.push(at);
+    out.starts.push(start);
+  }
+  out.starts.push(end);
+  out.bytes = bytes.subarray(0, end);
+  return out;
+}
+
+/** `xen` when `directory` holds a non-empty `xen/` (a repository root), else `''`: the tree as a whole. */
+export function hypervisorScope(directory: string): string {
+  try {
+    return fs.readdirSync(path.join(directory, 'xen')).length > 0 ? 'xen' : '';
+  } catch {
+    return '';
+  }
 }
 
 export interface CorpusFile {
@@ -39,44 +104,30 @@ const DECODED_LIMIT = 256;
 const MENTIONS_LIMIT = 4096;
 
 export class TreeCorpus {
-  private readonly paths: string[] = [];
+  private readonly paths: string[];
   /** Where each file starts in `bytes`; one more entry for the end. */
-  private readonly starts: number[] = [];
+  private readonly starts: number[];
   private readonly bytes: Buffer;
   private readonly indexes = new Map<string, number>();
   private readonly decoded = new Map<number, CorpusFile>();
   private readonly mentions = new Map<string, ReadonlySet<number>>();
 
-  constructor(directory: string) {
-    const listed = listCFiles(directory).map((path) => {
-      try {
-        return { path, size: statSync(join(directory, path)).size };
-      } catch {
-        return { path, size: 0 };
-      }
-    });
-    // Sized once from the listing: a file that grew meanwhile is read in part.
-    const bytes = Buffer.allocUnsafe(listed.reduce((sum, f) => sum + f.size, 0));
-    let end = 0;
-    for (const { path, size } of listed) {
-      const start = end;
-      try {
-        const fd = openSync(join(directory, path), 'r');
-        try {
-          for (let n = -1; n !== 0 && end < start + size; end += n) n = readSync(fd, bytes, end, start + size - end, null);
-        } finally {
-          closeSync(fd);
-        }
-      } catch {
-        end = start; // An unreadable file cannot be searched; the scan reports it.
-        continue;
-      }
-      this.indexes.set(path, this.paths.length);
-      this.paths.push(path);
-      this.starts.push(start);
-    }
-    this.starts.push(end);
-    this.bytes = bytes.subarray(0, end);
+  /**
+   * `scope` is the one directory read (`xen` for a repository root: the
+   * hypervisor, whose code alone can call hypervisor functions; tools/ and
+   * stubdom/ are user space). Paths stay relative to `directory`.
+   */
+  /**
+   * `scope` is the one directory read (`xen` for a repository root: the
+   * hypervisor, whose code alone can call hypervisor functions; tools/ and
+   * stubdom/ are user space). Paths stay relative to `directory`.
+   */
+  constructor(directory: string, scope = hypervisorScope(directory), parts?: CorpusParts) {
+    const read = parts ?? readCorpusParts(fs, path, directory, scope);
+    this.paths = read.paths;
+    this.starts = read.starts;
+    this.bytes = Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
+    for (const [i, p] of this.paths.entries()) this.indexes.set(p, i);
   }
 
   get size(): number {
@@ -90,6 +141,11 @@ export class TreeCorpus {
 
   path(i: number): string {
     return this.paths[i]!;
+  }
+
+  /** Every file's path, sorted. */
+  get files(): readonly string[] {
+    return this.paths;
   }
 
   /** The file that holds byte `offset`. */
@@ -203,20 +259,95 @@ const isIdentifierByte = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b 
 // Keyed by the run's view of the tree (util/run-context.ts): the corpus dies with the run.
 const corpora = new WeakMap<BaseTreeReader, TreeCorpus | null>();
 
+/** A read started in a worker: `signal[0]` turns 1 once its message is on `port`. */
+interface Prefetch {
+  worker: Worker;
+  port: MessagePort;
+  signal: Int32Array;
+  scope: string;
+}
+
+const prefetches = new WeakMap<BaseTreeReader, Prefetch>();
+
+/** How long a stage waits for a prefetch before reading the tree itself (a stuck or dead worker). */
+const PREFETCH_WAIT_MS = 20_000;
+
+// The worker's whole program: the two readers' source texts, so it needs no module file (works bundled or not).
+const PREFETCH_PROGRAM = `'use strict';
+const { workerData } = require('node:worker_threads');
+const { port, signal, directory, scope } = workerData;
+${listCSources.toString()}
+${readCorpusParts.toString()}
+let message;
+try {
+  message = { parts: readCorpusParts(require('node:fs'), require('node:path'), directory, scope) };
+} catch (error) {
+  message = { error: String(error) };
+}
+port.postMessage(message, message.parts ? [message.parts.bytes.buffer] : []);
+Atomics.store(signal, 0, 1);
+Atomics.notify(signal, 0);
+`;
+
+/**
+ * Starts reading the run's corpus of `base` in a worker thread, for a review
+ * that will search the tree: the stages before the search run meanwhile, and
+ * the first treeCorpus() call takes the result (or reads the tree itself when
+ * no worker can run). Nothing for a tree that is not a directory, or read already.
+ */
+export function prefetchTreeCorpus(base: BaseTreeReader): void {
+  const directory = base.directory;
+  if (!directory || corpora.has(base) || prefetches.has(base)) return;
+  try {
+    const scope = hypervisorScope(directory);
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(PREFETCH_PROGRAM, { eval: true, workerData: { port: port2, signal, directory, scope }, transferList: [port2] });
+    // The run never waits on the worker's exit, and an error reaches the waiting stage as a timeout or an error message.
+    worker.unref();
+    worker.on('error', () => {});
+    prefetches.set(base, { worker, port: port1, signal, scope });
+  } catch {
+    // No worker here: the first treeCorpus() call reads the tree in this thread.
+  }
+}
+
+/** The prefetched corpus once its worker is done (waiting for it unless `wait` is false); undefined when it failed. */
+function takePrefetch(base: BaseTreeReader, directory: string, wait: boolean): TreeCorpus | null | undefined {
+  const prefetch = prefetches.get(base)!;
+  if (!wait && Atomics.load(prefetch.signal, 0) === 0) return undefined;
+  prefetches.delete(base);
+  Atomics.wait(prefetch.signal, 0, 0, PREFETCH_WAIT_MS);
+  const message = receiveMessageOnPort(prefetch.port)?.message as { parts?: CorpusParts } | undefined;
+  prefetch.port.close();
+  if (!message?.parts) void prefetch.worker.terminate();
+  try {
+    return new TreeCorpus(directory, prefetch.scope, message?.parts);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The corpus of a directory tree, read on first use in a run; undefined for a
  * tree that is not a directory (git). `existing` only looks: a caller that
- * wants one file reads it alone rather than the whole tree.
+ * wants one file reads it alone rather than the whole tree (a prefetch still
+ * running counts as not read yet).
  */
 export function treeCorpus(base: BaseTreeReader, existing = false): TreeCorpus | undefined {
   if (!base.directory) return undefined;
   let corpus = corpora.get(base);
   if (corpus === undefined) {
-    if (existing) return undefined;
-    try {
-      corpus = new TreeCorpus(base.directory);
-    } catch {
-      corpus = null; // An unlistable tree: callers read file by file, as without a corpus.
+    if (prefetches.has(base)) {
+      corpus = takePrefetch(base, base.directory, !existing);
+      if (corpus === undefined) return undefined;
+    } else {
+      if (existing) return undefined;
+      try {
+        corpus = new TreeCorpus(base.directory);
+      } catch {
+        corpus = null; // An unlistable tree: callers read file by file, as without a corpus.
+      }
     }
     corpora.set(base, corpus);
   }

@@ -10,6 +10,7 @@ import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-
 import { parsePatchImages } from '../sites/patch-images.js';
 import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
 import { TooDeepError } from '../parser/c/tree-sitter.js';
+import { prefetchTreeCorpus } from '../parser/tree-corpus.js';
 import { RunContext } from '../util/run-context.js';
 import { stageOptions, type RunOptions } from './options.js';
 import { finishRun } from './result.js';
@@ -54,6 +55,8 @@ function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: S
     );
   });
   const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
+  // Sites mean a search of the tree: its read overlaps the model stage.
+  if (base && analysis.sites.length > 0) prefetchTreeCorpus(base);
   return runStages(analysis);
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TreeCorpus, treeCorpus } from '../../src/parser/tree-corpus.js';
+import { hypervisorScope, prefetchTreeCorpus, TreeCorpus, treeCorpus } from '../../src/parser/tree-corpus.js';
 
 describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader reads it', () => {
   const top = mkdtempSync(join(tmpdir(), 'flushcheck-corpus-'));
@@ -21,7 +21,8 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
   }
   writeFileSync(join(top, 'outside.c'), 'flush_area_mask();\n');
   symlinkSync(join(top, 'outside.c'), join(root, 'xen', 'common', 'link.c'));
-  const corpus = new TreeCorpus(root);
+  // The whole tree: the file list below spans xen/ and tools/.
+  const corpus = new TreeCorpus(root, '');
   const paths = (set: Iterable<number>): string[] => [...set].map((i) => corpus.path(i)).sort();
 
   it('lists C files in path order, symlinks left out', () => {
@@ -52,6 +53,35 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
   it('decodes a file as UTF-8 with line ends normalized', () => {
     expect(corpus.text('xen/common/page_alloc.c')).toBe('void g(void) {\n  flush_tlb_mask(m); /* café */\n}\n');
     expect(corpus.text('xen/common/absent.c')).toBeUndefined();
+  });
+
+  it('reads only the hypervisor (xen/) of a repository root by default, paths still from the root', () => {
+    expect(hypervisorScope(root)).toBe('xen');
+    expect(hypervisorScope(join(root, 'xen'))).toBe('');
+    const hypervisor = new TreeCorpus(root);
+    expect(hypervisor.files).toEqual(corpus.files.filter((p) => p.startsWith('xen/')));
+    expect([...hypervisor.filesMentioning('flush_area_mask')].map((i) => hypervisor.path(i)).sort()).toEqual(['xen/arch/x86/mm/p2m.c', 'xen/arch/x86/smp.c', 'xen/arch/x86z.c']);
+    const fromXen = new TreeCorpus(join(root, 'xen'));
+    expect(fromXen.files).toEqual(hypervisor.files.map((p) => p.slice('xen/'.length)));
+  });
+
+  it('a prefetched corpus (read in a worker) is the corpus read in this thread', () => {
+    const reader = { label: 'prefetched', directory: root, read: () => undefined };
+    prefetchTreeCorpus(reader);
+    const prefetched = treeCorpus(reader)!;
+    const direct = new TreeCorpus(root);
+    expect(prefetched.files).toEqual(direct.files);
+    for (const path of direct.files) expect(prefetched.text(path)).toBe(direct.text(path));
+    expect([...prefetched.filesMentioning('flush_area_mask')]).toEqual([...direct.filesMentioning('flush_area_mask')]);
+    expect(prefetched.filesCalling(['flush_area_mask'])).toEqual(direct.filesCalling(['flush_area_mask']));
+    expect(treeCorpus(reader)).toBe(prefetched);
+  });
+
+  it('a prefetch of a tree that cannot be listed ends as reading it here does: no corpus', () => {
+    const missing = { label: 'missing', directory: join(top, 'no-such-tree'), read: () => undefined };
+    expect(treeCorpus({ ...missing })).toBeUndefined();
+    prefetchTreeCorpus(missing);
+    expect(treeCorpus(missing)).toBeUndefined();
   });
 
   it('is made once per tree reader, and only for a directory tree', () => {
