@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallFact, ExtraRoots, FileFacts, ImageLine, ParsedImage, Site, SiteDefinition, ToolError } from '../types.js';
-import { parseC } from '../parser/c/tree-sitter.js';
+import { parseFile } from '../parser/c/tree-sitter.js';
 import { C_FILE, listCFiles } from '../parser/tree-corpus.js';
 import { identifiersIn } from '../sites/collect.js';
 import { BOOKKEEPING_CALLS, mayContainSite } from '../xen/flush-api.js';
@@ -53,7 +53,7 @@ export function readTreeFiles(directory: string, errors: ToolError[] = []): Tree
 /** A tree file as a parsed image: every row is there and unchanged (no patch). */
 export function treeImage(file: string, text: string): ParsedImage {
   const rows: ImageLine[] = text.split('\n').map((_, i) => ({ fileLine: i + 1, change: 'unchanged', hunk: -1 }));
-  return { file, side: 'new', text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
+  return { file, side: 'new', text, rows, tree: parseFile(text), enclosingFunction: null, wholeFile: true };
 }
 
 /** What the family fixpoint needs of a macro or inline function. */

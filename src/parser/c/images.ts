@@ -1,7 +1,7 @@
 import type { FileDiff, Hunk, ImageLine, ParsedImage, Side } from '../../types.js';
 export type { ParsedImage };
 import { balanceOf } from './balance.js';
-import { countErrors, parseC, TooDeepError } from './tree-sitter.js';
+import { countErrors, parseC, parseFile, TooDeepError } from './tree-sitter.js';
 
 /** Name of the function a hunk-only fragment is wrapped in; sites inside it
  *  belong to the function the hunk header names. */
@@ -164,7 +164,7 @@ export function sectionFunction(section: string): string | null {
 /** parseC, with a too-deep error placed in the patched file. */
 function parseNamingPlace(text: string, place: (row: number) => string): ReturnType<typeof parseC> {
   try {
-    return parseC(text);
+    return parseFile(text);
   } catch (error) {
     if (error instanceof TooDeepError && !error.where) throw new TooDeepError(error.row, place(error.row));
     throw error;

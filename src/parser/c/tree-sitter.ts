@@ -42,6 +42,37 @@ export function parseC(text: string): Tree {
   return tree;
 }
 
+/** Whole-file parses remembered, by text: their total size, and the least text worth remembering. */
+const FILE_MEMO_BYTES = 2 * 1024 * 1024;
+const FILE_MEMO_MIN_TEXT = 4096;
+const fileMemo = new Map<string, Tree>();
+let fileMemoBytes = 0;
+
+/**
+ * parseC for a whole file. Several stages read the same file of a review
+ * (its patched sides, the tree's copy, the callers' files): each text is
+ * parsed once. A parse is a pure function of the text and immutable, so the
+ * memo cannot change an answer; it is bounded (least recently used out),
+ * and small texts (hunks) are not kept.
+ */
+export function parseFile(text: string): Tree {
+  if (text.length < FILE_MEMO_MIN_TEXT || text.length > FILE_MEMO_BYTES) return parseC(text);
+  let tree = fileMemo.get(text);
+  if (tree) {
+    fileMemo.delete(text);
+  } else {
+    tree = parseC(text);
+    fileMemoBytes += text.length;
+    for (const [old] of fileMemo) {
+      if (fileMemoBytes <= FILE_MEMO_BYTES) break;
+      fileMemo.delete(old);
+      fileMemoBytes -= old.length;
+    }
+  }
+  fileMemo.set(text, tree);
+  return tree;
+}
+
 /** The first row where the tree is deeper than the bound, in one cursor pass. */
 function rowTooDeep(root: SyntaxNode): number | undefined {
   const cursor = root.walk();
