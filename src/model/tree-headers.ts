@@ -2,8 +2,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Arch, BaseTreeReader, Collected, CollectedDefinition, ImageLine, ParsedImage } from '../types.js';
 import { collectAll } from '../sites/find-sites.js';
-import { collect } from '../sites/collect.js';
-import { parseC } from '../parser/c/tree-sitter.js';
+import { collect, functionDeclarator, macroBody } from '../sites/collect.js';
+import { isolateFunction } from '../parser/c/isolate.js';
+import { parseC, parseFile, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { treeCorpus } from '../parser/tree-corpus.js';
 import { definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
 import { asmDirs, COMMON_FLUSH_HEADERS, portOf, PORTS } from '../xen/ports.js';
@@ -49,9 +50,9 @@ function cacheOf<T>(caches: WeakMap<BaseTreeReader, Map<string, T>>, base: BaseT
 }
 
 /** A whole tree file as its own image (rows marked as tree context). */
-function treeFileImage(path: string, text: string): ParsedImage {
+function treeFileImage(path: string, text: string, remember = true): ParsedImage {
   const rows: ImageLine[] = text.split('\n').map((_, i) => ({ fileLine: i + 1, change: 'context-from-tree', hunk: -1 }));
-  return { file: path, side: 'new', text, rows, tree: parseC(text), enclosingFunction: null, wholeFile: true };
+  return { file: path, side: 'new', text, rows, tree: remember ? parseFile(text) : parseC(text), enclosingFunction: null, wholeFile: true };
 }
 
 /** Parses a whole tree file as its own image (rows marked as tree context). */
@@ -81,32 +82,71 @@ export function loadTreeFile(base: BaseTreeReader, path: string): TreeFile | nul
   return file;
 }
 
+/** A function-like macro of a tree file: what a local's value may expand. */
+export interface TreeMacro {
+  name: string;
+  form: 'function-macro';
+  body?: string;
+}
+
 /** One function of a tree file: its definitions, and the file's function-like macros. */
 export interface TreeFunction {
   definitions: ModelDefinition[];
-  macros: CollectedDefinition[];
+  macros: TreeMacro[];
 }
 
 const functionCaches = new WeakMap<BaseTreeReader, Map<string, TreeFunction | null>>();
 
+const definedName = (node: SyntaxNode): string | undefined => functionDeclarator(node.childForFieldName('declarator'))?.childForFieldName('declarator')?.text;
+
+const macrosOf = (definitions: readonly CollectedDefinition[]): TreeMacro[] =>
+  definitions.filter((d) => d.form === 'function-macro').map((d) => ({ name: d.name, form: 'function-macro', ...(d.body !== undefined ? { body: d.body } : {}) }));
+
 /**
  * The definitions of function `fn` in a tree file, with the calls they make,
  * and the file's function-like macros, once per reader: only that function's
- * calls are collected (a large file such as `mm.c` holds thousands), unless
- * the whole file was collected already.
+ * subtree is walked (a large file such as `mm.c` holds thousands of calls), so
+ * its definitions carry no `#if` conditions from outside the function; the
+ * whole file's collection is used when a stage made it already.
  */
 export function treeFunction(base: BaseTreeReader, path: string, fn: string): TreeFunction | null {
   const cache = cacheOf(functionCaches, base);
   const key = `${path}\u0000${fn}`;
   if (cache.has(key)) return cache.get(key)!;
-  let collected = fileCaches.get(base)?.get(path)?.collected;
-  if (!collected) {
-    const image = loadTreeImage(base, path);
-    collected = image ? collect(image, { callsIn: fn }) : undefined;
+  const whole = fileCaches.get(base)?.get(path)?.collected;
+  let found: TreeFunction | null = null;
+  if (whole) found = { definitions: definitionsFrom([whole], { kind: 'tree', only: fn }), macros: macrosOf(whole.definitions) };
+  else {
+    // The file parsed whole when a stage has it; else the file with only this function's body kept.
+    const parsed = cacheOf(imageCaches, base).get(path);
+    const text = parsed === undefined ? readTreeText(base, path) : undefined;
+    const isolated = text === undefined ? undefined : isolateFunction(text, fn);
+    const lean = isolated === undefined ? undefined : functionIn(treeFileImage(path, isolated, false), fn, text);
+    const image = lean ? undefined : loadTreeImage(base, path);
+    found = lean ?? (image ? (functionIn(image, fn) ?? null) : null);
   }
-  const found = collected ? { definitions: definitionsFrom([collected], { kind: 'tree', only: fn }), macros: collected.definitions.filter((d) => d.form === 'function-macro') } : null;
   cache.set(key, found);
   return found;
+}
+
+/**
+ * Function `fn` of an image, with the image's macros. Given the file's
+ * `original` text (the image holds it with other bodies blanked), undefined
+ * unless each definition came out whole: present, without errors, its text
+ * the file's own at the same place.
+ */
+function functionIn(image: ParsedImage, fn: string, original?: string): TreeFunction | undefined {
+  const root = image.tree.rootNode;
+  const functions = root.descendantsOfType('function_definition').filter((node) => image.text.slice(node.startIndex, node.endIndex).includes(fn) && definedName(node) === fn);
+  const whole = (node: SyntaxNode): boolean => !node.hasError && image.text.slice(node.startIndex, node.endIndex) === original!.slice(node.startIndex, node.endIndex);
+  if (original !== undefined && (functions.length === 0 || !functions.every(whole))) return undefined;
+  const collected = functions.map((node) => collect(image, { callsIn: fn, within: node }));
+  const macros = root.descendantsOfType('preproc_function_def').flatMap((node): TreeMacro[] => {
+    const name = node.childForFieldName('name');
+    const value = node.childForFieldName('value');
+    return name ? [{ name: name.text, form: 'function-macro', ...(value ? { body: macroBody(value.text) } : {}) }] : [];
+  });
+  return { definitions: definitionsFrom(collected, { kind: 'tree', only: fn }), macros };
 }
 
 /** A tree file's definitions, built once per reader. */

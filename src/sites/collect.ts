@@ -12,6 +12,8 @@ export interface CollectOptions {
   references?: boolean;
   /** Collect only the calls made inside functions of this name, and no uses: one function of a large file. */
   callsIn?: string;
+  /** Walk only this node of the image (one function): what encloses it is not seen. */
+  within?: SyntaxNode;
 }
 
 const VISITED_TYPES = ['call_expression', 'preproc_def', 'preproc_function_def', 'function_definition', 'declaration'];
@@ -23,7 +25,7 @@ const CONTAINER_TYPES = ['function_definition', ...BRANCHES, 'argument_list', ..
 /** One native traversal per node kind of interest, in document order. */
 export function collect(image: ParsedImage, options: CollectOptions = {}): Collected {
   const out: Collected = { definitions: [], calls: [], uses: [] };
-  const root = image.tree.rootNode;
+  const root = options.within ?? image.tree.rootNode;
   walkPlaced(root, VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options));
   // Identifiers are many; only a text that names the bookkeeping can hold a use.
   if (options.callsIn === undefined && BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
