@@ -143,7 +143,7 @@ export function parseWholeFile(file: string, text: string, side: Side, diff: Fil
       }
     }
   });
-  return { file, side, text, rows, tree: parseNamingPlace(text, (row) => `${file}:${row + 1}`), enclosingFunction: null, wholeFile: true };
+  return { file, side, text, rows, tree: parseNamingPlace(text, (row) => `${file}:${row + 1}`, true), enclosingFunction: null, wholeFile: true };
 }
 
 /** The function a hunk header names: `static int f(struct x *a,` → `f`. */
@@ -161,10 +161,10 @@ export function sectionFunction(section: string): string | null {
   return beforeParen?.[1] ?? null;
 }
 
-/** parseC, with a too-deep error placed in the patched file. */
-function parseNamingPlace(text: string, place: (row: number) => string): ReturnType<typeof parseC> {
+/** parseC (parseFile for a whole file: remembered), with a too-deep error placed in the patched file. */
+function parseNamingPlace(text: string, place: (row: number) => string, wholeFile = false): ReturnType<typeof parseC> {
   try {
-    return parseFile(text);
+    return wholeFile ? parseFile(text) : parseC(text);
   } catch (error) {
     if (error instanceof TooDeepError && !error.where) throw new TooDeepError(error.row, place(error.row));
     throw error;
