@@ -1,14 +1,18 @@
 import { Option, type Command } from 'commander';
-import type { Arch, RunResult, Severity, ToolError } from '../types.js';
-import { ARCHES, SEVERITY_RANK } from '../types.js';
-import { DEFAULT_ARCHES, DEFAULT_CONFIG, type RunOptions } from '../pipeline/index.js';
-import { FORMAT_NAMES, REPORTERS } from '../report/index.js';
-import { loadConfig } from '../config.js';
-import { readBaseline } from '../baseline.js';
+import type { Arch, Severity, ToolError } from '../types.js';
+import { ARCHES } from '../types.js';
+import { DEFAULT_ARCHES, DEFAULT_CONFIG } from '../pipeline/options.js';
+import { FORMAT_NAMES } from '../report/formats.js';
 import { terminalText } from '../report/escape.js';
-import { mismatchText } from '../report/common.js';
-import { EXIT, UsageError, type CliIo } from './context.js';
-import { collectFormat, outputTargets, writeFilesAtomically, type OutputTarget } from './outputs.js';
+import { UsageError, type CliIo } from './context.js';
+import { collectFormat, outputTargets, type OutputTarget } from './outputs.js';
+
+/*
+ * The options the commands share, as commander declares them, and the cheap
+ * checks on their values. What a run does with them (the configuration file,
+ * the baseline, the reporters) is in run.ts, loaded only when a command runs:
+ * `--version` and `--help` never load the pipeline.
+ */
 
 /** `x86,arm`: each named once (a repeated name would model, and report, everything twice); none at all is a mistake, not an empty run. */
 export function parseArches(value: string): Arch[] {
@@ -36,31 +40,10 @@ export function parseConfig(value: string | undefined, base: Record<string, bool
   return config;
 }
 
-/** Files named one warning line each on standard error; the rest are counted (settings.treeMismatches lists them). */
-const MAX_TREE_WARNINGS = 10;
-
-/** `--tree` that is not the patches' base: one warning line per file (the paths come from the patch). */
-export function treeWarningLines(run: RunResult): string[] {
-  if (run.settings.treeMatchesPreimage !== false) return [];
-  const all = run.settings.treeMismatches ?? [];
-  const lines = all
-    .slice(0, MAX_TREE_WARNINGS)
-    .map((m) => `flushcheck: warning: --tree ${terminalText(run.settings.tree ?? '')} is not patch ${m.patch + 1}'s base: ${terminalText(mismatchText(m))}\n`);
-  if (all.length > MAX_TREE_WARNINGS) lines.push(`flushcheck: warning: --tree: ${all.length - MAX_TREE_WARNINGS} more files differ from the patches' base (settings.treeMismatches)\n`);
-  return lines;
-}
-
 /** One line on standard error (a terminal or a CI log): the input's name and the message can both come from a patch. */
 export function errorLine(error: ToolError): string {
   const where = [error.file, error.line, error.column].filter((x) => x !== undefined).join(':');
   return `flushcheck: ${terminalText(where)}: ${terminalText(error.message)}`;
-}
-
-export function exitCodeFor(run: RunResult, failOn: Severity | 'never'): number {
-  if (run.errors.length > 0) return EXIT.error;
-  if (failOn === 'never') return EXIT.ok;
-  const threshold = SEVERITY_RANK[failOn];
-  return run.findings.some((f) => !f.suppressed && SEVERITY_RANK[f.severity] >= threshold) ? EXIT.findings : EXIT.ok;
 }
 
 /** `--format`, `--output` and `--fail-on`, the same for every command that prints a run. */
@@ -107,57 +90,9 @@ export function targetsFor(opts: EmitOptions, io: CliIo): OutputTarget[] {
   return outputTargets(opts.format, opts.output, io.cwd);
 }
 
-/** Errors one line each on standard error, each report to its file (all or none), the one without a file on standard output; the exit code. */
-export function emitRun(run: RunResult, opts: EmitOptions, io: CliIo): number {
-  const targets = targetsFor(opts, io);
-  for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
-  for (const line of treeWarningLines(run)) io.stderr(line);
-  const render = (format: string, color: boolean): Iterable<string> => {
-    const reporter = REPORTERS[format]!;
-    return reporter.stream ? reporter.stream(run, { color }) : [reporter(run, { color })];
-  };
-  // Files never get colour: they are read by tools, not by a terminal.
-  writeFilesAtomically(
-    targets.flatMap((t) => (t.file === undefined ? [] : [{ file: t.file, chunks: render(t.format, false) }])),
-    io.cwd,
-  );
-  const out = targets.find((t) => t.file === undefined);
-  if (out) for (const chunk of render(out.format, out.format === 'text' && colorFor(opts.color, io))) io.stdout(chunk);
-  return exitCodeFor(run, opts.failOn);
-}
-
 /** `--config-file` and `--baseline`, the same for every command that runs the pipeline. */
 export function addRunOptions(command: Command, { baseline = true } = {}): Command {
   command.option('--config-file <file>', 'configuration file (default: the nearest .flushcheck.json from the current directory up to the repository root)');
   if (baseline) command.option('--baseline <file>', 'report only findings whose fingerprint is not in this earlier --format json report');
   return command;
-}
-
-export interface RunCliOptions {
-  arch: string;
-  config?: string;
-  configFile?: string;
-  baseline?: string;
-}
-
-/**
- * The options of a run as every command reads them: the configuration file,
- * then what was typed (an option typed on the command line beats the file;
- * the file beats the defaults), and the baseline.
- */
-export function runOptionsFrom(opts: RunCliOptions, io: CliIo, command?: Command): RunOptions {
-  const loaded = loadConfig(opts.configFile, io.cwd);
-  if (!loaded.result.ok) throw new UsageError(`${loaded.file}: ${loaded.result.message}`);
-  const fileConfig = loaded.result.config;
-  const baseline = opts.baseline ? readBaseline(opts.baseline, io.cwd) : undefined;
-  if (baseline && !baseline.ok) throw new UsageError(`--baseline ${opts.baseline}: ${baseline.message}`);
-  const arches = command?.getOptionValueSource('arch') !== 'cli' && fileConfig.architectures ? fileConfig.architectures : parseArches(opts.arch);
-  return {
-    arches,
-    config: parseConfig(opts.config, { ...DEFAULT_CONFIG, ...fileConfig.build }),
-    ...(fileConfig.roots ? { roots: fileConfig.roots } : {}),
-    ...(fileConfig.rules ? { rules: fileConfig.rules } : {}),
-    ...(loaded.file ? { configFile: loaded.file } : {}),
-    ...(baseline?.ok ? { baseline: { file: opts.baseline!, fingerprints: baseline.fingerprints } } : {}),
-  };
 }

@@ -1,7 +1,7 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { FORMAT_NAMES } from '../report/index.js';
+import { FORMAT_NAMES } from '../report/formats.js';
 import { UsageError } from './context.js';
 
 /** One report of a run: a format, and the file it goes to (none: standard output). */

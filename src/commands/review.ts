@@ -1,63 +1,10 @@
 import { Option, type Command } from 'commander';
-import { statSync } from 'node:fs';
-import type { Severity } from '../types.js';
-import { ok } from '../types.js';
-import { DEFAULT_MAX_INPUT_BYTES, loadInput, withDecodedMail } from '../input.js';
-import { DirTree } from '../parser/base-tree.js';
-import { readGitRange } from '../parser/git-range.js';
-import { reviewAsync, type ReviewInput } from '../pipeline/index.js';
-import { baseSuppressionsOnly } from '../suppressions/base-only.js';
-import { locateTree } from '../xen/tree-root.js';
-import { terminalText } from '../report/escape.js';
-import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom, targetsFor } from './options.js';
+import { DEFAULT_MAX_INPUT_BYTES } from '../input.js';
+import type { CommandModule } from './context.js';
+import { addBuildOptions, addOutputOptions, addRunOptions } from './options.js';
+import type { ReviewCliOptions } from './review-run.js';
 
-interface ReviewCliOptions {
-  format: string[];
-  output?: string;
-  failOn: Severity | 'never';
-  tree?: string;
-  git?: string;
-  arch: string;
-  config?: string;
-  maxInputBytes: string;
-  configFile?: string;
-  baseline?: string;
-  suppressions: 'all' | 'base';
-}
-
-export function openTree(dir: string | undefined): DirTree | undefined {
-  if (!dir) return undefined;
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    return new DirTree(locateTree(dir).root);
-  } catch {
-    throw new UsageError(`--tree: ${dir} is not a directory`);
-  }
-}
-
-async function runReview(patchArgs: string[], opts: ReviewCliOptions, io: CliIo, command?: Command): Promise<number> {
-  const maxBytes = Number(opts.maxInputBytes);
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new UsageError('--max-input-bytes: expected a positive whole number');
-  targetsFor(opts, io);
-  const options = runOptionsFrom(opts, io, command);
-  const tree = openTree(opts.tree);
-  const inputs: ReviewInput[] = [];
-  if (opts.git) {
-    const commits = readGitRange(tree?.directory ?? io.cwd, opts.git);
-    if (!commits.ok) inputs.push({ name: `git:${opts.git}`, source: commits });
-    // An empty range (a pushed tag, HEAD..HEAD) is a well-defined empty set, unlike an empty
-    // standard input, which cannot be told from a broken pipe: say so, and report nothing.
-    else if (commits.value.length === 0) io.stderr(`flushcheck: git:${terminalText(opts.git)}: no commits in the range (merges are skipped): nothing to review\n`);
-    else for (const c of commits.value) inputs.push({ name: c.name, source: await withDecodedMail(ok({ name: c.name, text: c.text })), base: c.base, form: 'git' });
-  }
-  const names = patchArgs.length === 0 && !opts.git ? ['-'] : patchArgs;
-  for (const name of names) inputs.push({ name, source: await withDecodedMail(loadInput(name, maxBytes, io.readStdin)) });
-  const reviewed = await reviewAsync(inputs, { ...options, ...(tree ? { tree, treeLabel: opts.tree } : {}) });
-  const run = opts.suppressions === 'base' ? baseSuppressionsOnly(reviewed) : reviewed;
-  return emitRun(run, opts, io);
-}
-
+// The run (review-run.ts) is loaded when the command runs, not by every process.
 export const reviewCommand: CommandModule = (program, { io, setExit }) => {
   addRunOptions(
     addBuildOptions(
@@ -74,5 +21,8 @@ export const reviewCommand: CommandModule = (program, { io, setExit }) => {
       .addOption(
         new Option('--suppressions <which>', 'inline suppressions obeyed: all, or base (only comments the base already had, not ones the patch adds: for CI)').choices(['all', 'base']).default('all'),
       ),
-  ).action(async (patches: string[], opts: ReviewCliOptions, command: Command) => setExit(await runReview(patches, opts, io, command)));
+  ).action(async (patches: string[], opts: ReviewCliOptions, command: Command) => {
+    const { runReview } = await import('./review-run.js');
+    setExit(await runReview(patches, opts, io, command));
+  });
 };

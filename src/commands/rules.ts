@@ -1,5 +1,4 @@
 import { Option } from 'commander';
-import { RULES } from '../rules/index.js';
 import type { Rule } from '../rules/rule.js';
 import type { CommandModule } from './context.js';
 
@@ -29,7 +28,9 @@ export const rulesCommand: CommandModule = (program, { io, setExit }) => {
     .command('rules')
     .description('list the rules: id, name, default severity, and why (x86 and Arm views)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((opts: { format: 'text' | 'json' }) => {
+    .action(async (opts: { format: 'text' | 'json' }) => {
+      // Loaded when the command runs, not by every process.
+      const { RULES } = await import('../rules/index.js');
       if (opts.format === 'json')
         io.stdout(
           `${JSON.stringify(

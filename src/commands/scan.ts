@@ -1,80 +1,9 @@
-import { createRequire } from 'node:module';
-import type CliProgress from 'cli-progress';
-import { statSync } from 'node:fs';
-import type { RunResult, Severity } from '../types.js';
 import type { Command } from 'commander';
-import { scan } from '../pipeline/index.js';
-import { UsageError, type CliIo, type CommandModule } from './context.js';
-import { addBuildOptions, addOutputOptions, addRunOptions, emitRun, runOptionsFrom, targetsFor } from './options.js';
+import type { CommandModule } from './context.js';
+import { addBuildOptions, addOutputOptions, addRunOptions } from './options.js';
+import type { ScanCliOptions } from './scan-run.js';
 
-interface ScanCliOptions {
-  format: string[];
-  output?: string;
-  failOn: Severity | 'never';
-  arch: string;
-  config?: string;
-  jobs?: string;
-  progress: boolean;
-  configFile?: string;
-  baseline?: string;
-}
-
-/** A progress bar on standard error, only when standard error is a terminal (a CI log would keep every redraw). */
-function progressBar(io: CliIo, enabled: boolean): { update: (done: number, total: number) => void; stop: () => void } {
-  if (!enabled || !io.stderrIsTTY) return { update: () => {}, stop: () => {} };
-  const stream = {
-    isTTY: true,
-    columns: 80,
-    write: (text: string, callback?: () => void): boolean => {
-      io.stderr(text);
-      callback?.();
-      return true;
-    },
-  } as unknown as NodeJS.WriteStream;
-  // Only a terminal gets here; piped runs never load the progress bar.
-  const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
-  const bar = new SingleBar({ stream, format: 'scanning {bar} {value}/{total} files', hideCursor: true, clearOnComplete: true });
-  let started = false;
-  return {
-    update: (done, total) => {
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
-}
-
-async function runScan(dir: string, opts: ScanCliOptions, io: CliIo, command?: Command): Promise<number> {
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(dir).isDirectory();
-  } catch {
-    isDirectory = false;
-  }
-  if (!isDirectory) throw new UsageError(`scan: ${dir} is not a directory`);
-  const jobs = opts.jobs === undefined ? undefined : Number(opts.jobs);
-  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0 || jobs > 64)) throw new UsageError('--jobs: expected a whole number from 0 to 64');
-  targetsFor(opts, io);
-  const options = runOptionsFrom(opts, io, command);
-  const bar = progressBar(io, opts.progress);
-  let run: RunResult;
-  try {
-    run = await scan(dir, dir, {
-      ...options,
-      ...(jobs !== undefined ? { workers: jobs } : {}),
-      onProgress: bar.update,
-    });
-  } finally {
-    bar.stop();
-  }
-  return emitRun(run, opts, io);
-}
-
+// The run (scan-run.ts) is loaded when the command runs, not by every process.
 export const scanCommand: CommandModule = (program, { io, setExit }) => {
   addRunOptions(
     addBuildOptions(
@@ -84,5 +13,8 @@ export const scanCommand: CommandModule = (program, { io, setExit }) => {
     )
       .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, at most 2; 0 parses in the main thread)')
       .option('--no-progress', 'no progress bar, even on a terminal'),
-  ).action(async (dir: string, opts: ScanCliOptions, command: Command) => setExit(await runScan(dir, opts, io, command)));
+  ).action(async (dir: string, opts: ScanCliOptions, command: Command) => {
+    const { runScan } = await import('./scan-run.js');
+    setExit(await runScan(dir, opts, io, command));
+  });
 };

@@ -1,4 +1,3 @@
-import { formatFixtureRun, runFixtureTests } from '../testing/run.js';
 import { EXIT, type CommandModule } from './context.js';
 import { errorLine } from './options.js';
 
@@ -13,6 +12,8 @@ export const testCommand: CommandModule = (program, { io, setExit }) => {
     .argument('<dir...>', 'directories of cases (searched recursively) or single case files')
     .option('--update', 'write what the tool reports into each .expect (review the change in git)')
     .action(async (dirs: string[], opts: TestCliOptions) => {
+      // Loaded when the command runs, not by every process.
+      const { formatFixtureRun, runFixtureTests } = await import('../testing/run.js');
       const run = await runFixtureTests(dirs, { update: Boolean(opts.update) });
       for (const error of run.errors) io.stderr(`${errorLine(error)}\n`);
       if (run.results.length === 0 && run.orphans.length === 0) {

@@ -1,4 +1,3 @@
-import PostalMime, { decodeWords } from 'postal-mime';
 import type { DecodedMail } from '../types.js';
 import { bodyLineOf, carriesPatch, splitMail, type RawMail } from './mail.js';
 
@@ -11,6 +10,8 @@ import { bodyLineOf, carriesPatch, splitMail, type RawMail } from './mail.js';
 /** Nesting a patch mail never needs; deeper input is refused, not walked. */
 const MAX_NESTING = 32;
 
+type PostalMimeLibrary = typeof import('postal-mime');
+
 /**
  * The messages of a mail input, decoded; undefined when the text is not mail.
  * `latin1`: the text was read from non-UTF-8 bytes as Latin-1, so the library
@@ -21,12 +22,14 @@ export async function decodeMail(text: string, latin1 = false): Promise<DecodedM
   if (lines[lines.length - 1] === '') lines.pop();
   const mail = splitMail(lines);
   if (!mail) return undefined;
+  // Loaded only for mail: a plain diff never pays for loading the library.
+  const library = await import('postal-mime');
   const out: DecodedMail[] = [];
-  for (const raw of mail.messages) out.push(await decodeMessage(raw, latin1));
+  for (const raw of mail.messages) out.push(await decodeMessage(library, raw, latin1));
   return out;
 }
 
-async function decodeMessage(raw: RawMail, latin1: boolean): Promise<DecodedMail> {
+async function decodeMessage({ default: PostalMime, decodeWords }: PostalMimeLibrary, raw: RawMail, latin1: boolean): Promise<DecodedMail> {
   const frame = { startLine: raw.start, bodyLine: bodyLineOf(raw), separator: raw.separator };
   try {
     const text = raw.lines.join('\n');

@@ -1,4 +1,5 @@
 import { annotations } from './annotations.js';
+import type { FormatName } from './formats.js';
 import { github } from './github.js';
 import { gitlab } from './gitlab.js';
 import { json } from './json.js';
@@ -9,8 +10,8 @@ import { reply } from './reply.js';
 import { sarif } from './sarif.js';
 import { text } from './text.js';
 
-/** Every output format by name. A new format is one module plus a line here. */
-export const REPORTERS: Readonly<Record<string, Reporter>> = {
+/** Every output format by name. A new format is one module plus a line here and its name in formats.ts. */
+const BY_NAME = {
   annotations,
   github,
   gitlab,
@@ -20,7 +21,8 @@ export const REPORTERS: Readonly<Record<string, Reporter>> = {
   reply,
   sarif,
   text,
-};
+} satisfies Record<FormatName, Reporter>;
 
-export const FORMAT_NAMES = Object.keys(REPORTERS).sort();
+export const REPORTERS: Readonly<Record<string, Reporter>> = BY_NAME;
+export { FORMAT_NAMES } from './formats.js';
 export type { Reporter } from './reporter.js';

@@ -47,6 +47,8 @@ describe('npm pack, then npm install <tarball> into an empty folder', () => {
       'README.md',
       'bin/flushcheck.js',
       'dist/cli.js',
+      'dist/flushcheck.bundle.js',
+      'dist/scan-worker.bundle.js',
       'examples/deferred-flush.patch',
       'package.json',
       'schema/flushcheck-config.schema.json',
@@ -62,6 +64,16 @@ describe('npm pack, then npm install <tarball> into an empty folder', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^ {2}xen\/common\/balloon\.c:\d+ error FC001 missing-forced-ipi \[x86\] in balloon_fill: /m);
+  });
+
+  it('npx flushcheck scan parses on worker threads started from the bundle: the same report as in the main thread', () => {
+    const tree = join(work, 'checkout', 'fixtures', 'trees', 'classify', 'wrapper-chain');
+    const scan = (jobs: string) => spawnSync('npx', ['--no-install', 'flushcheck', 'scan', '--format', 'json', '--jobs', jobs, tree], { cwd: app, encoding: 'utf8' });
+    const threads = scan('2');
+    expect(threads.stderr).toBe('');
+    expect(threads.status).toBe(0);
+    expect(JSON.parse(threads.stdout).sites.length).toBeGreaterThan(0);
+    expect(threads.stdout).toBe(scan('0').stdout);
   });
 
   it('npx flushcheck --version is the package version; a bad option is exit 2', () => {
