@@ -44,10 +44,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/**
+ * A stream whose reader went away (`flushcheck … | head`) takes no more
+ * writes: the run ends as it would have, exit code included, instead of
+ * dying on an unhandled EPIPE.
+ */
+function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
+    stdout: writerTo(process.stdout),
+    stderr: writerTo(process.stderr),
     readStdin: (limit) => (process.stdin.isTTY ? Buffer.alloc(0) : readStdinSync(limit)),
     isTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
