@@ -107,7 +107,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
         for (const e of yield* releasesFileByFile(patch, tree, family)) exposed.push(shared.share(replayed(e, options)));
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
-        meta.files = shared.share(summarizeFiles(patch.files, hunkHoldsSite(found)));
+        meta.files = summarizeFiles(patch.files, hunkHoldsSite(found));
         for (const s of readSuppressions(patch)) suppressions.push(s);
       } catch (error) {
         // A limit hit, or a defect of ours, on one patch must not lose the others' results.

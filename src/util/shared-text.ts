@@ -13,16 +13,18 @@ const isPlain = (value: object): boolean => Array.isArray(value) || Object.getPr
  */
 export class SharedText {
   private readonly strings = new Map<string, string>();
-  private readonly seen = new WeakSet<object>();
 
-  /** `value` with each string in its plain objects and arrays replaced, in place, by the run's copy. */
+  /**
+   * `value` with each string in its plain objects and arrays replaced, in
+   * place, by the run's copy. The records are a report's data, so they hold
+   * no cycle (JSON could not write one); a part reached twice is walked twice.
+   */
   share<T>(value: T): T {
     const stack: object[] = [];
     if (value !== null && typeof value === 'object') stack.push(value);
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (this.seen.has(node) || !isPlain(node)) continue;
-      this.seen.add(node);
+      if (!isPlain(node)) continue;
       const record = node as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         const v = record[key];
