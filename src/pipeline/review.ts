@@ -12,9 +12,10 @@ import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
 import { TooDeepError } from '../parser/c/tree-sitter.js';
 import { prefetchTreeCorpus } from '../parser/tree-corpus.js';
 import { RunContext } from '../util/run-context.js';
+import { SharedText } from '../util/shared-text.js';
 import { stageOptions, type RunOptions } from './options.js';
 import { finishRun } from './result.js';
-import { runStages } from './stages.js';
+import { FREE, stageSteps } from './stages.js';
 import { PreimageCheck } from './tree-preimage.js';
 
 export interface ReviewInput {
@@ -43,7 +44,7 @@ function readSafely(name: string, source: InputSource, firstIndex: number, form?
 }
 
 /** One patch through parse → sites → every stage; yields between parses (see parsePatchImages). */
-function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Generator<void, Site[]> {
+function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Generator<unknown, Site[]> {
   const collected: Collected[] = [];
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
@@ -57,7 +58,7 @@ function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: S
   const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
   // Sites mean a search of the tree: its read overlaps the model stage.
   if (base && analysis.sites.length > 0) prefetchTreeCorpus(base);
-  return runStages(analysis);
+  return yield* stageSteps(analysis);
 }
 
 /**
@@ -65,7 +66,7 @@ function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: S
  * Inputs are independent: one that fails becomes an error entry, the others go on.
  * A generator so that a caller can yield to the event loop between patches (see reviewAsync).
  */
-function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Generator<void, RunResult> {
+function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Generator<unknown, RunResult> {
   const run = new RunContext();
   const runInputs: RunInput[] = [];
   const patches: PatchMeta[] = [];
@@ -76,6 +77,8 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
   const stages = stageOptions(options);
   // The family grows through a series: a helper defined by patch 1 is a flush in patch 2.
   const family = builtinFamily();
+  // What is kept to the run's end shares its repeated text (util/shared-text.ts).
+  const shared = new SharedText();
   const preimages = options.tree ? new PreimageCheck(run.tree(options.tree)) : undefined;
   for (const input of inputs) {
     if (!input.source.ok) {
@@ -102,9 +105,9 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       try {
         const tree = run.tree(input.base ?? options.tree);
         const found = yield* analyzePatch(patch, tree, family, stages, run);
-        for (const s of found) sites.push(s);
+        for (const s of found) sites.push(shared.share(s));
         // Before and after the patch, function by function: not a site's business (FC009).
-        for (const e of exposedReleases(patch, tree, family)) exposed.push(replayed(e, options));
+        for (const e of yield* releasesFileByFile(patch, tree, family)) exposed.push(shared.share(replayed(e, options)));
         // The model stage places a patch reviewed without a tree in a Xen era.
         if (patch.meta.era) meta.era = patch.meta.era;
         meta.files = summarizeFiles(patch.files, hunkHoldsSite(found));
@@ -120,6 +123,20 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
   const base = options.tree ?? inputs.find((i) => i.base)?.base;
   const treeCheck = preimages?.result();
   return finishRun({ inputs: runInputs, patches, sites, errors, suppressions, exposedReleases: exposed, ...(base ? { base } : {}), ...(treeCheck ? { treeCheck } : {}) }, options, run);
+}
+
+/**
+ * exposedReleases file by file, yielding between files so that the trees it
+ * parses for one file can be freed before the next (see reviewAsync); the
+ * same order as one call, whose comparison this is.
+ */
+function* releasesFileByFile(patch: Patch, tree: BaseTreeReader | undefined, family: ReadonlySet<string>): Generator<unknown, ExposedRelease[]> {
+  const out: ExposedRelease[] = [];
+  for (const file of patch.files) {
+    for (const e of exposedReleases({ ...patch, files: [file] }, tree, family)) out.push(e);
+    yield FREE;
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.api < b.api ? -1 : a.api > b.api ? 1 : 0)));
 }
 
 // The replay depends only on the architecture: once per process.
@@ -171,7 +188,7 @@ export async function reviewAsync(inputs: readonly ReviewInput[], options: RunOp
       await yieldToEventLoop();
       return step.value;
     }
-    if (n % 64 === 0) await yieldToEventLoop();
+    if (step.value === FREE || n % 64 === 0) await yieldToEventLoop();
   }
 }
 

@@ -12,6 +12,23 @@ export const STAGES: readonly Stage[] = [modelStage, classifyStage, simulateStag
 
 /** A review's patch, or a scan's tree, through every stage. */
 export function runStages(analysis: PatchAnalysis, stages: readonly Stage[] = STAGES): Site[] {
-  for (const stage of stages) analysis.sites = stage(analysis);
+  const steps = stageSteps(analysis, stages);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/** What a review's steps yield after work that dropped many syntax trees: a moment to let Node free them (reviewAsync). */
+export const FREE = 'free';
+
+/**
+ * The same, yielding after each stage: a caller that turns the event loop
+ * there (reviewAsync) lets Node free the syntax trees and nodes a stage made
+ * and dropped, which it does only from the event loop, before the next stage
+ * makes its own.
+ */
+export function* stageSteps(analysis: PatchAnalysis, stages: readonly Stage[] = STAGES): Generator<typeof FREE, Site[]> {
+  for (const stage of stages) {
+    analysis.sites = stage(analysis);
+    yield FREE;
+  }
   return analysis.sites;
 }

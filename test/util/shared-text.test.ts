@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { SharedText } from '../../src/util/shared-text.js';
+
+describe('SharedText', () => {
+  it('gives back the same records with the same values', () => {
+    const note = (i: number): string => `assisted path: read from the built-in model (${i % 2})`;
+    const sites = Array.from({ length: 50 }, (_, i) => ({ id: `s${i}`, notes: [note(i), note(i + 1)], arch: { x86: { sim: { notes: [note(i)], cpus: 3, safe: i % 3 === 0 } } } }));
+    const before = structuredClone(sites);
+    const shared = new SharedText();
+    for (const site of sites) expect(shared.share(site)).toBe(site);
+    expect(sites).toEqual(before);
+  });
+
+  it('takes a record reached twice', () => {
+    const common = { notes: ['x'] };
+    const record = { common, again: common, text: 'y' };
+    expect(new SharedText().share(record)).toBe(record);
+    expect(record).toEqual({ common: { notes: ['x'] }, again: { notes: ['x'] }, text: 'y' });
+    expect(record.again).toBe(common);
+  });
+
+  it('leaves what is not a plain object or array alone', () => {
+    const map = new Map([['k', 'v']]);
+    const record = { map, when: new Date(0), none: null, n: 1 };
+    new SharedText().share(record);
+    expect(record.map).toBe(map);
+    expect([...map]).toEqual([['k', 'v']]);
+    expect(new SharedText().share('text')).toBe('text');
+  });
+});
