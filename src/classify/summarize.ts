@@ -1,7 +1,8 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
+import type { FlatTree } from '../parser/c/flat-tree.js';
 import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
+import { argumentsOf, functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
 import { MAY_DEFER } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
@@ -24,9 +25,13 @@ const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
 
 /** Row → file line for an image: fragments map through `rows`, synthetic rows borrow a neighbour. */
 export function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
-  return (node) => {
-    const first = node.startPosition.row;
-    const last = node.endPosition.row;
+  const lineOfRows = rowsLineMapper(image);
+  return (node) => lineOfRows(node.startPosition.row, node.endPosition.row);
+}
+
+/** lineMapper for a node given by its first and last rows. */
+function rowsLineMapper(image: ParsedImage): (first: number, last: number) => number {
+  return (first, last) => {
     for (let r = first; r <= last; r++) {
       const line = image.rows[r]?.fileLine ?? (image.wholeFile ? r + 1 : 0);
       if (line > 0) return line;
@@ -74,28 +79,32 @@ const argsOf = (call: SyntaxNode): string[] =>
     ?.namedChildren.filter((a) => a.type !== 'comment')
     .map((a) => normalizeSpace(a.text)) ?? [];
 
-/** Labels per block, so the label before a call is found without rescanning siblings. */
+/** Labels per block (flat-tree indices), so the label before a call is found without rescanning siblings. */
 class LabelIndex {
-  private readonly byBlock = new WeakMap<Placed, { start: number; node: SyntaxNode }[]>();
-  private labelsOf(block: Placed): { start: number; node: SyntaxNode }[] {
+  private readonly byBlock = new WeakMap<Placed, { start: number; index: number }[]>();
+  private labelsOf(block: Placed): { start: number; index: number }[] {
     let labels = this.byBlock.get(block);
     if (!labels) {
-      labels = block.node.namedChildren.filter((c) => c.type === 'labeled_statement').map((node) => ({ start: node.startIndex, node }));
+      const { flat } = block;
+      labels = flat
+        .namedChildren(block.index)
+        .filter((c) => flat.type(c) === 'labeled_statement')
+        .map((index) => ({ start: flat.start(index), index }));
       this.byBlock.set(block, labels);
     }
     return labels;
   }
-  /** The nearest label at or before `node` in the blocks that enclose it (`ancestors`: those inside its function). */
-  before(node: Placed, ancestors: readonly Placed[]): SyntaxNode | undefined {
+  /** The nearest label at or before `node` in the blocks that enclose it (`ancestors`: those inside its function); -1 when none. */
+  before(node: Placed, ancestors: readonly Placed[]): number {
     for (let i = ancestors.length - 1; i >= 0; i--) {
       const p = ancestors[i]!;
-      if (p.type === 'labeled_statement') return p.node;
+      if (p.type === 'labeled_statement') return p.index;
       if (p.type !== 'compound_statement' && p.type !== 'case_statement') continue;
       const labels = this.labelsOf(p);
       // A label among the block's children that starts before the node precedes the child holding it.
-      for (let j = labels.length - 1; j >= 0; j--) if (labels[j]!.start <= node.start) return labels[j]!.node;
+      for (let j = labels.length - 1; j >= 0; j--) if (labels[j]!.start <= node.start) return labels[j]!.index;
     }
-    return undefined;
+    return -1;
   }
 }
 
@@ -116,6 +125,8 @@ export interface SummarizeOptions {
 interface Context {
   image: ParsedImage;
   lineOf: (node: SyntaxNode) => number;
+  /** lineOf for a node of the flat tree, with no SyntaxNode made. */
+  lineAt: (flat: FlatTree, index: number) => number;
   calls: CallFact[];
   edges: Set<string>;
   detail: (callee: string) => boolean;
@@ -125,21 +136,22 @@ interface Context {
 const EDGE = '\u0000';
 
 function callFact(ctx: Context, placed: PlacedCall, caller: string | null): CallFact | undefined {
-  const call = placed.call.node;
-  const fn = call.childForFieldName('function');
-  if (fn?.type !== 'identifier') return undefined;
+  const { flat, index, start } = placed.call;
+  const fn = flat.childForField(index, 'function');
+  if (fn < 0 || flat.type(fn) !== 'identifier') return undefined;
   const label = ctx.labels.before(placed.call, placed.ancestors);
-  const labelName = label?.childForFieldName('label')?.text;
+  const labelField = label < 0 ? -1 : flat.childForField(label, 'label');
+  const labelName = labelField < 0 ? undefined : flat.text(labelField);
   return {
-    callee: fn.text,
+    callee: flat.text(fn),
     caller,
-    args: argsOf(call),
+    args: argumentsOf(flat, index),
     guards: guardsIn(placed.call, placed.ancestors),
     file: ctx.image.file,
-    line: ctx.lineOf(call),
-    column: call.startPosition.column + 1,
-    text: normalizeSpace(call.text),
-    ...(label && labelName ? { label: { name: labelName, line: ctx.lineOf(label) } } : {}),
+    line: ctx.lineAt(flat, index),
+    column: flat.column(start) + 1,
+    text: normalizeSpace(flat.text(index)),
+    ...(label >= 0 && labelName ? { label: { name: labelName, line: ctx.lineAt(flat, label) } } : {}),
   };
 }
 
@@ -164,6 +176,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   if (!declarator || !body) return undefined;
   const { image, lineOf } = ctx;
   const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
+  const stepAt = (flat: FlatTree, index: number, message: string): EvidenceStep => ({ file: image.file, line: ctx.lineAt(flat, index), function: name ?? null, message });
 
   const bodyCalls: BodyCall[] = [];
   const typeInfoWrites: EvidenceStep[] = [];
@@ -176,24 +189,25 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   const mayDefer = MAY_DEFER.test(text);
   const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH) || mayDefer;
   for (const placed of calls) {
-    const call = placed.call.node;
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'identifier') continue;
-    const callee = fn.text;
+    const { flat, index } = placed.call;
+    const fn = flat.childForField(index, 'function');
+    if (fn < 0 || flat.type(fn) !== 'identifier') continue;
+    const callee = flat.text(fn);
     if (name) ctx.edges.add(`${name}${EDGE}${callee}`);
     const accumulates = ACCUMULATE.has(callee);
     const fact = ctx.detail(callee) || accumulates ? callFact(ctx, placed, name ?? null) : undefined;
     if (fact) ctx.calls.push(fact);
     if (callee === 'tlbflush_filter') {
+      const call = placed.call.node;
       filters.push({ step: step(call, `narrows the flush to CPUs that may still cache the freed pages it reuses: ${normalizeSpace(call.text)}`), stamp: normalizeSpace(argsOf(call)[1] ?? '') });
     }
     if (!argsMatter && !accumulates) continue;
-    const args = fact?.args ?? argsOf(call);
-    const written = fact?.text ?? normalizeSpace(call.text);
-    bodyCalls.push({ name: callee, args, start: call.startIndex, end: call.endIndex });
-    if (args.some((a) => /^&.*\btype_info$/.test(a))) typeInfoWrites.push(step(call, `writes the page's type_info: ${written}`));
+    const args = fact?.args ?? argumentsOf(flat, index);
+    const written = fact?.text ?? normalizeSpace(flat.text(index));
+    bodyCalls.push({ name: callee, args, start: placed.call.start, end: placed.call.end });
+    if (args.some((a) => /^&.*\btype_info$/.test(a))) typeInfoWrites.push(stepAt(flat, index, `writes the page's type_info: ${written}`));
     if (accumulates) {
-      bookkeeping.push(step(call, `accumulates the TLB-flush stamps of the pages it takes: ${written}`));
+      bookkeeping.push(stepAt(flat, index, `accumulates the TLB-flush stamps of the pages it takes: ${written}`));
       const flag = /^&\s*([A-Za-z_]\w*)$/.exec(args[0] ?? '')?.[1];
       if (flag) bookkeepingFlags.add(flag);
     }
@@ -267,9 +281,9 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
     facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
   }
   if (MAY_DISABLE_IRQS.test(text)) {
-    const all = calls.flatMap(({ call: { node } }) => {
-      const fn = node.childForFieldName('function');
-      return fn?.type === 'identifier' ? [{ name: fn.text, args: argsOf(node), start: node.startIndex, end: node.endIndex, line: lineOf(node) }] : [];
+    const all = calls.flatMap(({ call: { flat, index, start, end } }) => {
+      const fn = flat.childForField(index, 'function');
+      return fn >= 0 && flat.type(fn) === 'identifier' ? [{ name: flat.text(fn), args: argumentsOf(flat, index), start, end, line: ctx.lineAt(flat, index) }] : [];
     });
     const flow = buildFlowGraph({ body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
     const off = irqOffCalls(flow, all);
@@ -334,11 +348,24 @@ function invocationsIn(ctx: Context, node: SyntaxNode, out: MacroInvocation[]): 
   }
 }
 
+function context(image: ParsedImage, detail: (callee: string) => boolean): Context {
+  const lineOfRows = rowsLineMapper(image);
+  return {
+    image,
+    lineOf: (node) => lineOfRows(node.startPosition.row, node.endPosition.row),
+    lineAt: (flat, index) => lineOfRows(flat.row(flat.start(index)), flat.row(flat.end(index))),
+    calls: [],
+    edges: new Set(),
+    detail,
+    labels: new LabelIndex(),
+  };
+}
+
 const TRAVERSED = ['function_definition', 'preproc_function_def', 'call_expression', ...STATEMENT_TYPES];
 
 /** Everything the classifier needs from one parsed image, in one native traversal. */
 export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {}): FileFacts {
-  const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: options.detail ?? (() => true), labels: new LabelIndex() };
+  const ctx = context(image, options.detail ?? (() => true));
   const functions: FunctionFacts[] = [];
   const generators: GeneratorMacro[] = [];
   const invocations: MacroInvocation[] = [];
@@ -351,7 +378,7 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
     if (facts) functions.push(facts);
     current = undefined;
   };
-  walkPlaced(root, TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
+  walkPlaced(image.tree, TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
     if (current && placed.start >= current.end) close();
     const type = placed.type;
     if (type === 'function_definition') {
@@ -373,15 +400,15 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
 
 /** The calls `accept` asks for, in detail: a second look at a tree file once the helpers are known. */
 export function detailedCalls(image: ParsedImage, callees: ReadonlySet<string>, accept: (caller: string, callee: string) => boolean): CallFact[] {
-  const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: () => true, labels: new LabelIndex() };
+  const ctx = context(image, () => true);
   const out: CallFact[] = [];
-  walkPlaced(image.tree.rootNode, ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
-    const fn = call.node.childForFieldName('function');
-    if (fn?.type !== 'identifier' || !callees.has(fn.text)) return;
+  walkPlaced(image.tree, ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
+    const fn = call.flat.childForField(call.index, 'function');
+    if (fn < 0 || call.flat.type(fn) !== 'identifier' || !callees.has(call.flat.text(fn))) return;
     let def: Placed | undefined;
     for (const a of ancestors) if (a.type === 'function_definition') def = a;
     const caller = def ? definedName(image, def.node).name : null;
-    if (!def || caller === null || !accept(caller, fn.text)) return;
+    if (!def || caller === null || !accept(caller, call.flat.text(fn))) return;
     const fact = callFact(ctx, { call, ancestors: inFunction(ancestors) }, caller);
     if (fact) out.push(fact);
   });

@@ -138,8 +138,8 @@ function functionCalls(collected: readonly Collected[]): (def: CollectedDefiniti
   const positioned = (list: Indexed[]): Indexed[] => {
     if (!sorted.has(list)) {
       for (const e of list) {
-        e.start = e.call.node.startIndex;
-        e.end = e.call.node.endIndex;
+        e.start = e.call.start;
+        e.end = e.call.end;
       }
       list.sort((a, b) => a.start - b.start || a.order - b.order);
       sorted.add(list);

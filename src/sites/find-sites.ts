@@ -11,13 +11,14 @@ export function collectAll(images: readonly ParsedImage[], options: CollectOptio
     const collected = collect(image, options);
     for (const def of collected.definitions) {
       if (def.form !== 'inline-function' && def.form !== 'function') continue;
-      for (const call of collected.calls) if (call.enclosing === def.name && within(call.node, def.node)) def.references.add(call.name);
+      if (collected.calls.length === 0) continue;
+      const start = def.node.startIndex;
+      const end = def.node.endIndex;
+      for (const call of collected.calls) if (call.enclosing === def.name && call.start >= start && call.end <= end) def.references.add(call.name);
     }
     return collected;
   });
 }
-
-const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 
 /**
  * Grows the family to a fixpoint: a macro or inline function whose body uses a

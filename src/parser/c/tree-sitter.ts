@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
 import { maskXenMacros } from '../../xen/macros.js';
+import { type FlatTree, flatTree } from './flat-tree.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -36,10 +37,22 @@ export class TooDeepError extends Error {
  * may hold ERROR nodes.
  */
 export function parseC(text: string): Tree {
-  const tree = parseUnchecked(maskXenMacros(text));
+  const masked = maskXenMacros(text);
+  const tree = parseUnchecked(masked);
   const row = rowTooDeep(tree.rootNode);
   if (row !== undefined) throw new TooDeepError(row);
+  sources.set(tree, masked);
   return tree;
+}
+
+/** The text each tree was parsed from (macros masked), which its nodes' `text` reads. */
+const sources = new WeakMap<Tree, string>();
+
+/** The flat reading of a tree parseC made (see FlatTree), once per tree. */
+export function flatOf(tree: Tree): FlatTree {
+  const source = sources.get(tree);
+  if (source === undefined) throw new Error('flatOf: a tree parseC did not make');
+  return flatTree(tree, source);
 }
 
 /** The first row where the tree is deeper than the bound, in one cursor pass. */
@@ -173,30 +186,60 @@ export function parseExpression(text: string): SyntaxNode | undefined {
   return node;
 }
 
-/** A node met in a walk, with its byte range read once. */
+/** A node met in a walk: its place in the flat tree, its type and byte range. */
 export interface Placed {
-  node: SyntaxNode;
-  type: string;
-  start: number;
-  end: number;
+  /** Made on first use: most walks never need it. */
+  readonly node: SyntaxNode;
+  readonly flat: FlatTree;
+  readonly index: number;
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+class PlacedNode implements Placed {
+  private made: SyntaxNode | undefined;
+  constructor(
+    readonly flat: FlatTree,
+    readonly index: number,
+    readonly type: string,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get node(): SyntaxNode {
+    this.made ??= this.flat.node(this.index);
+    return this.made;
+  }
 }
 
 /**
  * Nodes of `types` in document order (pre-order), each with those of
- * `containers` that enclose it, outermost first. One native traversal; the
- * enclosing nodes come from byte ranges, not `node.parent` (which walks down
- * from the root on every call, so a climb of d levels costs d descents).
+ * `containers` that enclose it, outermost first. One pass over the tree's
+ * flat reading, with no native call; the enclosing nodes come from byte
+ * ranges, not `node.parent` (which walks down from the root on every call).
  * An empty node at the very end of a container is taken to be outside it.
+ * Like descendantsOfType, a subtree that ends at the very start of the text is skipped.
  */
-export function walkPlaced(root: SyntaxNode, types: readonly string[], containers: readonly string[], visit: (node: Placed, ancestors: readonly Placed[]) => void): void {
+export function walkPlaced(tree: Tree, types: readonly string[], containers: readonly string[], visit: (node: Placed, ancestors: readonly Placed[]) => void): void {
   const wanted = new Set(types);
   const enclosing = new Set(containers);
   const stack: Placed[] = [];
-  for (const node of root.descendantsOfType([...new Set([...types, ...containers])])) {
-    const placed: Placed = { node, type: node.type, start: node.startIndex, end: node.endIndex };
-    while (stack.length > 0 && placed.start >= stack[stack.length - 1]!.end) stack.pop();
-    if (wanted.has(placed.type)) visit(placed, stack);
-    if (enclosing.has(placed.type)) stack.push(placed);
+  const flat = flatOf(tree);
+  for (let i = 0; i < flat.size; ) {
+    const end = flat.end(i);
+    if (end === 0) {
+      i = flat.subtreeEnd(i);
+      continue;
+    }
+    const type = flat.type(i);
+    const isWanted = wanted.has(type);
+    if (isWanted || enclosing.has(type)) {
+      const placed = new PlacedNode(flat, i, type, flat.start(i), end);
+      while (stack.length > 0 && placed.start >= stack[stack.length - 1]!.end) stack.pop();
+      if (isWanted) visit(placed, stack);
+      if (enclosing.has(type)) stack.push(placed);
+    }
+    i++;
   }
 }
 

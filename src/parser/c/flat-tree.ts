@@ -1,0 +1,205 @@
+import type ParserType from 'tree-sitter';
+
+type SyntaxNode = ParserType.SyntaxNode;
+type Tree = ParserType.Tree;
+type TreeCursor = ParserType.TreeCursor;
+
+/** Per symbol and field id (one grammar, so process-wide): read from the cursor the first time an id is met. */
+const typeNames: string[] = [];
+const namedTypes: boolean[] = [];
+const fieldNames: (string | undefined)[] = [];
+
+/**
+ * A parsed tree read once, in one cursor pass, into arrays indexed by
+ * pre-order position (tree-sitter's descendant index): each node's type,
+ * field, range, parent and where its subtree ends. Walks, field lookups and
+ * texts then make no native call and no SyntaxNode (each of which tree-sitter
+ * tracks with a weak reference and a finalizer: the bulk of a walk's cost);
+ * `node(i)` makes one only for a node a caller keeps.
+ */
+export class FlatTree {
+  readonly size: number;
+  private readonly types: Uint16Array;
+  private readonly fields: Uint16Array;
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+  private readonly parents: Int32Array;
+  /** The index just past each node's subtree. */
+  private readonly after: Int32Array;
+  private cursor: TreeCursor | undefined;
+
+  constructor(
+    private readonly tree: Tree,
+    private readonly source: string,
+  ) {
+    const cursor = tree.rootNode.walk();
+    let capacity = 1024;
+    let types = new Uint16Array(capacity);
+    let fields = new Uint16Array(capacity);
+    let starts = new Uint32Array(capacity);
+    let ends = new Uint32Array(capacity);
+    let parents = new Int32Array(capacity);
+    let after = new Int32Array(capacity);
+    const open: number[] = [];
+    let n = 0;
+    for (;;) {
+      if (n === capacity) {
+        capacity *= 2;
+        types = grow(types, new Uint16Array(capacity));
+        fields = grow(fields, new Uint16Array(capacity));
+        starts = grow(starts, new Uint32Array(capacity));
+        ends = grow(ends, new Uint32Array(capacity));
+        parents = grow(parents, new Int32Array(capacity));
+        after = grow(after, new Int32Array(capacity));
+      }
+      const type = cursor.nodeTypeId;
+      if (typeNames[type] === undefined) {
+        typeNames[type] = cursor.nodeType;
+        namedTypes[type] = cursor.nodeIsNamed;
+      }
+      const field = cursor.currentFieldId;
+      if (field !== 0 && fieldNames[field] === undefined) fieldNames[field] = cursor.currentFieldName;
+      types[n] = type;
+      fields[n] = field;
+      starts[n] = cursor.startIndex;
+      ends[n] = cursor.endIndex;
+      parents[n] = open.length > 0 ? open[open.length - 1]! : -1;
+      n++;
+      if (cursor.gotoFirstChild()) {
+        open.push(n - 1);
+        continue;
+      }
+      after[n - 1] = n;
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+        after[open.pop()!] = n;
+      }
+      if (done) break;
+    }
+    this.size = n;
+    this.types = types;
+    this.fields = fields;
+    this.starts = starts;
+    this.ends = ends;
+    this.parents = parents;
+    this.after = after;
+  }
+
+  type(i: number): string {
+    return typeNames[this.types[i]!]!;
+  }
+
+  isNamed(i: number): boolean {
+    return namedTypes[this.types[i]!]!;
+  }
+
+  /** The field this node fills in its parent, if any. */
+  field(i: number): string | undefined {
+    const id = this.fields[i]!;
+    return id === 0 ? undefined : fieldNames[id];
+  }
+
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  end(i: number): number {
+    return this.ends[i]!;
+  }
+
+  /** -1 for the root. */
+  parent(i: number): number {
+    return this.parents[i]!;
+  }
+
+  /** The index just past the subtree of `i`: the next node in pre-order that is not inside it. */
+  subtreeEnd(i: number): number {
+    return this.after[i]!;
+  }
+
+  text(i: number): string {
+    return this.source.substring(this.starts[i]!, this.ends[i]!);
+  }
+
+  children(i: number): number[] {
+    const out: number[] = [];
+    const stop = this.after[i]!;
+    for (let c = i + 1; c < stop; c = this.after[c]!) out.push(c);
+    return out;
+  }
+
+  namedChildren(i: number): number[] {
+    const out: number[] = [];
+    const stop = this.after[i]!;
+    for (let c = i + 1; c < stop; c = this.after[c]!) if (this.isNamed(c)) out.push(c);
+    return out;
+  }
+
+  /**
+   * The first child filling `field` (SyntaxNode.childForFieldName); -1 when
+   * none. An ERROR node has no fields, though the cursor names some of its
+   * children's (those of the hidden nodes it swallowed).
+   */
+  childForField(i: number, field: string): number {
+    if (this.type(i) === 'ERROR') return -1;
+    const stop = this.after[i]!;
+    for (let c = i + 1; c < stop; c = this.after[c]!) if (this.fields[c] !== 0 && fieldNames[this.fields[c]!] === field) return c;
+    return -1;
+  }
+
+  /** The row (0-based) of a text offset, as tree-sitter counts rows: by newline. */
+  row(offset: number): number {
+    const starts = this.lineStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The column (0-based, in UTF-16 units like the binding's) of a text offset. */
+  column(offset: number): number {
+    return offset - this.lineStarts()[this.row(offset)]!;
+  }
+
+  private starting: number[] | undefined;
+  private lineStarts(): number[] {
+    if (!this.starting) {
+      const starts = [0];
+      for (let at = this.source.indexOf('\n'); at >= 0; at = this.source.indexOf('\n', at + 1)) starts.push(at + 1);
+      this.starting = starts;
+    }
+    return this.starting;
+  }
+
+  /** The SyntaxNode at `i`, made on demand. */
+  node(i: number): SyntaxNode {
+    this.cursor ??= this.tree.rootNode.walk();
+    this.cursor.gotoDescendant(i);
+    return this.cursor.currentNode;
+  }
+}
+
+function grow<T extends Uint16Array | Uint32Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+const flats = new WeakMap<Tree, FlatTree>();
+
+/** The flat reading of `tree`, made once per tree (`source`: the text it was parsed from). */
+export function flatTree(tree: Tree, source: string): FlatTree {
+  let flat = flats.get(tree);
+  if (!flat) {
+    flat = new FlatTree(tree, source);
+    flats.set(tree, flat);
+  }
+  return flat;
+}
