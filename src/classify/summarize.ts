@@ -1,8 +1,8 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
-import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { argumentsOf, functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
+import { flatOf, normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { argumentsOf, flatFunctionDeclarator, flatGuardsOf, flatParameterNames, guardsIn, inFunction, macroBody, parseMacroBody } from '../sites/collect.js';
 import { MAY_DEFER } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
@@ -162,18 +162,42 @@ function isPartial(image: ParsedImage, node: SyntaxNode, wrapper: boolean): bool
   return false;
 }
 
-/** The name a function definition gives (the hunk header's for the synthetic wrapper). */
-function definedName(image: ParsedImage, def: SyntaxNode): { name: string | null; wrapper: boolean; declarator?: SyntaxNode } {
-  const declarator = functionDeclarator(def.childForFieldName('declarator'));
-  const declared = declarator?.childForFieldName('declarator')?.text;
+/** The name a function definition gives (the hunk header's for the synthetic wrapper), and its declarator (-1 when none). */
+function definedName(image: ParsedImage, def: Placed): { name: string | null; wrapper: boolean; declarator: number } {
+  const { flat } = def;
+  const declarator = flatFunctionDeclarator(flat, def.index);
+  const named = declarator < 0 ? -1 : flat.childForField(declarator, 'declarator');
+  const declared = named < 0 ? undefined : flat.text(named);
   const wrapper = declared === WRAPPER_FUNCTION;
-  return { name: (wrapper ? image.enclosingFunction : declared) ?? null, wrapper, ...(declarator ? { declarator } : {}) };
+  return { name: (wrapper ? image.enclosingFunction : declared) ?? null, wrapper, declarator };
 }
 
-function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly PlacedCall[], statements: number): FunctionFacts | undefined {
-  const { name, wrapper, declarator } = definedName(ctx.image, def);
-  const body = def.childForFieldName('body');
-  if (!declarator || !body) return undefined;
+/** Whether a definition's own specifiers hold `inline`, or say `static`. */
+function specifiers(def: Placed): { inline: boolean; isStatic: boolean } {
+  const { flat } = def;
+  let inline = false;
+  let isStatic = false;
+  for (const c of flat.children(def.index)) {
+    const type = flat.type(c);
+    if (type !== 'storage_class_specifier' && type !== 'type_qualifier') continue;
+    const text = flat.text(c);
+    if (text.includes('inline')) inline = true;
+    if (type === 'storage_class_specifier' && text === 'static') isStatic = true;
+  }
+  return { inline, isStatic };
+}
+
+function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly PlacedCall[], statements: number): FunctionFacts | undefined {
+  const { name, wrapper, declarator } = definedName(ctx.image, placedDef);
+  const { flat } = placedDef;
+  const bodyIndex = flat.childForField(placedDef.index, 'body');
+  if (declarator < 0 || bodyIndex < 0) return undefined;
+  // SyntaxNodes only where a fact needs one (most functions need none).
+  let made: { def: SyntaxNode; body: SyntaxNode } | undefined;
+  const nodes = (): { def: SyntaxNode; body: SyntaxNode } => {
+    made ??= { def: placedDef.node, body: flat.node(bodyIndex) };
+    return made;
+  };
   const { image, lineOf } = ctx;
   const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
   const stepAt = (flat: FlatTree, index: number, message: string): EvidenceStep => ({ file: image.file, line: ctx.lineAt(flat, index), function: name ?? null, message });
@@ -184,12 +208,12 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   /** tlbflush_filter() calls, with the stamp each one filters by. */
   const filters: { step: EvidenceStep; stamp: string }[] = [];
   const bookkeepingFlags = new Set([NEED_TLBFLUSH]);
-  const text = body.text;
+  const text = flat.text(bodyIndex);
   // Arguments are read only where a fact depends on them.
   const mayDefer = MAY_DEFER.test(text);
   const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH) || mayDefer;
   for (const placed of calls) {
-    const { flat, index } = placed.call;
+    const { index } = placed.call;
     const fn = flat.childForField(index, 'function');
     if (fn < 0 || flat.type(fn) !== 'identifier') continue;
     const callee = flat.text(fn);
@@ -216,7 +240,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   const typeMaskWrites: EvidenceStep[] = [];
   // Evaluated after the loop: see below.
   if (text.includes('type_info') || text.includes('PGT_type_mask')) {
-    for (const a of body.descendantsOfType('assignment_expression')) {
+    for (const a of nodes().body.descendantsOfType('assignment_expression')) {
       const left = a.childForFieldName('left');
       const whole = normalizeSpace(a.text);
       if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'type_info') typeInfoWrites.push(step(a, `writes the page's type_info: ${whole}`));
@@ -228,10 +252,10 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   // changes filter too (_get_page_type) and inline helpers filter for their
   // callers (filtered_flush_tlb_mask): only there does it not make a root.
   // A flag the function was handed (a helper's parameter) is someone else's debt.
-  const paramList = wrapper || !declarator ? [] : parameterNames(declarator);
+  const paramList = wrapper ? [] : flatParameterNames(flat, declarator);
   const params = new Set(paramList);
   // The same for a stamp handed in: that wrapper filters for its caller.
-  const inline = def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline'));
+  const { inline, isStatic } = specifiers(placedDef);
   // Shadow code filters its own pool's stamps: DOMAIN.md rule 4 lists it with the
   // flushes an assisted flush serves (shadow_alloc in Xen 4.17).
   const shadowCode = /(^|\/)mm\/shadow\//.test(ctx.image.file);
@@ -239,6 +263,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
     bookkeeping.push(...filters.filter((f) => !params.has(f.stamp)).map((f) => f.step));
   }
   if (text.includes(NEED_TLBFLUSH)) {
+    const { def, body } = nodes();
     for (const id of body.descendantsOfType('identifier')) {
       if (!bookkeepingFlags.has(id.text) || params.has(id.text) || !inCondition(id, def)) continue;
       bookkeeping.push(step(id, `tests ${id.text}, the flush it accumulated for the freed pages it reuses`));
@@ -249,6 +274,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   const setters: number[] = [];
   const flagsHolders = new Set<string>();
   if (text.includes(NO_TLBFLUSH)) {
+    const { def, body } = nodes();
     for (const id of body.descendantsOfType('identifier')) {
       if (id.text !== NO_TLBFLUSH || inCondition(id, def) || complemented(id, def)) continue;
       setters.push(id.startIndex);
@@ -260,16 +286,16 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
     }
   }
 
-  const partial = isPartial(image, def, wrapper);
+  const partial = !image.wholeFile && isPartial(image, placedDef.node, wrapper);
   const facts: FunctionFacts = {
     name: name ?? '',
     file: image.file,
-    line: lineOf(wrapper ? body : declarator),
-    endLine: image.rows[def.endPosition.row]?.fileLine ?? 0,
-    form: def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline')) ? 'inline-function' : 'function',
+    line: ctx.lineAt(flat, wrapper ? bodyIndex : declarator),
+    endLine: image.rows[flat.row(placedDef.end)]?.fileLine ?? 0,
+    form: inline ? 'inline-function' : 'function',
     params: paramList,
     partial,
-    exported: image.file.endsWith('.h') || !def.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'),
+    exported: image.file.endsWith('.h') || !isStatic,
     statements,
     typeInfoWrites,
     typeMaskWrites,
@@ -278,14 +304,14 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   };
   // MEMF_no_tlbflush owners and functions that may open another deferral get a graph (obligations.ts, deferral-releases.ts).
   if ((noTlbflushSets.length > 0 || mayDefer) && !partial) {
-    facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
+    facts.flow = buildFlowGraph({ body: nodes().body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
   }
   if (MAY_DISABLE_IRQS.test(text)) {
-    const all = calls.flatMap(({ call: { flat, index, start, end } }) => {
+    const all = calls.flatMap(({ call: { index, start, end } }) => {
       const fn = flat.childForField(index, 'function');
       return fn >= 0 && flat.type(fn) === 'identifier' ? [{ name: flat.text(fn), args: argumentsOf(flat, index), start, end, line: ctx.lineAt(flat, index) }] : [];
     });
-    const flow = buildFlowGraph({ body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
+    const flow = buildFlowGraph({ body: nodes().body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
     const off = irqOffCalls(flow, all);
     if (off.length > 0) facts.irqOffCalls = off;
   }
@@ -293,13 +319,16 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
 }
 
 /** A function-like macro: a call-graph node whose calls are read from its body. */
-function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacro[]): FunctionFacts | undefined {
-  const name = def.childForFieldName('name')?.text;
-  const value = def.childForFieldName('value');
-  if (!name || !value) return undefined;
-  const params = def.childForFieldName('parameters')?.namedChildren.map((p) => p.text) ?? [];
-  const body = macroBody(value.text);
-  const line = ctx.lineOf(def);
+function summarizeMacro(ctx: Context, def: Placed, generators: GeneratorMacro[]): FunctionFacts | undefined {
+  const { flat, index } = def;
+  const nameAt = flat.childForField(index, 'name');
+  const name = nameAt < 0 ? undefined : flat.text(nameAt);
+  const value = flat.childForField(index, 'value');
+  if (!name || value < 0) return undefined;
+  const paramList = flat.childForField(index, 'parameters');
+  const params = paramList < 0 ? [] : flat.namedChildren(paramList).map((p) => flat.text(p));
+  const body = macroBody(flat.text(value));
+  const line = ctx.lineAt(flat, index);
   if (body.includes('{') && body.includes('(')) {
     // A body that parses as a function definition generates one per invocation.
     const tree = parseC(body);
@@ -309,13 +338,23 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
     }
   }
   if (body.includes('(')) {
-    const tree = parseMacroBody(body);
-    for (const call of tree.rootNode.descendantsOfType('call_expression')) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'identifier') continue;
-      ctx.edges.add(`${name}${EDGE}${fn.text}`);
+    const bodyFlat = flatOf(parseMacroBody(body));
+    for (const call of bodyFlat.descendantsOfType(0, CALL)) {
+      const fn = bodyFlat.childForField(call, 'function');
+      if (fn < 0 || bodyFlat.type(fn) !== 'identifier') continue;
+      const callee = bodyFlat.text(fn);
+      ctx.edges.add(`${name}${EDGE}${callee}`);
       // Macro bodies are small and not revisited: their calls always come in detail.
-      ctx.calls.push({ callee: fn.text, caller: name, args: argsOf(call), guards: guardsOf(call), file: ctx.image.file, line, column: 1, text: normalizeSpace(call.text) });
+      ctx.calls.push({
+        callee,
+        caller: name,
+        args: argumentsOf(bodyFlat, call),
+        guards: flatGuardsOf(bodyFlat, call),
+        file: ctx.image.file,
+        line,
+        column: 1,
+        text: normalizeSpace(bodyFlat.text(call)),
+      });
     }
   }
   return {
@@ -335,15 +374,19 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
   };
 }
 
+const CALL = new Set(['call_expression']);
+
 /** File-scope statements that are macro invocations (`DEFINE_FLUSHER(l1, true)`). */
-function invocationsIn(ctx: Context, node: SyntaxNode, out: MacroInvocation[]): void {
-  for (const child of node.namedChildren) {
-    if (child.type === 'expression_statement') {
-      const call = child.namedChildren[0];
-      const fn = call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
-      if (call && fn?.type === 'identifier') out.push({ macro: fn.text, args: argsOf(call), file: ctx.image.file, line: ctx.lineOf(call) });
-    } else if (child.type.startsWith('preproc_if') || child.type === 'preproc_else' || child.type.startsWith('preproc_elif')) {
-      invocationsIn(ctx, child, out);
+function invocationsIn(ctx: Context, flat: FlatTree, node: number, out: MacroInvocation[]): void {
+  for (const child of flat.namedChildren(node)) {
+    const type = flat.type(child);
+    if (type === 'expression_statement') {
+      const call = flat.namedChildren(child)[0];
+      if (call === undefined || flat.type(call) !== 'call_expression') continue;
+      const fn = flat.childForField(call, 'function');
+      if (fn >= 0 && flat.type(fn) === 'identifier') out.push({ macro: flat.text(fn), args: argumentsOf(flat, call), file: ctx.image.file, line: ctx.lineAt(flat, call) });
+    } else if (type.startsWith('preproc_if') || type === 'preproc_else' || type.startsWith('preproc_elif')) {
+      invocationsIn(ctx, flat, child, out);
     }
   }
 }
@@ -369,9 +412,8 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
   const functions: FunctionFacts[] = [];
   const generators: GeneratorMacro[] = [];
   const invocations: MacroInvocation[] = [];
-  const root = image.tree.rootNode;
   // Pre-order: a definition comes before what it contains.
-  let current: { def: SyntaxNode; end: number; calls: PlacedCall[]; statements: number } | undefined;
+  let current: { def: Placed; end: number; calls: PlacedCall[]; statements: number } | undefined;
   const close = (): void => {
     if (!current) return;
     const facts = summarizeFunction(ctx, current.def, current.calls, current.statements);
@@ -383,9 +425,9 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
     const type = placed.type;
     if (type === 'function_definition') {
       close();
-      current = { def: placed.node, end: placed.end, calls: [], statements: 0 };
+      current = { def: placed, end: placed.end, calls: [], statements: 0 };
     } else if (type === 'preproc_function_def') {
-      const facts = summarizeMacro(ctx, placed.node, generators);
+      const facts = summarizeMacro(ctx, placed, generators);
       if (facts) functions.push(facts);
     } else if (current) {
       if (type === 'call_expression') current.calls.push({ call: placed, ancestors: inFunction(ancestors).slice() });
@@ -393,7 +435,7 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
     }
   });
   close();
-  invocationsIn(ctx, root, invocations);
+  invocationsIn(ctx, flatOf(image.tree), 0, invocations);
   const edges = [...ctx.edges].sort().map((e) => e.split(EDGE) as [string, string]);
   return { file: image.file, side: image.side, wholeFile: image.wholeFile, functions, edges, calls: ctx.calls, generators, invocations };
 }
@@ -407,7 +449,7 @@ export function detailedCalls(image: ParsedImage, callees: ReadonlySet<string>, 
     if (fn < 0 || call.flat.type(fn) !== 'identifier' || !callees.has(call.flat.text(fn))) return;
     let def: Placed | undefined;
     for (const a of ancestors) if (a.type === 'function_definition') def = a;
-    const caller = def ? definedName(image, def.node).name : null;
+    const caller = def ? definedName(image, def).name : null;
     if (!def || caller === null || !accept(caller, call.flat.text(fn))) return;
     const fact = callFact(ctx, { call, ancestors: inFunction(ancestors) }, caller);
     if (fact) out.push(fact);

@@ -161,7 +161,7 @@ export function flatFunctionDeclarator(flat: FlatTree, def: number): number {
   return -1;
 }
 
-/** parameterNames on the flat tree. */
+/** The names of a function declarator's parameters ('' for an unnamed one), on the flat tree. */
 export function flatParameterNames(flat: FlatTree, declarator: number): string[] {
   const list = flat.childForField(declarator, 'parameters');
   if (list < 0) return [];
@@ -203,19 +203,6 @@ export function functionDeclarator(node: SyntaxNode | null): SyntaxNode | undefi
     current = current.childForFieldName('declarator');
   }
   return undefined;
-}
-
-export function parameterNames(declarator: SyntaxNode): string[] {
-  const list = declarator.childForFieldName('parameters');
-  if (!list) return [];
-  const names: string[] = [];
-  for (const param of list.namedChildren) {
-    if (param.type !== 'parameter_declaration') continue;
-    let d = param.childForFieldName('declarator');
-    while (d && d.type !== 'identifier') d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type === 'identifier') ?? null;
-    names.push(d?.text ?? '');
-  }
-  return names;
 }
 
 /** The function a node is in: the real one, or the one the hunk header names. */
@@ -307,6 +294,22 @@ export function guardsOf(node: SyntaxNode): string[] {
       const inElse = p.childForFieldName('alternative')?.id === child.id;
       guards.push(inElse ? `!(${unparenthesize(condition)})` : unparenthesize(condition));
     }
+  }
+  return guards.reverse();
+}
+
+/** guardsOf on the flat tree: parents are an array read, not a descent from the root. */
+export function flatGuardsOf(flat: FlatTree, node: number): string[] {
+  const guards: string[] = [];
+  let child = node;
+  for (let p = flat.parent(node); p >= 0 && flat.type(p) !== 'function_definition'; child = p, p = flat.parent(p)) {
+    const type = flat.type(p);
+    if (type !== 'if_statement' && type !== 'conditional_expression') continue;
+    const condition = flat.childForField(p, 'condition');
+    if (condition < 0 || condition === child) continue;
+    const inElse = flat.childForField(p, 'alternative') === child;
+    const guard = flatUnparenthesize(flat, condition);
+    guards.push(inElse ? `!(${guard})` : guard);
   }
   return guards.reverse();
 }

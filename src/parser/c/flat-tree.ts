@@ -93,6 +93,11 @@ export class FlatTree {
     return typeNames[this.types[i]!]!;
   }
 
+  /** The grammar's number for the node's type (see typeName). */
+  typeId(i: number): number {
+    return this.types[i]!;
+  }
+
   isNamed(i: number): boolean {
     return namedTypes[this.types[i]!]!;
   }
@@ -179,13 +184,44 @@ export class FlatTree {
     return this.starting;
   }
 
+  /**
+   * Nodes of `types` in `i`'s subtree, `i` included, in pre-order, as
+   * SyntaxNode.descendantsOfType gives them (which skips a subtree that ends
+   * at the very start of the text).
+   */
+  descendantsOfType(i: number, types: ReadonlySet<string>): number[] {
+    const out: number[] = [];
+    const stop = this.after[i]!;
+    for (let d = i; d < stop; ) {
+      if (this.ends[d] === 0) {
+        d = this.after[d]!;
+        continue;
+      }
+      if (types.has(this.type(d))) out.push(d);
+      d++;
+    }
+    return out;
+  }
+
+  private readonly made = new WeakMap<SyntaxNode, number>();
+
   /** The SyntaxNode at `i`, made on demand. */
   node(i: number): SyntaxNode {
     this.cursor ??= this.tree.rootNode.walk();
     this.cursor.gotoDescendant(i);
-    return this.cursor.currentNode;
+    const node = this.cursor.currentNode;
+    this.made.set(node, i);
+    return node;
+  }
+
+  /** The index of a node `node(i)` made; undefined for any other. */
+  indexOf(node: SyntaxNode): number | undefined {
+    return this.made.get(node);
   }
 }
+
+/** The name of a type id a flat tree holds. */
+export const typeName = (id: number): string => typeNames[id]!;
 
 function grow<T extends Uint16Array | Uint32Array | Int32Array>(from: T, to: T): T {
   to.set(from);

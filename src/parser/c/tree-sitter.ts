@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
 import { maskXenMacros } from '../../xen/macros.js';
-import { type FlatTree, flatTree } from './flat-tree.js';
+import { type FlatTree, flatTree, typeName } from './flat-tree.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -225,19 +225,26 @@ export function walkPlaced(tree: Tree, types: readonly string[], containers: rea
   const enclosing = new Set(containers);
   const stack: Placed[] = [];
   const flat = flatOf(tree);
+  /** Per type id: 1 visited, 2 enclosing, 3 both, 0 neither. */
+  const roles: number[] = [];
   for (let i = 0; i < flat.size; ) {
     const end = flat.end(i);
     if (end === 0) {
       i = flat.subtreeEnd(i);
       continue;
     }
-    const type = flat.type(i);
-    const isWanted = wanted.has(type);
-    if (isWanted || enclosing.has(type)) {
-      const placed = new PlacedNode(flat, i, type, flat.start(i), end);
+    const id = flat.typeId(i);
+    let role = roles[id];
+    if (role === undefined) {
+      const name = typeName(id);
+      role = (wanted.has(name) ? 1 : 0) | (enclosing.has(name) ? 2 : 0);
+      roles[id] = role;
+    }
+    if (role !== 0) {
+      const placed = new PlacedNode(flat, i, typeName(id), flat.start(i), end);
       while (stack.length > 0 && placed.start >= stack[stack.length - 1]!.end) stack.pop();
-      if (isWanted) visit(placed, stack);
-      if (enclosing.has(type)) stack.push(placed);
+      if (role & 1) visit(placed, stack);
+      if (role & 2) stack.push(placed);
     }
     i++;
   }
