@@ -28,12 +28,27 @@ export class FlatTree {
   private readonly after: Int32Array;
   private cursor: TreeCursor | undefined;
 
-  constructor(
+  private constructor(
     private readonly tree: Tree,
     private readonly source: string,
+    read: Read,
   ) {
+    this.size = read.size;
+    this.types = read.types;
+    this.fields = read.fields;
+    this.starts = read.starts;
+    this.ends = read.ends;
+    this.parents = read.parents;
+    this.after = read.after;
+  }
+
+  /**
+   * Reads `tree` in one cursor pass; the row of the first node deeper than
+   * `maxDepth` instead, when there is one (the root is at depth 0).
+   */
+  static read(tree: Tree, source: string, maxDepth = Number.POSITIVE_INFINITY): FlatTree | { tooDeepAt: number } {
     const cursor = tree.rootNode.walk();
-    let capacity = 1024;
+    let capacity = Math.max(64, source.length >> 2);
     let types = new Uint16Array(capacity);
     let fields = new Uint16Array(capacity);
     let starts = new Uint32Array(capacity);
@@ -59,17 +74,20 @@ export class FlatTree {
       }
       const field = cursor.currentFieldId;
       if (field !== 0 && fieldNames[field] === undefined) fieldNames[field] = cursor.currentFieldName;
-      types[n] = type;
-      fields[n] = field;
-      starts[n] = cursor.startIndex;
-      ends[n] = cursor.endIndex;
-      parents[n] = open.length > 0 ? open[open.length - 1]! : -1;
-      n++;
+      const i = n++;
+      types[i] = type;
+      fields[i] = field;
+      // Every node is asked its range: a parent may end past its last visible
+      // child (a directive's hidden newline), so ranges are not derived.
+      starts[i] = cursor.startIndex;
+      ends[i] = cursor.endIndex;
+      parents[i] = open.length > 0 ? open[open.length - 1]! : -1;
       if (cursor.gotoFirstChild()) {
-        open.push(n - 1);
+        open.push(i);
+        if (open.length > maxDepth) return { tooDeepAt: cursor.startPosition.row };
         continue;
       }
-      after[n - 1] = n;
+      after[i] = n;
       let done = false;
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) {
@@ -80,13 +98,7 @@ export class FlatTree {
       }
       if (done) break;
     }
-    this.size = n;
-    this.types = types;
-    this.fields = fields;
-    this.starts = starts;
-    this.ends = ends;
-    this.parents = parents;
-    this.after = after;
+    return new FlatTree(tree, source, { size: n, types, fields, starts, ends, parents, after });
   }
 
   type(i: number): string {
@@ -228,14 +240,12 @@ function grow<T extends Uint16Array | Uint32Array | Int32Array>(from: T, to: T):
   return to;
 }
 
-const flats = new WeakMap<Tree, FlatTree>();
-
-/** The flat reading of `tree`, made once per tree (`source`: the text it was parsed from). */
-export function flatTree(tree: Tree, source: string): FlatTree {
-  let flat = flats.get(tree);
-  if (!flat) {
-    flat = new FlatTree(tree, source);
-    flats.set(tree, flat);
-  }
-  return flat;
+interface Read {
+  size: number;
+  types: Uint16Array;
+  fields: Uint16Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  parents: Int32Array;
+  after: Int32Array;
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
 import { maskXenMacros } from '../../xen/macros.js';
-import { type FlatTree, flatTree, typeName } from './flat-tree.js';
+import { FlatTree, typeName } from './flat-tree.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -39,20 +39,36 @@ export class TooDeepError extends Error {
 export function parseC(text: string): Tree {
   const masked = maskXenMacros(text);
   const tree = parseUnchecked(masked);
+  sources.set(tree, masked);
+  if (masked.length >= EAGER_FLAT) {
+    // A file's tree is walked: the flat reading checks the depth in the same pass.
+    const read = FlatTree.read(tree, masked, MAX_SYNTAX_DEPTH);
+    if (!(read instanceof FlatTree)) throw new TooDeepError(read.tooDeepAt);
+    flats.set(tree, read);
+    return tree;
+  }
   const row = rowTooDeep(tree.rootNode);
   if (row !== undefined) throw new TooDeepError(row);
-  sources.set(tree, masked);
   return tree;
 }
 
+/** Texts this long are files (read flat when parsed); shorter ones are snippets, read flat only if walked. */
+const EAGER_FLAT = 4096;
+
 /** The text each tree was parsed from (macros masked), which its nodes' `text` reads. */
 const sources = new WeakMap<Tree, string>();
+const flats = new WeakMap<Tree, FlatTree>();
 
 /** The flat reading of a tree parseC made (see FlatTree), once per tree. */
 export function flatOf(tree: Tree): FlatTree {
-  const source = sources.get(tree);
-  if (source === undefined) throw new Error('flatOf: a tree parseC did not make');
-  return flatTree(tree, source);
+  let flat = flats.get(tree);
+  if (!flat) {
+    const source = sources.get(tree);
+    if (source === undefined) throw new Error('flatOf: a tree parseC did not make');
+    flat = FlatTree.read(tree, source) as FlatTree;
+    flats.set(tree, flat);
+  }
+  return flat;
 }
 
 /** The first row where the tree is deeper than the bound, in one cursor pass. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlatTree } from '../../../src/parser/c/flat-tree.js';
-import { flatOf, parseC, type SyntaxNode } from '../../../src/parser/c/tree-sitter.js';
+import { flatOf, parseC, TooDeepError, type SyntaxNode } from '../../../src/parser/c/tree-sitter.js';
 
 // Ours, in Xen's style: preprocessor branches, labels, comments, a function
 // pointer, a `?:`, text past ASCII (columns count UTF-16 units) and broken lines (an ERROR
@@ -74,6 +74,21 @@ describe('the flat reading of a tree', () => {
     const index = { next: 0 };
     compareWith(flat, tree.rootNode, index, -1);
     expect(flat.size).toBe(index.next);
+  });
+
+  it('refuses a tree nested too deep at the same row, whether read flat while parsing (a file) or not (a snippet)', () => {
+    const nested = `int x = ${'('.repeat(300)}1${')'.repeat(300)};\n`;
+    const rowOf = (text: string): number | undefined => {
+      try {
+        parseC(text);
+        return undefined;
+      } catch (error) {
+        return error instanceof TooDeepError ? error.row : -1;
+      }
+    };
+    expect(rowOf(`/* short */\n\n${nested}`)).toBe(2);
+    expect(rowOf(`/* ${'long '.repeat(1000)}*/\n\n${nested}`)).toBe(2);
+    expect(rowOf(`/* ${'long '.repeat(1000)}*/\n\nint x = ((1));\n`)).toBeUndefined();
   });
 
   it('is read once per tree, and only for trees parseC made', () => {
