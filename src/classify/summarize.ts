@@ -158,7 +158,7 @@ function callFact(ctx: Context, placed: PlacedCall, caller: string | null): Call
 function isPartial(image: ParsedImage, node: SyntaxNode, wrapper: boolean): boolean {
   if (image.wholeFile) return false;
   if (wrapper) return true;
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 

@@ -72,7 +72,7 @@ interface Place {
 function placeOf(image: ParsedImage, node: SyntaxNode): Place {
   let line: number | undefined;
   let inHunk = false;
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) {
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) {
     const row = image.rows[r];
     if (!row || row.change === 'synthetic') continue;
     line ??= row.fileLine;
@@ -82,7 +82,7 @@ function placeOf(image: ParsedImage, node: SyntaxNode): Place {
 }
 
 function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 

@@ -63,7 +63,7 @@ function changeOf(image: ParsedImage, first: number, last: number): { change: Si
 }
 
 function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 
