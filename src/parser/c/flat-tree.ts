@@ -230,6 +230,23 @@ export class FlatTree {
   indexOf(node: SyntaxNode): number | undefined {
     return this.made.get(node);
   }
+
+  /** The index of any node of this tree: among the nodes that start where it does (starts never decrease in pre-order), the one of its id. */
+  find(node: SyntaxNode): number | undefined {
+    const known = this.made.get(node);
+    if (known !== undefined) return known;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.size && this.starts[i] === start; i++) if (this.ends[i] === end && this.node(i).id === node.id) return i;
+    return undefined;
+  }
 }
 
 /** The name of a type id a flat tree holds. */

@@ -236,14 +236,23 @@ class PlacedNode implements Placed {
  * An empty node at the very end of a container is taken to be outside it.
  * Like descendantsOfType, a subtree that ends at the very start of the text is skipped.
  */
-export function walkPlaced(tree: Tree, types: readonly string[], containers: readonly string[], visit: (node: Placed, ancestors: readonly Placed[]) => void): void {
+export function walkPlaced(
+  tree: Tree,
+  types: readonly string[],
+  containers: readonly string[],
+  visit: (node: Placed, ancestors: readonly Placed[]) => void,
+  /** Walk only this node's subtree (what encloses it is not seen); default the whole tree. */
+  within?: SyntaxNode,
+): void {
   const wanted = new Set(types);
   const enclosing = new Set(containers);
   const stack: Placed[] = [];
   const flat = flatOf(tree);
+  const from = within === undefined ? 0 : flat.find(within);
+  if (from === undefined) throw new Error('walkPlaced: a node of another tree');
   /** Per type id: 1 visited, 2 enclosing, 3 both, 0 neither. */
   const roles: number[] = [];
-  for (let i = 0; i < flat.size; ) {
+  for (let i = from, stop = flat.subtreeEnd(from); i < stop; ) {
     const end = flat.end(i);
     if (end === 0) {
       i = flat.subtreeEnd(i);

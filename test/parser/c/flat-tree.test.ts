@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlatTree } from '../../../src/parser/c/flat-tree.js';
-import { flatOf, parseC, TooDeepError, type SyntaxNode } from '../../../src/parser/c/tree-sitter.js';
+import { flatOf, parseC, TooDeepError, walkPlaced, type SyntaxNode } from '../../../src/parser/c/tree-sitter.js';
 
 // Ours, in Xen's style: preprocessor branches, labels, comments, a function
 // pointer, a `?:`, text past ASCII (columns count UTF-16 units) and broken lines (an ERROR
@@ -89,6 +89,19 @@ describe('the flat reading of a tree', () => {
     expect(rowOf(`/* short */\n\n${nested}`)).toBe(2);
     expect(rowOf(`/* ${'long '.repeat(1000)}*/\n\n${nested}`)).toBe(2);
     expect(rowOf(`/* ${'long '.repeat(1000)}*/\n\nint x = ((1));\n`)).toBeUndefined();
+  });
+
+  it('finds any node of its tree, and walks one subtree alone as descendantsOfType does', () => {
+    const tree = parseC(SOURCE);
+    const flat = flatOf(tree);
+    const types = ['call_expression', 'if_statement'];
+    for (const node of tree.rootNode.descendantsOfType(['function_definition', 'if_statement', 'identifier'])) {
+      const index = flat.find(node);
+      expect(index === undefined ? undefined : [flat.start(index), flat.end(index), flat.node(index).id]).toEqual([node.startIndex, node.endIndex, node.id]);
+      const walked: string[] = [];
+      walkPlaced(tree, types, [], (placed) => walked.push(`${placed.type}@${placed.start}`), node);
+      expect(walked).toEqual(node.descendantsOfType(types).map((d) => `${d.type}@${d.startIndex}`));
+    }
   });
 
   it('is read once per tree, and only for trees parseC made', () => {
