@@ -716,7 +716,13 @@ export interface CollectedDefinition {
 
 export interface CollectedCall {
   name: string;
+  /** May be made on first read: position-only readers use the fields below. */
   node: SyntaxNode;
+  /** The call's offsets in the parsed text, and the row and column it starts at (tree-sitter's, 0-based). */
+  start: number;
+  end: number;
+  row: number;
+  column: number;
   args: string[];
   enclosing: string | null;
   guards: string[];

@@ -1,7 +1,8 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
-import { normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { functionDeclarator, guardsIn, guardsOf, inFunction, macroBody, parameterNames, parseMacroBody } from '../sites/collect.js';
+import type { FlatTree } from '../parser/c/flat-tree.js';
+import { flatOf, normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { argumentsOf, flatFunctionDeclarator, flatGuardsOf, flatParameterNames, guardsIn, inFunction, macroBody, parseMacroBody } from '../sites/collect.js';
 import { MAY_DEFER } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
@@ -24,9 +25,13 @@ const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
 
 /** Row → file line for an image: fragments map through `rows`, synthetic rows borrow a neighbour. */
 export function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
-  return (node) => {
-    const first = node.startPosition.row;
-    const last = node.endPosition.row;
+  const lineOfRows = rowsLineMapper(image);
+  return (node) => lineOfRows(node.startPosition.row, node.endPosition.row);
+}
+
+/** lineMapper for a node given by its first and last rows. */
+function rowsLineMapper(image: ParsedImage): (first: number, last: number) => number {
+  return (first, last) => {
     for (let r = first; r <= last; r++) {
       const line = image.rows[r]?.fileLine ?? (image.wholeFile ? r + 1 : 0);
       if (line > 0) return line;
@@ -74,28 +79,32 @@ const argsOf = (call: SyntaxNode): string[] =>
     ?.namedChildren.filter((a) => a.type !== 'comment')
     .map((a) => normalizeSpace(a.text)) ?? [];
 
-/** Labels per block, so the label before a call is found without rescanning siblings. */
+/** Labels per block (flat-tree indices), so the label before a call is found without rescanning siblings. */
 class LabelIndex {
-  private readonly byBlock = new WeakMap<Placed, { start: number; node: SyntaxNode }[]>();
-  private labelsOf(block: Placed): { start: number; node: SyntaxNode }[] {
+  private readonly byBlock = new WeakMap<Placed, { start: number; index: number }[]>();
+  private labelsOf(block: Placed): { start: number; index: number }[] {
     let labels = this.byBlock.get(block);
     if (!labels) {
-      labels = block.node.namedChildren.filter((c) => c.type === 'labeled_statement').map((node) => ({ start: node.startIndex, node }));
+      const { flat } = block;
+      labels = flat
+        .namedChildren(block.index)
+        .filter((c) => flat.type(c) === 'labeled_statement')
+        .map((index) => ({ start: flat.start(index), index }));
       this.byBlock.set(block, labels);
     }
     return labels;
   }
-  /** The nearest label at or before `node` in the blocks that enclose it (`ancestors`: those inside its function). */
-  before(node: Placed, ancestors: readonly Placed[]): SyntaxNode | undefined {
+  /** The nearest label at or before `node` in the blocks that enclose it (`ancestors`: those inside its function); -1 when none. */
+  before(node: Placed, ancestors: readonly Placed[]): number {
     for (let i = ancestors.length - 1; i >= 0; i--) {
       const p = ancestors[i]!;
-      if (p.type === 'labeled_statement') return p.node;
+      if (p.type === 'labeled_statement') return p.index;
       if (p.type !== 'compound_statement' && p.type !== 'case_statement') continue;
       const labels = this.labelsOf(p);
       // A label among the block's children that starts before the node precedes the child holding it.
-      for (let j = labels.length - 1; j >= 0; j--) if (labels[j]!.start <= node.start) return labels[j]!.node;
+      for (let j = labels.length - 1; j >= 0; j--) if (labels[j]!.start <= node.start) return labels[j]!.index;
     }
-    return undefined;
+    return -1;
   }
 }
 
@@ -116,6 +125,8 @@ export interface SummarizeOptions {
 interface Context {
   image: ParsedImage;
   lineOf: (node: SyntaxNode) => number;
+  /** lineOf for a node of the flat tree, with no SyntaxNode made. */
+  lineAt: (flat: FlatTree, index: number) => number;
   calls: CallFact[];
   edges: Set<string>;
   detail: (callee: string) => boolean;
@@ -125,45 +136,71 @@ interface Context {
 const EDGE = '\u0000';
 
 function callFact(ctx: Context, placed: PlacedCall, caller: string | null): CallFact | undefined {
-  const call = placed.call.node;
-  const fn = call.childForFieldName('function');
-  if (fn?.type !== 'identifier') return undefined;
+  const { flat, index, start } = placed.call;
+  const fn = flat.childForField(index, 'function');
+  if (fn < 0 || flat.type(fn) !== 'identifier') return undefined;
   const label = ctx.labels.before(placed.call, placed.ancestors);
-  const labelName = label?.childForFieldName('label')?.text;
+  const labelField = label < 0 ? -1 : flat.childForField(label, 'label');
+  const labelName = labelField < 0 ? undefined : flat.text(labelField);
   return {
-    callee: fn.text,
+    callee: flat.text(fn),
     caller,
-    args: argsOf(call),
+    args: argumentsOf(flat, index),
     guards: guardsIn(placed.call, placed.ancestors),
     file: ctx.image.file,
-    line: ctx.lineOf(call),
-    column: call.startPosition.column + 1,
-    text: normalizeSpace(call.text),
-    ...(label && labelName ? { label: { name: labelName, line: ctx.lineOf(label) } } : {}),
+    line: ctx.lineAt(flat, index),
+    column: flat.column(start) + 1,
+    text: normalizeSpace(flat.text(index)),
+    ...(label >= 0 && labelName ? { label: { name: labelName, line: ctx.lineAt(flat, label) } } : {}),
   };
 }
 
 function isPartial(image: ParsedImage, node: SyntaxNode, wrapper: boolean): boolean {
   if (image.wholeFile) return false;
   if (wrapper) return true;
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 
-/** The name a function definition gives (the hunk header's for the synthetic wrapper). */
-function definedName(image: ParsedImage, def: SyntaxNode): { name: string | null; wrapper: boolean; declarator?: SyntaxNode } {
-  const declarator = functionDeclarator(def.childForFieldName('declarator'));
-  const declared = declarator?.childForFieldName('declarator')?.text;
+/** The name a function definition gives (the hunk header's for the synthetic wrapper), and its declarator (-1 when none). */
+function definedName(image: ParsedImage, def: Placed): { name: string | null; wrapper: boolean; declarator: number } {
+  const { flat } = def;
+  const declarator = flatFunctionDeclarator(flat, def.index);
+  const named = declarator < 0 ? -1 : flat.childForField(declarator, 'declarator');
+  const declared = named < 0 ? undefined : flat.text(named);
   const wrapper = declared === WRAPPER_FUNCTION;
-  return { name: (wrapper ? image.enclosingFunction : declared) ?? null, wrapper, ...(declarator ? { declarator } : {}) };
+  return { name: (wrapper ? image.enclosingFunction : declared) ?? null, wrapper, declarator };
 }
 
-function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly PlacedCall[], statements: number): FunctionFacts | undefined {
-  const { name, wrapper, declarator } = definedName(ctx.image, def);
-  const body = def.childForFieldName('body');
-  if (!declarator || !body) return undefined;
+/** Whether a definition's own specifiers hold `inline`, or say `static`. */
+function specifiers(def: Placed): { inline: boolean; isStatic: boolean } {
+  const { flat } = def;
+  let inline = false;
+  let isStatic = false;
+  for (const c of flat.children(def.index)) {
+    const type = flat.type(c);
+    if (type !== 'storage_class_specifier' && type !== 'type_qualifier') continue;
+    const text = flat.text(c);
+    if (text.includes('inline')) inline = true;
+    if (type === 'storage_class_specifier' && text === 'static') isStatic = true;
+  }
+  return { inline, isStatic };
+}
+
+function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly PlacedCall[], statements: number): FunctionFacts | undefined {
+  const { name, wrapper, declarator } = definedName(ctx.image, placedDef);
+  const { flat } = placedDef;
+  const bodyIndex = flat.childForField(placedDef.index, 'body');
+  if (declarator < 0 || bodyIndex < 0) return undefined;
+  // SyntaxNodes only where a fact needs one (most functions need none).
+  let made: { def: SyntaxNode; body: SyntaxNode } | undefined;
+  const nodes = (): { def: SyntaxNode; body: SyntaxNode } => {
+    made ??= { def: placedDef.node, body: flat.node(bodyIndex) };
+    return made;
+  };
   const { image, lineOf } = ctx;
   const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
+  const stepAt = (flat: FlatTree, index: number, message: string): EvidenceStep => ({ file: image.file, line: ctx.lineAt(flat, index), function: name ?? null, message });
 
   const bodyCalls: BodyCall[] = [];
   const typeInfoWrites: EvidenceStep[] = [];
@@ -171,29 +208,30 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   /** tlbflush_filter() calls, with the stamp each one filters by. */
   const filters: { step: EvidenceStep; stamp: string }[] = [];
   const bookkeepingFlags = new Set([NEED_TLBFLUSH]);
-  const text = body.text;
+  const text = flat.text(bodyIndex);
   // Arguments are read only where a fact depends on them.
   const mayDefer = MAY_DEFER.test(text);
   const argsMatter = text.includes('type_info') || text.includes(NO_TLBFLUSH) || mayDefer;
   for (const placed of calls) {
-    const call = placed.call.node;
-    const fn = call.childForFieldName('function');
-    if (fn?.type !== 'identifier') continue;
-    const callee = fn.text;
+    const { index } = placed.call;
+    const fn = flat.childForField(index, 'function');
+    if (fn < 0 || flat.type(fn) !== 'identifier') continue;
+    const callee = flat.text(fn);
     if (name) ctx.edges.add(`${name}${EDGE}${callee}`);
     const accumulates = ACCUMULATE.has(callee);
     const fact = ctx.detail(callee) || accumulates ? callFact(ctx, placed, name ?? null) : undefined;
     if (fact) ctx.calls.push(fact);
     if (callee === 'tlbflush_filter') {
+      const call = placed.call.node;
       filters.push({ step: step(call, `narrows the flush to CPUs that may still cache the freed pages it reuses: ${normalizeSpace(call.text)}`), stamp: normalizeSpace(argsOf(call)[1] ?? '') });
     }
     if (!argsMatter && !accumulates) continue;
-    const args = fact?.args ?? argsOf(call);
-    const written = fact?.text ?? normalizeSpace(call.text);
-    bodyCalls.push({ name: callee, args, start: call.startIndex, end: call.endIndex });
-    if (args.some((a) => /^&.*\btype_info$/.test(a))) typeInfoWrites.push(step(call, `writes the page's type_info: ${written}`));
+    const args = fact?.args ?? argumentsOf(flat, index);
+    const written = fact?.text ?? normalizeSpace(flat.text(index));
+    bodyCalls.push({ name: callee, args, start: placed.call.start, end: placed.call.end });
+    if (args.some((a) => /^&.*\btype_info$/.test(a))) typeInfoWrites.push(stepAt(flat, index, `writes the page's type_info: ${written}`));
     if (accumulates) {
-      bookkeeping.push(step(call, `accumulates the TLB-flush stamps of the pages it takes: ${written}`));
+      bookkeeping.push(stepAt(flat, index, `accumulates the TLB-flush stamps of the pages it takes: ${written}`));
       const flag = /^&\s*([A-Za-z_]\w*)$/.exec(args[0] ?? '')?.[1];
       if (flag) bookkeepingFlags.add(flag);
     }
@@ -202,7 +240,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   const typeMaskWrites: EvidenceStep[] = [];
   // Evaluated after the loop: see below.
   if (text.includes('type_info') || text.includes('PGT_type_mask')) {
-    for (const a of body.descendantsOfType('assignment_expression')) {
+    for (const a of nodes().body.descendantsOfType('assignment_expression')) {
       const left = a.childForFieldName('left');
       const whole = normalizeSpace(a.text);
       if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'type_info') typeInfoWrites.push(step(a, `writes the page's type_info: ${whole}`));
@@ -214,10 +252,10 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   // changes filter too (_get_page_type) and inline helpers filter for their
   // callers (filtered_flush_tlb_mask): only there does it not make a root.
   // A flag the function was handed (a helper's parameter) is someone else's debt.
-  const paramList = wrapper || !declarator ? [] : parameterNames(declarator);
+  const paramList = wrapper ? [] : flatParameterNames(flat, declarator);
   const params = new Set(paramList);
   // The same for a stamp handed in: that wrapper filters for its caller.
-  const inline = def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline'));
+  const { inline, isStatic } = specifiers(placedDef);
   // Shadow code filters its own pool's stamps: DOMAIN.md rule 4 lists it with the
   // flushes an assisted flush serves (shadow_alloc in Xen 4.17).
   const shadowCode = /(^|\/)mm\/shadow\//.test(ctx.image.file);
@@ -225,6 +263,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
     bookkeeping.push(...filters.filter((f) => !params.has(f.stamp)).map((f) => f.step));
   }
   if (text.includes(NEED_TLBFLUSH)) {
+    const { def, body } = nodes();
     for (const id of body.descendantsOfType('identifier')) {
       if (!bookkeepingFlags.has(id.text) || params.has(id.text) || !inCondition(id, def)) continue;
       bookkeeping.push(step(id, `tests ${id.text}, the flush it accumulated for the freed pages it reuses`));
@@ -235,6 +274,7 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   const setters: number[] = [];
   const flagsHolders = new Set<string>();
   if (text.includes(NO_TLBFLUSH)) {
+    const { def, body } = nodes();
     for (const id of body.descendantsOfType('identifier')) {
       if (id.text !== NO_TLBFLUSH || inCondition(id, def) || complemented(id, def)) continue;
       setters.push(id.startIndex);
@@ -246,16 +286,16 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
     }
   }
 
-  const partial = isPartial(image, def, wrapper);
+  const partial = !image.wholeFile && isPartial(image, placedDef.node, wrapper);
   const facts: FunctionFacts = {
     name: name ?? '',
     file: image.file,
-    line: lineOf(wrapper ? body : declarator),
-    endLine: image.rows[def.endPosition.row]?.fileLine ?? 0,
-    form: def.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline')) ? 'inline-function' : 'function',
+    line: ctx.lineAt(flat, wrapper ? bodyIndex : declarator),
+    endLine: image.rows[flat.row(placedDef.end)]?.fileLine ?? 0,
+    form: inline ? 'inline-function' : 'function',
     params: paramList,
     partial,
-    exported: image.file.endsWith('.h') || !def.children.some((c) => c.type === 'storage_class_specifier' && c.text === 'static'),
+    exported: image.file.endsWith('.h') || !isStatic,
     statements,
     typeInfoWrites,
     typeMaskWrites,
@@ -264,14 +304,14 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
   };
   // MEMF_no_tlbflush owners and functions that may open another deferral get a graph (obligations.ts, deferral-releases.ts).
   if ((noTlbflushSets.length > 0 || mayDefer) && !partial) {
-    facts.flow = buildFlowGraph({ body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
+    facts.flow = buildFlowGraph({ body: nodes().body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
   }
   if (MAY_DISABLE_IRQS.test(text)) {
-    const all = calls.flatMap(({ call: { node } }) => {
-      const fn = node.childForFieldName('function');
-      return fn?.type === 'identifier' ? [{ name: fn.text, args: argsOf(node), start: node.startIndex, end: node.endIndex, line: lineOf(node) }] : [];
+    const all = calls.flatMap(({ call: { index, start, end } }) => {
+      const fn = flat.childForField(index, 'function');
+      return fn >= 0 && flat.type(fn) === 'identifier' ? [{ name: flat.text(fn), args: argumentsOf(flat, index), start, end, line: ctx.lineAt(flat, index) }] : [];
     });
-    const flow = buildFlowGraph({ body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
+    const flow = buildFlowGraph({ body: nodes().body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
     const off = irqOffCalls(flow, all);
     if (off.length > 0) facts.irqOffCalls = off;
   }
@@ -279,13 +319,16 @@ function summarizeFunction(ctx: Context, def: SyntaxNode, calls: readonly Placed
 }
 
 /** A function-like macro: a call-graph node whose calls are read from its body. */
-function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacro[]): FunctionFacts | undefined {
-  const name = def.childForFieldName('name')?.text;
-  const value = def.childForFieldName('value');
-  if (!name || !value) return undefined;
-  const params = def.childForFieldName('parameters')?.namedChildren.map((p) => p.text) ?? [];
-  const body = macroBody(value.text);
-  const line = ctx.lineOf(def);
+function summarizeMacro(ctx: Context, def: Placed, generators: GeneratorMacro[]): FunctionFacts | undefined {
+  const { flat, index } = def;
+  const nameAt = flat.childForField(index, 'name');
+  const name = nameAt < 0 ? undefined : flat.text(nameAt);
+  const value = flat.childForField(index, 'value');
+  if (!name || value < 0) return undefined;
+  const paramList = flat.childForField(index, 'parameters');
+  const params = paramList < 0 ? [] : flat.namedChildren(paramList).map((p) => flat.text(p));
+  const body = macroBody(flat.text(value));
+  const line = ctx.lineAt(flat, index);
   if (body.includes('{') && body.includes('(')) {
     // A body that parses as a function definition generates one per invocation.
     const tree = parseC(body);
@@ -295,13 +338,23 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
     }
   }
   if (body.includes('(')) {
-    const tree = parseMacroBody(body);
-    for (const call of tree.rootNode.descendantsOfType('call_expression')) {
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'identifier') continue;
-      ctx.edges.add(`${name}${EDGE}${fn.text}`);
+    const bodyFlat = flatOf(parseMacroBody(body));
+    for (const call of bodyFlat.descendantsOfType(0, CALL)) {
+      const fn = bodyFlat.childForField(call, 'function');
+      if (fn < 0 || bodyFlat.type(fn) !== 'identifier') continue;
+      const callee = bodyFlat.text(fn);
+      ctx.edges.add(`${name}${EDGE}${callee}`);
       // Macro bodies are small and not revisited: their calls always come in detail.
-      ctx.calls.push({ callee: fn.text, caller: name, args: argsOf(call), guards: guardsOf(call), file: ctx.image.file, line, column: 1, text: normalizeSpace(call.text) });
+      ctx.calls.push({
+        callee,
+        caller: name,
+        args: argumentsOf(bodyFlat, call),
+        guards: flatGuardsOf(bodyFlat, call),
+        file: ctx.image.file,
+        line,
+        column: 1,
+        text: normalizeSpace(bodyFlat.text(call)),
+      });
     }
   }
   return {
@@ -321,44 +374,60 @@ function summarizeMacro(ctx: Context, def: SyntaxNode, generators: GeneratorMacr
   };
 }
 
+const CALL = new Set(['call_expression']);
+
 /** File-scope statements that are macro invocations (`DEFINE_FLUSHER(l1, true)`). */
-function invocationsIn(ctx: Context, node: SyntaxNode, out: MacroInvocation[]): void {
-  for (const child of node.namedChildren) {
-    if (child.type === 'expression_statement') {
-      const call = child.namedChildren[0];
-      const fn = call?.type === 'call_expression' ? call.childForFieldName('function') : undefined;
-      if (call && fn?.type === 'identifier') out.push({ macro: fn.text, args: argsOf(call), file: ctx.image.file, line: ctx.lineOf(call) });
-    } else if (child.type.startsWith('preproc_if') || child.type === 'preproc_else' || child.type.startsWith('preproc_elif')) {
-      invocationsIn(ctx, child, out);
+function invocationsIn(ctx: Context, flat: FlatTree, node: number, out: MacroInvocation[]): void {
+  for (const child of flat.namedChildren(node)) {
+    const type = flat.type(child);
+    if (type === 'expression_statement') {
+      const call = flat.namedChildren(child)[0];
+      if (call === undefined || flat.type(call) !== 'call_expression') continue;
+      const fn = flat.childForField(call, 'function');
+      if (fn >= 0 && flat.type(fn) === 'identifier') out.push({ macro: flat.text(fn), args: argumentsOf(flat, call), file: ctx.image.file, line: ctx.lineAt(flat, call) });
+    } else if (type.startsWith('preproc_if') || type === 'preproc_else' || type.startsWith('preproc_elif')) {
+      invocationsIn(ctx, flat, child, out);
     }
   }
+}
+
+function context(image: ParsedImage, detail: (callee: string) => boolean): Context {
+  const lineOfRows = rowsLineMapper(image);
+  return {
+    image,
+    lineOf: (node) => lineOfRows(node.startPosition.row, node.endPosition.row),
+    lineAt: (flat, index) => lineOfRows(flat.row(flat.start(index)), flat.row(flat.end(index))),
+    calls: [],
+    edges: new Set(),
+    detail,
+    labels: new LabelIndex(),
+  };
 }
 
 const TRAVERSED = ['function_definition', 'preproc_function_def', 'call_expression', ...STATEMENT_TYPES];
 
 /** Everything the classifier needs from one parsed image, in one native traversal. */
 export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {}): FileFacts {
-  const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: options.detail ?? (() => true), labels: new LabelIndex() };
+  const ctx = context(image, options.detail ?? (() => true));
   const functions: FunctionFacts[] = [];
   const generators: GeneratorMacro[] = [];
   const invocations: MacroInvocation[] = [];
-  const root = image.tree.rootNode;
   // Pre-order: a definition comes before what it contains.
-  let current: { def: SyntaxNode; end: number; calls: PlacedCall[]; statements: number } | undefined;
+  let current: { def: Placed; end: number; calls: PlacedCall[]; statements: number } | undefined;
   const close = (): void => {
     if (!current) return;
     const facts = summarizeFunction(ctx, current.def, current.calls, current.statements);
     if (facts) functions.push(facts);
     current = undefined;
   };
-  walkPlaced(root, TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
+  walkPlaced(image.tree, TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
     if (current && placed.start >= current.end) close();
     const type = placed.type;
     if (type === 'function_definition') {
       close();
-      current = { def: placed.node, end: placed.end, calls: [], statements: 0 };
+      current = { def: placed, end: placed.end, calls: [], statements: 0 };
     } else if (type === 'preproc_function_def') {
-      const facts = summarizeMacro(ctx, placed.node, generators);
+      const facts = summarizeMacro(ctx, placed, generators);
       if (facts) functions.push(facts);
     } else if (current) {
       if (type === 'call_expression') current.calls.push({ call: placed, ancestors: inFunction(ancestors).slice() });
@@ -366,22 +435,22 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
     }
   });
   close();
-  invocationsIn(ctx, root, invocations);
+  invocationsIn(ctx, flatOf(image.tree), 0, invocations);
   const edges = [...ctx.edges].sort().map((e) => e.split(EDGE) as [string, string]);
   return { file: image.file, side: image.side, wholeFile: image.wholeFile, functions, edges, calls: ctx.calls, generators, invocations };
 }
 
 /** The calls `accept` asks for, in detail: a second look at a tree file once the helpers are known. */
 export function detailedCalls(image: ParsedImage, callees: ReadonlySet<string>, accept: (caller: string, callee: string) => boolean): CallFact[] {
-  const ctx: Context = { image, lineOf: lineMapper(image), calls: [], edges: new Set(), detail: () => true, labels: new LabelIndex() };
+  const ctx = context(image, () => true);
   const out: CallFact[] = [];
-  walkPlaced(image.tree.rootNode, ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
-    const fn = call.node.childForFieldName('function');
-    if (fn?.type !== 'identifier' || !callees.has(fn.text)) return;
+  walkPlaced(image.tree, ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
+    const fn = call.flat.childForField(call.index, 'function');
+    if (fn < 0 || call.flat.type(fn) !== 'identifier' || !callees.has(call.flat.text(fn))) return;
     let def: Placed | undefined;
     for (const a of ancestors) if (a.type === 'function_definition') def = a;
-    const caller = def ? definedName(image, def.node).name : null;
-    if (!def || caller === null || !accept(caller, fn.text)) return;
+    const caller = def ? definedName(image, def).name : null;
+    if (!def || caller === null || !accept(caller, call.flat.text(fn))) return;
     const fact = callFact(ctx, { call, ancestors: inFunction(ancestors) }, caller);
     if (fact) out.push(fact);
   });

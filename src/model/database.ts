@@ -1,6 +1,6 @@
 import type { Arch, Collected, CollectedCall, CollectedDefinition, ParsedImage, SiteDefinition } from '../types.js';
 import { preprocessorConditions } from '../sites/collect.js';
-import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { flatOf, normalizeSpace, parseExpression, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
 import { bind, scopingOf, stringContents, substitute, templateCalls, templateTree } from './expand.js';
@@ -72,7 +72,7 @@ interface Place {
 function placeOf(image: ParsedImage, node: SyntaxNode): Place {
   let line: number | undefined;
   let inHunk = false;
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) {
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) {
     const row = image.rows[r];
     if (!row || row.change === 'synthetic') continue;
     line ??= row.fileLine;
@@ -82,7 +82,7 @@ function placeOf(image: ParsedImage, node: SyntaxNode): Place {
 }
 
 function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 
@@ -138,8 +138,8 @@ function functionCalls(collected: readonly Collected[]): (def: CollectedDefiniti
   const positioned = (list: Indexed[]): Indexed[] => {
     if (!sorted.has(list)) {
       for (const e of list) {
-        e.start = e.call.node.startIndex;
-        e.end = e.call.node.endIndex;
+        e.start = e.call.start;
+        e.end = e.call.end;
       }
       list.sort((a, b) => a.start - b.start || a.order - b.order);
       sorted.add(list);
@@ -184,6 +184,16 @@ function sourceOf(kind: LayerKind, file: string, place: Place): string {
   return `${file}:${place.line}`;
 }
 
+const IDENTIFIER = new Set(['identifier']);
+
+/** The identifiers in a node, read from its tree's flat reading when the node came from there. */
+function identifiersOf(node: SyntaxNode, tree: Tree): string[] {
+  const flat = flatOf(tree);
+  const index = flat.indexOf(node);
+  if (index === undefined) return node.descendantsOfType('identifier').map((id) => id.text);
+  return flat.descendantsOfType(index, IDENTIFIER).map((id) => flat.text(id));
+}
+
 /** Definitions of a set of images of one side (one patch, one tree file, the built-in model). */
 export function definitionsFrom(collected: readonly Collected[], options: DefinitionOptions): ModelDefinition[] {
   const out: ModelDefinition[] = [];
@@ -196,7 +206,7 @@ export function definitionsFrom(collected: readonly Collected[], options: Defini
       const isFunction = def.form === 'function' || def.form === 'inline-function';
       const calls = isFunction ? callsOf(def) : [];
       const references = new Set(def.references);
-      if (isFunction) for (const id of def.node.descendantsOfType('identifier')) references.add(id.text);
+      if (isFunction) for (const id of identifiersOf(def.node, image.tree)) references.add(id);
       out.push({
         name: def.name,
         form: def.form,

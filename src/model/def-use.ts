@@ -1,4 +1,4 @@
-import type { Collected, Site } from '../types.js';
+import type { Collected, CollectedCall, Site } from '../types.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import { guardsOf } from '../sites/collect.js';
 import { substitute } from './expand.js';
@@ -278,18 +278,20 @@ export function valuesAtCall(call: SyntaxNode): ValuesAtCall | undefined {
 
 // ─────────────────────────── sites → their call nodes ───────────────────────────
 
-const indexes = new WeakMap<readonly Collected[], Map<string, SyntaxNode[]>>();
+const indexes = new WeakMap<readonly Collected[], Map<string, CollectedCall[]>>();
 const computed = new WeakMap<SyntaxNode, ValuesAtCall | null>();
 
-function callIndex(collected: readonly Collected[]): Map<string, SyntaxNode[]> {
+function callIndex(collected: readonly Collected[]): Map<string, CollectedCall[]> {
   let index = indexes.get(collected);
   if (index) return index;
   index = new Map();
   for (const c of collected) {
     for (const call of c.calls) {
-      const line = call.image.rows[call.node.startPosition.row]?.fileLine ?? 0;
+      const line = call.image.rows[call.row]?.fileLine ?? 0;
       const key = `${call.image.file}\u0000${call.image.side}\u0000${line}\u0000${call.name}`;
-      index.set(key, [...(index.get(key) ?? []), call.node]);
+      const list = index.get(key);
+      if (list) list.push(call);
+      else index.set(key, [call]);
     }
   }
   indexes.set(collected, index);
@@ -298,9 +300,9 @@ function callIndex(collected: readonly Collected[]): Map<string, SyntaxNode[]> {
 
 /** The values at a call site of the patch (none for sites the patch's images do not hold). */
 export function valuesAtSite(site: Pick<Site, 'file' | 'side' | 'line' | 'column' | 'api'>, collected: readonly Collected[]): ValuesAtCall | undefined {
-  const nodes = callIndex(collected).get(`${site.file}\u0000${site.side}\u0000${site.line}\u0000${site.api}`);
-  if (!nodes?.length) return undefined;
-  const node = nodes.find((n) => n.startPosition.column + 1 === site.column) ?? nodes[0]!;
+  const calls = callIndex(collected).get(`${site.file}\u0000${site.side}\u0000${site.line}\u0000${site.api}`);
+  if (!calls?.length) return undefined;
+  const node = (calls.find((c) => c.column + 1 === site.column) ?? calls[0]!).node;
   if (!computed.has(node)) {
     let values: ValuesAtCall | undefined;
     try {

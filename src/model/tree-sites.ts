@@ -30,7 +30,7 @@ export function changedNames(analysis: PatchAnalysis): Set<string> {
     if (!image) continue;
     const mark = image.side === 'new' ? 'added' : 'removed';
     for (const def of c.definitions) {
-      for (let r = def.node.startPosition.row; r <= def.node.endPosition.row; r++) {
+      for (let r = def.node.startPosition.row, last = def.node.endPosition.row; r <= last; r++) {
         if (image.rows[r]?.change === mark) {
           names.add(def.name);
           break;

@@ -1,5 +1,6 @@
-import type { Collected, ParsedImage } from '../types.js';
+import type { Collected, CollectedCall, ParsedImage } from '../types.js';
 import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
+import type { FlatTree } from '../parser/c/flat-tree.js';
 import { isWithin, normalizeSpace, parseSnippet, unparenthesize, walkPlaced, type Placed, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from '../xen/flush-api.js';
 
@@ -25,48 +26,54 @@ const CONTAINER_TYPES = ['function_definition', ...BRANCHES, 'argument_list', ..
 /** One native traversal per node kind of interest, in document order. */
 export function collect(image: ParsedImage, options: CollectOptions = {}): Collected {
   const out: Collected = { definitions: [], calls: [], uses: [] };
-  const root = options.within ?? image.tree.rootNode;
-  walkPlaced(root, VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options));
+  walkPlaced(image.tree, VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options), options.within);
   // Identifiers are many; only a text that names the bookkeeping can hold a use.
   if (options.callsIn === undefined && BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
-    walkPlaced(root, ['identifier', 'field_identifier'], CONTAINER_TYPES, (node, ancestors) => {
-      if (BOOKKEEPING_ID.has(node.node.text)) visit(node, ancestors, image, out, options);
-    });
+    walkPlaced(
+      image.tree,
+      ['identifier', 'field_identifier'],
+      CONTAINER_TYPES,
+      (node, ancestors) => {
+        if (BOOKKEEPING_ID.has(node.flat.text(node.index))) visit(node, ancestors, image, out, options);
+      },
+      options.within,
+    );
   }
   return out;
 }
 
+// Read from the flat tree: a SyntaxNode is made only for what a definition or call keeps.
 function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage, out: Collected, options: CollectOptions): void {
-  const node = placed.node;
+  const { flat, index } = placed;
   switch (placed.type) {
     case 'call_expression': {
       if (options.callsIn !== undefined && enclosingIn(ancestors, image) !== options.callsIn) return;
-      const fn = node.childForFieldName('function');
-      if (fn?.type !== 'identifier') return;
-      if (options.calls && !options.calls(fn.text)) return;
-      const args =
-        node
-          .childForFieldName('arguments')
-          ?.namedChildren.filter((a) => a.type !== 'comment')
-          .map((a) => normalizeSpace(a.text)) ?? [];
+      const fn = flat.childForField(index, 'function');
+      if (fn < 0 || flat.type(fn) !== 'identifier') return;
+      const name = flat.text(fn);
+      if (options.calls && !options.calls(name)) return;
       const inArguments = inFunction(ancestors).some((a) => a.type === 'argument_list');
-      out.calls.push({ name: fn.text, node, args, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image, ...(inArguments ? { inArguments } : {}) });
+      out.calls.push(new CallRecord(placed, name, argumentsOf(flat, index), enclosingIn(ancestors, image), guardsIn(placed, ancestors), image, inArguments));
       return;
     }
     case 'identifier':
-    case 'field_identifier':
-      if (BOOKKEEPING_ID.has(node.text)) out.uses.push({ name: node.text, node, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image });
+    case 'field_identifier': {
+      const name = flat.text(index);
+      if (BOOKKEEPING_ID.has(name)) out.uses.push({ name, node: placed.node, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image });
       return;
+    }
     case 'preproc_def':
     case 'preproc_function_def': {
-      const name = node.childForFieldName('name');
-      if (!name) return;
-      const value = node.childForFieldName('value');
-      const body = value ? macroBody(value.text) : undefined;
-      const params = node.type === 'preproc_function_def' ? (node.childForFieldName('parameters')?.namedChildren.map((p) => p.text) ?? []) : undefined;
+      const name = flat.childForField(index, 'name');
+      if (name < 0) return;
+      const value = flat.childForField(index, 'value');
+      const body = value >= 0 ? macroBody(flat.text(value)) : undefined;
+      const paramList = placed.type === 'preproc_function_def' ? flat.childForField(index, 'parameters') : -1;
+      const params = placed.type === 'preproc_function_def' ? (paramList >= 0 ? flat.namedChildren(paramList).map((p) => flat.text(p)) : []) : undefined;
+      const node = placed.node;
       out.definitions.push({
-        name: name.text,
-        form: node.type === 'preproc_def' ? 'object-macro' : 'function-macro',
+        name: flat.text(name),
+        form: placed.type === 'preproc_def' ? 'object-macro' : 'function-macro',
         ...(params ? { params } : {}),
         ...(body !== undefined ? { body } : {}),
         references: body && options.references !== false ? identifiersIn(body) : new Set(),
@@ -78,32 +85,33 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
       return;
     }
     case 'function_definition': {
-      const declarator = functionDeclarator(node.childForFieldName('declarator'));
-      const name = declarator?.childForFieldName('declarator');
-      if (!declarator || !name || name.text === WRAPPER_FUNCTION) return;
-      const body = node.childForFieldName('body');
-      const isInline = node.children.some((c) => (c.type === 'storage_class_specifier' || c.type === 'type_qualifier') && c.text.includes('inline'));
+      const declarator = flatFunctionDeclarator(flat, index);
+      const name = declarator < 0 ? -1 : flat.childForField(declarator, 'declarator');
+      if (declarator < 0 || name < 0 || flat.text(name) === WRAPPER_FUNCTION) return;
+      const body = flat.childForField(index, 'body');
+      const isInline = flat.children(index).some((c) => (flat.type(c) === 'storage_class_specifier' || flat.type(c) === 'type_qualifier') && flat.text(c).includes('inline'));
       out.definitions.push({
-        name: name.text,
+        name: flat.text(name),
         form: isInline ? 'inline-function' : 'function',
-        params: parameterNames(declarator),
-        ...(body ? { body: body.text } : {}),
+        params: flatParameterNames(flat, declarator),
+        ...(body >= 0 ? { body: flat.text(body) } : {}),
         references: new Set(),
         conditions: conditionsIn(placed, ancestors),
-        node,
-        head: declarator,
+        node: placed.node,
+        head: flat.node(declarator),
         image,
       });
       return;
     }
     case 'declaration': {
-      const declarator = functionDeclarator(node.childForFieldName('declarator'));
-      const name = declarator?.childForFieldName('declarator');
-      if (!declarator || name?.type !== 'identifier') return;
+      const declarator = flatFunctionDeclarator(flat, index);
+      const name = declarator < 0 ? -1 : flat.childForField(declarator, 'declarator');
+      if (declarator < 0 || name < 0 || flat.type(name) !== 'identifier') return;
+      const node = placed.node;
       out.definitions.push({
-        name: name.text,
+        name: flat.text(name),
         form: 'declaration',
-        params: parameterNames(declarator),
+        params: flatParameterNames(flat, declarator),
         references: new Set(),
         conditions: conditionsIn(placed, ancestors),
         node,
@@ -113,6 +121,69 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
       return;
     }
   }
+}
+
+/** A collected call whose SyntaxNode is made only when read (most never are). */
+class CallRecord implements CollectedCall {
+  readonly start: number;
+  readonly end: number;
+  readonly row: number;
+  readonly column: number;
+  readonly inArguments?: boolean;
+  constructor(
+    private readonly placed: Placed,
+    readonly name: string,
+    readonly args: string[],
+    readonly enclosing: string | null,
+    readonly guards: string[],
+    readonly image: ParsedImage,
+    inArguments: boolean,
+  ) {
+    this.start = placed.start;
+    this.end = placed.end;
+    this.row = placed.flat.row(placed.start);
+    this.column = placed.flat.column(placed.start);
+    if (inArguments) this.inArguments = true;
+  }
+  get node(): SyntaxNode {
+    return this.placed.node;
+  }
+}
+
+/** A call's arguments as written (comments left out, white space collapsed). */
+export function argumentsOf(flat: FlatTree, call: number): string[] {
+  const list = flat.childForField(call, 'arguments');
+  if (list < 0) return [];
+  const args: string[] = [];
+  for (const a of flat.namedChildren(list)) if (flat.type(a) !== 'comment') args.push(normalizeSpace(flat.text(a)));
+  return args;
+}
+
+/** functionDeclarator on the flat tree, from a definition or declaration: -1 when none. */
+export function flatFunctionDeclarator(flat: FlatTree, def: number): number {
+  let current = flat.childForField(def, 'declarator');
+  while (current >= 0) {
+    if (flat.type(current) === 'function_declarator') return current;
+    current = flat.childForField(current, 'declarator');
+  }
+  return -1;
+}
+
+/** The names of a function declarator's parameters ('' for an unnamed one), on the flat tree. */
+export function flatParameterNames(flat: FlatTree, declarator: number): string[] {
+  const list = flat.childForField(declarator, 'parameters');
+  if (list < 0) return [];
+  const names: string[] = [];
+  for (const param of flat.namedChildren(list)) {
+    if (flat.type(param) !== 'parameter_declaration') continue;
+    let d = flat.childForField(param, 'declarator');
+    while (d >= 0 && flat.type(d) !== 'identifier') {
+      const inner = flat.childForField(d, 'declarator');
+      d = inner >= 0 ? inner : (flat.namedChildren(d).find((c) => flat.type(c) === 'identifier') ?? -1);
+    }
+    names.push(d >= 0 ? flat.text(d) : '');
+  }
+  return names;
 }
 
 /** Macro replacement text without line continuations. */
@@ -142,19 +213,6 @@ export function functionDeclarator(node: SyntaxNode | null): SyntaxNode | undefi
   return undefined;
 }
 
-export function parameterNames(declarator: SyntaxNode): string[] {
-  const list = declarator.childForFieldName('parameters');
-  if (!list) return [];
-  const names: string[] = [];
-  for (const param of list.namedChildren) {
-    if (param.type !== 'parameter_declaration') continue;
-    let d = param.childForFieldName('declarator');
-    while (d && d.type !== 'identifier') d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c.type === 'identifier') ?? null;
-    names.push(d?.text ?? '');
-  }
-  return names;
-}
-
 /** The function a node is in: the real one, or the one the hunk header names. */
 export function enclosingFunction(node: SyntaxNode, image: ParsedImage): string | null {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return definedFunctionName(p, image);
@@ -176,7 +234,10 @@ export function enclosingIn(ancestors: readonly Placed[], image: ParsedImage): s
     if (a.type !== 'function_definition') continue;
     let name = functionNames.get(a);
     if (name === undefined) {
-      name = definedFunctionName(a.node, image);
+      const declarator = flatFunctionDeclarator(a.flat, a.index);
+      const declared = declarator < 0 ? -1 : a.flat.childForField(declarator, 'declarator');
+      const text = declared < 0 ? undefined : a.flat.text(declared);
+      name = text === WRAPPER_FUNCTION ? image.enclosingFunction : (text ?? null);
       functionNames.set(a, name);
     }
     return name;
@@ -190,15 +251,39 @@ export function inFunction(ancestors: readonly Placed[]): readonly Placed[] {
   return ancestors;
 }
 
-/** The condition and else branch of an if or `?:`, read once per node. */
-const branchParts = new WeakMap<Placed, { condition: SyntaxNode | null; alternative: SyntaxNode | null }>();
-function partsOf(branch: Placed): { condition: SyntaxNode | null; alternative: SyntaxNode | null } {
+interface Range {
+  startIndex: number;
+  endIndex: number;
+}
+
+/** The condition and else branch of an if, `?:` or `#if`, and the condition as a guard reads it: read once per node. */
+interface BranchParts {
+  condition: Range | null;
+  alternative: Range | null;
+  /** unparenthesize(condition). */
+  guard: string;
+}
+const branchParts = new WeakMap<Placed, BranchParts>();
+function partsOf(branch: Placed): BranchParts {
   let parts = branchParts.get(branch);
   if (!parts) {
-    parts = { condition: branch.node.childForFieldName('condition'), alternative: branch.node.childForFieldName('alternative') };
+    const { flat, index } = branch;
+    const condition = flat.childForField(index, 'condition');
+    const alternative = flat.childForField(index, 'alternative');
+    const range = (i: number): Range | null => (i < 0 ? null : { startIndex: flat.start(i), endIndex: flat.end(i) });
+    parts = { condition: range(condition), alternative: range(alternative), guard: condition < 0 ? '' : flatUnparenthesize(flat, condition) };
     branchParts.set(branch, parts);
   }
   return parts;
+}
+
+/** unparenthesize on the flat tree. */
+function flatUnparenthesize(flat: FlatTree, i: number): string {
+  if (flat.type(i) === 'parenthesized_expression') {
+    const inner = flat.namedChildren(i);
+    if (inner.length === 1) return normalizeSpace(flat.text(inner[0]!));
+  }
+  return normalizeSpace(flat.text(i));
 }
 
 /** Branch conditions between a node and its function, outermost first. */
@@ -221,14 +306,30 @@ export function guardsOf(node: SyntaxNode): string[] {
   return guards.reverse();
 }
 
+/** guardsOf on the flat tree: parents are an array read, not a descent from the root. */
+export function flatGuardsOf(flat: FlatTree, node: number): string[] {
+  const guards: string[] = [];
+  let child = node;
+  for (let p = flat.parent(node); p >= 0 && flat.type(p) !== 'function_definition'; child = p, p = flat.parent(p)) {
+    const type = flat.type(p);
+    if (type !== 'if_statement' && type !== 'conditional_expression') continue;
+    const condition = flat.childForField(p, 'condition');
+    if (condition < 0 || condition === child) continue;
+    const inElse = flat.childForField(p, 'alternative') === child;
+    const guard = flatUnparenthesize(flat, condition);
+    guards.push(inElse ? `!(${guard})` : guard);
+  }
+  return guards.reverse();
+}
+
 /** guardsOf from a walk's ancestors (which must include the if statements and `?:` around it). */
 export function guardsIn(node: Placed, ancestors: readonly Placed[]): string[] {
   const guards: string[] = [];
   for (const a of inFunction(ancestors)) {
     if (a.type !== 'if_statement' && a.type !== 'conditional_expression') continue;
-    const { condition, alternative } = partsOf(a);
+    const { condition, alternative, guard } = partsOf(a);
     if (!condition || isWithin(node, condition)) continue;
-    guards.push(isWithin(node, alternative) ? `!(${unparenthesize(condition)})` : unparenthesize(condition));
+    guards.push(isWithin(node, alternative) ? `!(${guard})` : guard);
   }
   return guards;
 }
@@ -239,6 +340,18 @@ function preprocessorCondition(node: SyntaxNode): string {
     return node.child(0)?.text === '#ifndef' ? `!defined(${name})` : `defined(${name})`;
   }
   return normalizeSpace(node.childForFieldName('condition')?.text ?? NOT_SHOWN_CONDITION);
+}
+
+/** preprocessorCondition on the flat tree. */
+function flatPreprocessorCondition(flat: FlatTree, i: number): string {
+  if (flat.type(i) === 'preproc_ifdef') {
+    const name = flat.childForField(i, 'name');
+    const named = name < 0 ? NOT_SHOWN_CONDITION : flat.text(name);
+    const first = i + 1 < flat.subtreeEnd(i) ? flat.text(i + 1) : undefined;
+    return first === '#ifndef' ? `!defined(${named})` : `defined(${named})`;
+  }
+  const condition = flat.childForField(i, 'condition');
+  return normalizeSpace(condition < 0 ? NOT_SHOWN_CONDITION : flat.text(condition));
 }
 
 /** `#if`/`#ifdef`/`#elif`/`#else` around a node, outermost first; an else
@@ -260,7 +373,7 @@ export function conditionsIn(node: Placed, ancestors: readonly Placed[]): string
   const conditions: string[] = [];
   for (const a of ancestors) {
     if (a.type !== 'preproc_if' && a.type !== 'preproc_ifdef' && a.type !== 'preproc_elif' && a.type !== 'preproc_elifdef') continue;
-    const condition = preprocessorCondition(a.node);
+    const condition = flatPreprocessorCondition(a.flat, a.index);
     conditions.push(isWithin(node, partsOf(a).alternative) ? `!(${condition})` : condition);
   }
   return conditions;

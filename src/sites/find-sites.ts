@@ -11,13 +11,14 @@ export function collectAll(images: readonly ParsedImage[], options: CollectOptio
     const collected = collect(image, options);
     for (const def of collected.definitions) {
       if (def.form !== 'inline-function' && def.form !== 'function') continue;
-      for (const call of collected.calls) if (call.enclosing === def.name && within(call.node, def.node)) def.references.add(call.name);
+      if (collected.calls.length === 0) continue;
+      const start = def.node.startIndex;
+      const end = def.node.endIndex;
+      for (const call of collected.calls) if (call.enclosing === def.name && call.start >= start && call.end <= end) def.references.add(call.name);
     }
     return collected;
   });
 }
-
-const within = (inner: SyntaxNode, outer: SyntaxNode): boolean => inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 
 /**
  * Grows the family to a fixpoint: a macro or inline function whose body uses a
@@ -62,7 +63,7 @@ function changeOf(image: ParsedImage, first: number, last: number): { change: Si
 }
 
 function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
-  for (let r = node.startPosition.row; r <= node.endPosition.row; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 

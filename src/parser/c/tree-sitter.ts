@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
 import { maskXenMacros } from '../../xen/macros.js';
+import { FlatTree, typeName } from './flat-tree.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -36,7 +37,16 @@ export class TooDeepError extends Error {
  * may hold ERROR nodes.
  */
 export function parseC(text: string): Tree {
-  const tree = parseUnchecked(maskXenMacros(text));
+  const masked = maskXenMacros(text);
+  const tree = parseUnchecked(masked);
+  sources.set(tree, masked);
+  if (masked.length >= EAGER_FLAT) {
+    // A file's tree is walked: the flat reading checks the depth in the same pass.
+    const read = FlatTree.read(tree, masked, MAX_SYNTAX_DEPTH);
+    if (!(read instanceof FlatTree)) throw new TooDeepError(read.tooDeepAt);
+    flats.set(tree, read);
+    return tree;
+  }
   const row = rowTooDeep(tree.rootNode);
   if (row !== undefined) throw new TooDeepError(row);
   return tree;
@@ -71,6 +81,25 @@ export function parseFile(text: string): Tree {
   }
   fileMemo.set(text, tree);
   return tree;
+}
+
+/** Texts this long are files (read flat when parsed); shorter ones are snippets, read flat only if walked. */
+const EAGER_FLAT = 4096;
+
+/** The text each tree was parsed from (macros masked), which its nodes' `text` reads. */
+const sources = new WeakMap<Tree, string>();
+const flats = new WeakMap<Tree, FlatTree>();
+
+/** The flat reading of a tree parseC made (see FlatTree), once per tree. */
+export function flatOf(tree: Tree): FlatTree {
+  let flat = flats.get(tree);
+  if (!flat) {
+    const source = sources.get(tree);
+    if (source === undefined) throw new Error('flatOf: a tree parseC did not make');
+    flat = FlatTree.read(tree, source) as FlatTree;
+    flats.set(tree, flat);
+  }
+  return flat;
 }
 
 /** The first row where the tree is deeper than the bound, in one cursor pass. */
@@ -204,30 +233,76 @@ export function parseExpression(text: string): SyntaxNode | undefined {
   return node;
 }
 
-/** A node met in a walk, with its byte range read once. */
+/** A node met in a walk: its place in the flat tree, its type and byte range. */
 export interface Placed {
-  node: SyntaxNode;
-  type: string;
-  start: number;
-  end: number;
+  /** Made on first use: most walks never need it. */
+  readonly node: SyntaxNode;
+  readonly flat: FlatTree;
+  readonly index: number;
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+class PlacedNode implements Placed {
+  private made: SyntaxNode | undefined;
+  constructor(
+    readonly flat: FlatTree,
+    readonly index: number,
+    readonly type: string,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+  get node(): SyntaxNode {
+    this.made ??= this.flat.node(this.index);
+    return this.made;
+  }
 }
 
 /**
  * Nodes of `types` in document order (pre-order), each with those of
- * `containers` that enclose it, outermost first. One native traversal; the
- * enclosing nodes come from byte ranges, not `node.parent` (which walks down
- * from the root on every call, so a climb of d levels costs d descents).
+ * `containers` that enclose it, outermost first. One pass over the tree's
+ * flat reading, with no native call; the enclosing nodes come from byte
+ * ranges, not `node.parent` (which walks down from the root on every call).
  * An empty node at the very end of a container is taken to be outside it.
+ * Like descendantsOfType, a subtree that ends at the very start of the text is skipped.
  */
-export function walkPlaced(root: SyntaxNode, types: readonly string[], containers: readonly string[], visit: (node: Placed, ancestors: readonly Placed[]) => void): void {
+export function walkPlaced(
+  tree: Tree,
+  types: readonly string[],
+  containers: readonly string[],
+  visit: (node: Placed, ancestors: readonly Placed[]) => void,
+  /** Walk only this node's subtree (what encloses it is not seen); default the whole tree. */
+  within?: SyntaxNode,
+): void {
   const wanted = new Set(types);
   const enclosing = new Set(containers);
   const stack: Placed[] = [];
-  for (const node of root.descendantsOfType([...new Set([...types, ...containers])])) {
-    const placed: Placed = { node, type: node.type, start: node.startIndex, end: node.endIndex };
-    while (stack.length > 0 && placed.start >= stack[stack.length - 1]!.end) stack.pop();
-    if (wanted.has(placed.type)) visit(placed, stack);
-    if (enclosing.has(placed.type)) stack.push(placed);
+  const flat = flatOf(tree);
+  const from = within === undefined ? 0 : flat.find(within);
+  if (from === undefined) throw new Error('walkPlaced: a node of another tree');
+  /** Per type id: 1 visited, 2 enclosing, 3 both, 0 neither. */
+  const roles: number[] = [];
+  for (let i = from, stop = flat.subtreeEnd(from); i < stop; ) {
+    const end = flat.end(i);
+    if (end === 0) {
+      i = flat.subtreeEnd(i);
+      continue;
+    }
+    const id = flat.typeId(i);
+    let role = roles[id];
+    if (role === undefined) {
+      const name = typeName(id);
+      role = (wanted.has(name) ? 1 : 0) | (enclosing.has(name) ? 2 : 0);
+      roles[id] = role;
+    }
+    if (role !== 0) {
+      const placed = new PlacedNode(flat, i, typeName(id), flat.start(i), end);
+      while (stack.length > 0 && placed.start >= stack[stack.length - 1]!.end) stack.pop();
+      if (role & 1) visit(placed, stack);
+      if (role & 2) stack.push(placed);
+    }
+    i++;
   }
 }
 

@@ -1,0 +1,268 @@
+import type ParserType from 'tree-sitter';
+
+type SyntaxNode = ParserType.SyntaxNode;
+type Tree = ParserType.Tree;
+type TreeCursor = ParserType.TreeCursor;
+
+/** Per symbol and field id (one grammar, so process-wide): read from the cursor the first time an id is met. */
+const typeNames: string[] = [];
+const namedTypes: boolean[] = [];
+const fieldNames: (string | undefined)[] = [];
+
+/**
+ * A parsed tree read once, in one cursor pass, into arrays indexed by
+ * pre-order position (tree-sitter's descendant index): each node's type,
+ * field, range, parent and where its subtree ends. Walks, field lookups and
+ * texts then make no native call and no SyntaxNode (each of which tree-sitter
+ * tracks with a weak reference and a finalizer: the bulk of a walk's cost);
+ * `node(i)` makes one only for a node a caller keeps.
+ */
+export class FlatTree {
+  readonly size: number;
+  private readonly types: Uint16Array;
+  private readonly fields: Uint16Array;
+  private readonly starts: Uint32Array;
+  private readonly ends: Uint32Array;
+  private readonly parents: Int32Array;
+  /** The index just past each node's subtree. */
+  private readonly after: Int32Array;
+  private cursor: TreeCursor | undefined;
+
+  private constructor(
+    private readonly tree: Tree,
+    private readonly source: string,
+    read: Read,
+  ) {
+    this.size = read.size;
+    this.types = read.types;
+    this.fields = read.fields;
+    this.starts = read.starts;
+    this.ends = read.ends;
+    this.parents = read.parents;
+    this.after = read.after;
+  }
+
+  /**
+   * Reads `tree` in one cursor pass; the row of the first node deeper than
+   * `maxDepth` instead, when there is one (the root is at depth 0).
+   */
+  static read(tree: Tree, source: string, maxDepth = Number.POSITIVE_INFINITY): FlatTree | { tooDeepAt: number } {
+    const cursor = tree.rootNode.walk();
+    let capacity = Math.max(64, source.length >> 2);
+    let types = new Uint16Array(capacity);
+    let fields = new Uint16Array(capacity);
+    let starts = new Uint32Array(capacity);
+    let ends = new Uint32Array(capacity);
+    let parents = new Int32Array(capacity);
+    let after = new Int32Array(capacity);
+    const open: number[] = [];
+    let n = 0;
+    for (;;) {
+      if (n === capacity) {
+        capacity *= 2;
+        types = grow(types, new Uint16Array(capacity));
+        fields = grow(fields, new Uint16Array(capacity));
+        starts = grow(starts, new Uint32Array(capacity));
+        ends = grow(ends, new Uint32Array(capacity));
+        parents = grow(parents, new Int32Array(capacity));
+        after = grow(after, new Int32Array(capacity));
+      }
+      const type = cursor.nodeTypeId;
+      if (typeNames[type] === undefined) {
+        typeNames[type] = cursor.nodeType;
+        namedTypes[type] = cursor.nodeIsNamed;
+      }
+      const field = cursor.currentFieldId;
+      if (field !== 0 && fieldNames[field] === undefined) fieldNames[field] = cursor.currentFieldName;
+      const i = n++;
+      types[i] = type;
+      fields[i] = field;
+      // Every node is asked its range: a parent may end past its last visible
+      // child (a directive's hidden newline), so ranges are not derived.
+      starts[i] = cursor.startIndex;
+      ends[i] = cursor.endIndex;
+      parents[i] = open.length > 0 ? open[open.length - 1]! : -1;
+      if (cursor.gotoFirstChild()) {
+        open.push(i);
+        if (open.length > maxDepth) return { tooDeepAt: cursor.startPosition.row };
+        continue;
+      }
+      after[i] = n;
+      let done = false;
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) {
+          done = true;
+          break;
+        }
+        after[open.pop()!] = n;
+      }
+      if (done) break;
+    }
+    return new FlatTree(tree, source, { size: n, types, fields, starts, ends, parents, after });
+  }
+
+  type(i: number): string {
+    return typeNames[this.types[i]!]!;
+  }
+
+  /** The grammar's number for the node's type (see typeName). */
+  typeId(i: number): number {
+    return this.types[i]!;
+  }
+
+  isNamed(i: number): boolean {
+    return namedTypes[this.types[i]!]!;
+  }
+
+  /** The field this node fills in its parent, if any. */
+  field(i: number): string | undefined {
+    const id = this.fields[i]!;
+    return id === 0 ? undefined : fieldNames[id];
+  }
+
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  end(i: number): number {
+    return this.ends[i]!;
+  }
+
+  /** -1 for the root. */
+  parent(i: number): number {
+    return this.parents[i]!;
+  }
+
+  /** The index just past the subtree of `i`: the next node in pre-order that is not inside it. */
+  subtreeEnd(i: number): number {
+    return this.after[i]!;
+  }
+
+  text(i: number): string {
+    return this.source.substring(this.starts[i]!, this.ends[i]!);
+  }
+
+  children(i: number): number[] {
+    const out: number[] = [];
+    const stop = this.after[i]!;
+    for (let c = i + 1; c < stop; c = this.after[c]!) out.push(c);
+    return out;
+  }
+
+  namedChildren(i: number): number[] {
+    const out: number[] = [];
+    const stop = this.after[i]!;
+    for (let c = i + 1; c < stop; c = this.after[c]!) if (this.isNamed(c)) out.push(c);
+    return out;
+  }
+
+  /**
+   * The first child filling `field` (SyntaxNode.childForFieldName); -1 when
+   * none. An ERROR node has no fields, though the cursor names some of its
+   * children's (those of the hidden nodes it swallowed).
+   */
+  childForField(i: number, field: string): number {
+    if (this.type(i) === 'ERROR') return -1;
+    const stop = this.after[i]!;
+    for (let c = i + 1; c < stop; c = this.after[c]!) if (this.fields[c] !== 0 && fieldNames[this.fields[c]!] === field) return c;
+    return -1;
+  }
+
+  /** The row (0-based) of a text offset, as tree-sitter counts rows: by newline. */
+  row(offset: number): number {
+    const starts = this.lineStarts();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The column (0-based, in UTF-16 units like the binding's) of a text offset. */
+  column(offset: number): number {
+    return offset - this.lineStarts()[this.row(offset)]!;
+  }
+
+  private starting: number[] | undefined;
+  private lineStarts(): number[] {
+    if (!this.starting) {
+      const starts = [0];
+      for (let at = this.source.indexOf('\n'); at >= 0; at = this.source.indexOf('\n', at + 1)) starts.push(at + 1);
+      this.starting = starts;
+    }
+    return this.starting;
+  }
+
+  /**
+   * Nodes of `types` in `i`'s subtree, `i` included, in pre-order, as
+   * SyntaxNode.descendantsOfType gives them (which skips a subtree that ends
+   * at the very start of the text).
+   */
+  descendantsOfType(i: number, types: ReadonlySet<string>): number[] {
+    const out: number[] = [];
+    const stop = this.after[i]!;
+    for (let d = i; d < stop; ) {
+      if (this.ends[d] === 0) {
+        d = this.after[d]!;
+        continue;
+      }
+      if (types.has(this.type(d))) out.push(d);
+      d++;
+    }
+    return out;
+  }
+
+  private readonly made = new WeakMap<SyntaxNode, number>();
+
+  /** The SyntaxNode at `i`, made on demand. */
+  node(i: number): SyntaxNode {
+    this.cursor ??= this.tree.rootNode.walk();
+    this.cursor.gotoDescendant(i);
+    const node = this.cursor.currentNode;
+    this.made.set(node, i);
+    return node;
+  }
+
+  /** The index of a node `node(i)` made; undefined for any other. */
+  indexOf(node: SyntaxNode): number | undefined {
+    return this.made.get(node);
+  }
+
+  /** The index of any node of this tree: among the nodes that start where it does (starts never decrease in pre-order), the one of its id. */
+  find(node: SyntaxNode): number | undefined {
+    const known = this.made.get(node);
+    if (known !== undefined) return known;
+    const start = node.startIndex;
+    const end = node.endIndex;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.size && this.starts[i] === start; i++) if (this.ends[i] === end && this.node(i).id === node.id) return i;
+    return undefined;
+  }
+}
+
+/** The name of a type id a flat tree holds. */
+export const typeName = (id: number): string => typeNames[id]!;
+
+function grow<T extends Uint16Array | Uint32Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+interface Read {
+  size: number;
+  types: Uint16Array;
+  fields: Uint16Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  parents: Int32Array;
+  after: Int32Array;
+}
