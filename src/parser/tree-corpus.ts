@@ -281,6 +281,10 @@ ${readCorpusParts.toString()}
 let message;
 try {
   message = { parts: readCorpusParts(require('node:fs'), require('node:path'), directory, scope) };
+  // One search of the whole buffer here, off the review's thread: the process's first search of
+  // fresh memory costs ~30 ms on 15 MB, later ones ~6 ms (measured on Xen 4.17's xen/).
+  const { bytes } = message.parts;
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07', 0, 'latin1');
 } catch (error) {
   message = { error: String(error) };
 }
