@@ -10,7 +10,8 @@ import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-
 import { parsePatchImages } from '../sites/patch-images.js';
 import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
 import { TooDeepError } from '../parser/c/tree-sitter.js';
-import { prefetchTreeCorpus } from '../parser/tree-corpus.js';
+import { C_FILE, prefetchTreeCorpus } from '../parser/tree-corpus.js';
+import { mayContainSite } from '../xen/flush-api.js';
 import { RunContext } from '../util/run-context.js';
 import { SharedText } from '../util/shared-text.js';
 import { stageOptions, type RunOptions } from './options.js';
@@ -43,9 +44,16 @@ function readSafely(name: string, source: InputSource, firstIndex: number, form?
   }
 }
 
+/** Whether a C file's hunk names the flush family or its flags: the first such line ends the look. */
+function mayHoldSites(patch: Patch, family: ReadonlySet<string>): boolean {
+  return patch.files.some((file) => C_FILE.test(file.newPath ?? file.oldPath ?? '') && file.hunks.some((hunk) => hunk.lines.some((line) => mayContainSite(line.text, family))));
+}
+
 /** One patch through parse → sites → every stage; yields between parses (see parsePatchImages). */
 function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Generator<unknown, Site[]> {
   const collected: Collected[] = [];
+  // A hunk that may hold a site means a search of the tree: its read starts now, in a worker.
+  if (base && mayHoldSites(patch, family)) prefetchTreeCorpus(base);
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
   yield* parsePatchImages(patch, base, family, (images) => {
@@ -56,7 +64,7 @@ function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: S
     );
   });
   const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
-  // Sites mean a search of the tree: its read overlaps the model stage.
+  // Sites found through a helper the patch or its headers define: the read starts here.
   if (base && analysis.sites.length > 0) prefetchTreeCorpus(base);
   return yield* stageSteps(analysis);
 }
