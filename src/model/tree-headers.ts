@@ -66,7 +66,7 @@ const imageCaches = new WeakMap<BaseTreeReader, Map<string, ParsedImage | null>>
 function loadTreeImage(base: BaseTreeReader, path: string): ParsedImage | null {
   const cache = cacheOf(imageCaches, base);
   if (cache.has(path)) return cache.get(path)!;
-  const text = treeCorpus(base, true)?.text(path) ?? base.read(path);
+  const text = treeCorpus(base, 'existing')?.text(path) ?? base.read(path);
   const image = text === undefined ? null : treeFileImage(path, text);
   cache.set(path, image);
   return image;
@@ -165,7 +165,7 @@ const TEXT_CACHE_LIMIT = 1024;
 export function readTreeText(base: BaseTreeReader, path: string): string | undefined {
   const parsed = fileCaches.get(base)?.get(path);
   if (parsed) return parsed.text;
-  const fromCorpus = treeCorpus(base, true)?.text(path);
+  const fromCorpus = treeCorpus(base, 'existing')?.text(path);
   if (fromCorpus !== undefined) return fromCorpus;
   const cache = cacheOf(textCaches, base);
   let text = cache.get(path);
@@ -227,9 +227,10 @@ export function treeLayer(base: BaseTreeReader, arches: readonly Arch[], family:
       for (const scope of [arch, 'common'] as const) {
         const dir = scope === 'common' ? 'xen/common' : `xen/arch/${scope}`;
         const files = [...new Set([...KNOWN_SOURCES(scope), ...listC(base, dir)])];
-        // One byte search of the run's corpus when a stage has read it (never read here for this
-        // alone: a patch without sites looks up flush_area_mask in two directories, not the tree).
-        const corpus = treeCorpus(base, true);
+        // One byte search of the run's corpus when a stage has read it or a prefetch is reading it
+        // (never read here for this alone: a patch without sites looks up flush_area_mask in two
+        // directories, not the tree).
+        const corpus = treeCorpus(base, 'started');
         const mentioning = corpus?.filesMentioning(name, `${dir}/`);
         for (const path of files) {
           const at = corpus?.indexOf(path);

@@ -333,20 +333,23 @@ function takePrefetch(base: BaseTreeReader, directory: string, wait: boolean): T
 }
 
 /**
- * The corpus of a directory tree, read on first use in a run; undefined for a
- * tree that is not a directory (git). `existing` only looks: a caller that
- * wants one file reads it alone rather than the whole tree (a prefetch still
- * running counts as not read yet).
+ * How a caller wants the corpus: `read` it (on first use), use it if `started`
+ * (read, or being read by a prefetch: waiting is cheaper than reading a
+ * directory file by file), or only if `existing` (finished: a caller that
+ * wants one file reads it alone rather than wait).
  */
-export function treeCorpus(base: BaseTreeReader, existing = false): TreeCorpus | undefined {
+export type CorpusUse = 'read' | 'started' | 'existing';
+
+/** The corpus of a directory tree, once per run's view of it; undefined for a tree that is not a directory (git). */
+export function treeCorpus(base: BaseTreeReader, use: CorpusUse = 'read'): TreeCorpus | undefined {
   if (!base.directory) return undefined;
   let corpus = corpora.get(base);
   if (corpus === undefined) {
     if (prefetches.has(base)) {
-      corpus = takePrefetch(base, base.directory, !existing);
+      corpus = takePrefetch(base, base.directory, use !== 'existing');
       if (corpus === undefined) return undefined;
     } else {
-      if (existing) return undefined;
+      if (use !== 'read') return undefined;
       try {
         corpus = new TreeCorpus(base.directory);
       } catch {

@@ -77,6 +77,15 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
     expect(treeCorpus(reader)).toBe(prefetched);
   });
 
+  it('a caller that takes a started corpus waits for a prefetch under way, and starts no read itself', () => {
+    const reader = { label: 'started', directory: root, read: () => undefined };
+    expect(treeCorpus(reader, 'started')).toBeUndefined();
+    prefetchTreeCorpus(reader);
+    const started = treeCorpus(reader, 'started');
+    expect(started?.files).toEqual(new TreeCorpus(root).files);
+    expect(treeCorpus(reader, 'existing')).toBe(started);
+  });
+
   it('a prefetch of a tree that cannot be listed ends as reading it here does: no corpus', () => {
     const missing = { label: 'missing', directory: join(top, 'no-such-tree'), read: () => undefined };
     expect(treeCorpus({ ...missing })).toBeUndefined();
@@ -89,7 +98,8 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
     const first = treeCorpus(reader);
     expect(treeCorpus(reader)).toBe(first);
     expect(treeCorpus({ ...reader })).not.toBe(first);
-    expect(treeCorpus({ label: 'fresh', directory: root, read: () => undefined }, true)).toBeUndefined();
+    expect(treeCorpus({ label: 'fresh', directory: root, read: () => undefined }, 'existing')).toBeUndefined();
+    expect(treeCorpus({ label: 'fresh', directory: root, read: () => undefined }, 'started')).toBeUndefined();
     expect(treeCorpus({ label: 'git', read: () => undefined })).toBeUndefined();
   });
 });
