@@ -63,10 +63,10 @@ else
 fi
 `;
 
-/** `npm`: calls appended to npm.log; `npm ci` leaves dist/cli.js, as the package's prepare script does. */
+/** `npm`: calls appended to npm.log; `npm ci` leaves dist/flushcheck.bundle.js (what bin/flushcheck.js loads), as the package's prepare script does. */
 const NPM = `#!/usr/bin/env bash
 echo "$* (in $PWD)" >> "$STUB_DIR/npm.log"
-if [ "$1" = ci ]; then mkdir -p dist && echo '// built' > dist/cli.js; fi
+if [ "$1" = ci ]; then mkdir -p dist && echo '// built' > dist/flushcheck.bundle.js; fi
 `;
 
 export interface Host {
