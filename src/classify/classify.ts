@@ -5,7 +5,7 @@ import { substitute } from '../model/expand.js';
 import { archOfPath } from '../model/database.js';
 import type { ValuesAtCall } from '../model/def-use.js';
 import { callStep, classesOf, siteStep, sortEvidence } from './evidence.js';
-import { BUILTIN_PAGE_TYPES, conjunction, oldTypesWhere, oldTypeTest, typeNames, type PageTypeTable } from './page-types.js';
+import { builtinPageTypes, conjunction, oldTypesWhere, oldTypeTest, typeNames, type PageTypeTable } from './page-types.js';
 import type { Roots } from './roots.js';
 
 /**
@@ -47,7 +47,7 @@ export class Classifier {
   constructor(
     private readonly graph: CallGraph,
     private readonly roots: Roots,
-    private readonly pageTypes: PageTypeTable = BUILTIN_PAGE_TYPES,
+    private readonly pageTypes: PageTypeTable = builtinPageTypes(),
     /** The other ports' graphs, whose callers a common function's `other` reason also lists. */
     private readonly peers: readonly CallGraph[] = [],
   ) {}

@@ -1,5 +1,5 @@
 import { normalizeSpace, parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { BUILTIN_PAGE_TYPES, oldTypeTest, type PageTypeTable } from './page-types.js';
+import { builtinPageTypes, oldTypeTest, type PageTypeTable } from './page-types.js';
 
 /**
  * C conditions and arguments as the classifier reads them (substituted with
@@ -60,7 +60,7 @@ export function evaluate(condition: string): boolean | undefined {
  * kinds do, or it reads no old type). One evaluation for the classifier and the
  * simulator: see page-types.ts.
  */
-export function pageTableTest(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): 'holds' | 'fails' | undefined {
+export function pageTableTest(condition: string, table: PageTypeTable = builtinPageTypes()): 'holds' | 'fails' | undefined {
   return oldTypeTest(condition, table)?.verdict;
 }
 

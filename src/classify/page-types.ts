@@ -203,7 +203,7 @@ const tables = new WeakMap<BaseTreeReader, PageTypeTable>();
 
 /** The tree's table when its x86 headers are in view, else the built-in one. */
 export function pageTypeTable(base?: BaseTreeReader): PageTypeTable {
-  if (!base) return BUILTIN_PAGE_TYPES;
+  if (!base) return builtinPageTypes();
   const hit = tables.get(base);
   if (hit) return hit;
   const files: { path: string; text: string }[] = [];
@@ -221,7 +221,7 @@ export function pageTypeTable(base?: BaseTreeReader): PageTypeTable {
       }
     }
   }
-  const table = (files.length ? pageTypesFromHeaders(files) : undefined) ?? BUILTIN_PAGE_TYPES;
+  const table = (files.length ? pageTypesFromHeaders(files) : undefined) ?? builtinPageTypes();
   tables.set(base, table);
   return table;
 }
@@ -433,7 +433,7 @@ function leavesOf(node: SyntaxNode, constants: ReadonlyMap<string, bigint>, out:
 }
 
 /** The leaves whose type a condition tests: masked with PGT_type_mask, or compared with a type. */
-export function typeInputs(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): TypeInput[] {
+export function typeInputs(condition: string, table: PageTypeTable = builtinPageTypes()): TypeInput[] {
   if (!/PGT_/.test(condition) || condition.length > MAX_CONDITION) return [];
   const root = parseExpression(condition);
   if (!root) return [];
@@ -473,7 +473,7 @@ export interface Situation {
 }
 
 /** The condition under every combination of types for its type inputs (inputs sorted by text). */
-export function situations(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES, inputs: TypeInput[] = typeInputs(condition, table)): Situation[] {
+export function situations(condition: string, table: PageTypeTable = builtinPageTypes(), inputs: TypeInput[] = typeInputs(condition, table)): Situation[] {
   if (condition.length > MAX_CONDITION) return [];
   const root = parseExpression(condition);
   if (!root) return [];
@@ -511,7 +511,7 @@ export interface OldTypeTest {
  * Which old types a condition lets through. Undefined when it reads no old type
  * (or cannot be parsed): then it says nothing about the page's old type.
  */
-export function oldTypeTest(condition: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): OldTypeTest | undefined {
+export function oldTypeTest(condition: string, table: PageTypeTable = builtinPageTypes()): OldTypeTest | undefined {
   const inputs = typeInputs(condition, table);
   const old = inputs.find((i) => i.role === 'old');
   if (!old) return undefined;
@@ -536,7 +536,7 @@ export const typeNames = (types: readonly PageType[]): string => types.map((t) =
  * The old types among `among` under which `condition` may take `value` (true, false,
  * or unknown for some other input). Undefined when the condition reads no old type.
  */
-export function oldTypesWhere(condition: string, value: boolean, among: readonly PageType[], table: PageTypeTable = BUILTIN_PAGE_TYPES): PageType[] | undefined {
+export function oldTypesWhere(condition: string, value: boolean, among: readonly PageType[], table: PageTypeTable = builtinPageTypes()): PageType[] | undefined {
   const inputs = typeInputs(condition, table);
   const old = inputs.find((i) => i.role === 'old');
   if (!old) return undefined;
@@ -545,7 +545,7 @@ export function oldTypesWhere(condition: string, value: boolean, among: readonly
 }
 
 /** Table entries by name (names the table does not know are left out). */
-export const typesNamed = (names: readonly string[], table: PageTypeTable = BUILTIN_PAGE_TYPES): PageType[] => table.types.filter((t) => names.includes(t.name));
+export const typesNamed = (names: readonly string[], table: PageTypeTable = builtinPageTypes()): PageType[] => table.types.filter((t) => names.includes(t.name));
 
 // ─────────────────────────────── coverage of a guard ───────────────────────────────
 
@@ -596,7 +596,7 @@ const MAX_TRUTH_INPUTS = 4;
  * (both read through their values): every combination of the old and new types and
  * of the truths the conditions test. Empty when nothing was lost (or nothing known).
  */
-export function lostSituations(before: string, after: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): LostSituation[] {
+export function lostSituations(before: string, after: string, table: PageTypeTable = builtinPageTypes()): LostSituation[] {
   const both = `(${before}) || (${after})`;
   if (both.length > 2 * MAX_CONDITION) return [];
   const typed = typeInputs(both, table).slice(0, MAX_INPUTS);
@@ -641,10 +641,19 @@ export function lostSituations(before: string, after: string, table: PageTypeTab
   return lost;
 }
 
-// Last: the built-in table is evaluated with the code above.
-const BUILTIN_DEFS = new Map<string, MacroDef>();
-macroDefinitions(BUILTIN_HEADER, BUILTIN_DEFS);
-macroDefinitions(BUILTIN_DEFINES, BUILTIN_DEFS);
+let builtinTable: PageTypeTable | undefined;
 
-/** The table used when the tree's headers are not in view (marked so in `source`). */
-export const BUILTIN_PAGE_TYPES: PageTypeTable = tableFrom(BUILTIN_DEFS, 'built-in (Xen x86_64 layout: PGT_none … PGT_writable_page in bits 61-63, PGT_root_page_table = PGT_l4_page_table)')!;
+/**
+ * The table used when the tree's headers are not in view (marked so in
+ * `source`). Built on first use, not when the module loads: it parses C
+ * snippets, which a run that reads the tree's own table never needs.
+ */
+export function builtinPageTypes(): PageTypeTable {
+  if (!builtinTable) {
+    const defs = new Map<string, MacroDef>();
+    macroDefinitions(BUILTIN_HEADER, defs);
+    macroDefinitions(BUILTIN_DEFINES, defs);
+    builtinTable = tableFrom(defs, 'built-in (Xen x86_64 layout: PGT_none … PGT_writable_page in bits 61-63, PGT_root_page_table = PGT_l4_page_table)')!;
+  }
+  return builtinTable;
+}

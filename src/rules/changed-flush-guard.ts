@@ -1,5 +1,5 @@
 import type { Evidence, EvidenceStep, RunResult, Site, SiteClass } from '../types.js';
-import { BUILTIN_PAGE_TYPES, conjunction, lostSituations, type LostSituation } from '../classify/page-types.js';
+import { builtinPageTypes, conjunction, lostSituations, type LostSituation } from '../classify/page-types.js';
 import { functionKey, rewrittenCalls } from './rewritten-calls.js';
 import { defineRule } from './rule.js';
 
@@ -99,14 +99,14 @@ function compare(site: Site, beforeConditions: string[], beforeClasses: SiteClas
   const after = guardText(afterConditions);
   if (before === after) return undefined;
   const anyAfter = flushesAfter.length > 1 ? flushesAfter.map((g) => `(${g})`).join(' || ') : after;
-  const lost = lostSituations(before, anyAfter, BUILTIN_PAGE_TYPES);
+  const lost = lostSituations(before, anyAfter, builtinPageTypes());
   if (lost.length === 0) return undefined;
   return { site, before, after, lost: mostTelling(lost), classes, ...(update ? { update } : {}) };
 }
 
 /** A page-table old type that no longer flushes says most. */
 function mostTelling(lost: readonly LostSituation[]): LostSituation {
-  const table = BUILTIN_PAGE_TYPES.types;
+  const table = builtinPageTypes().types;
   const score = (l: LostSituation): number =>
     Object.values(l.situation).filter((v) => table.some((t) => t.name === v && t.pageTable)).length * 2 + Object.values(l.situation).filter((v) => v.startsWith('PGT_') && v !== 'PGT_none').length;
   return [...lost].sort((a, b) => score(b) - score(a))[0]!;

@@ -1,5 +1,5 @@
 import { parseExpression, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { BUILTIN_PAGE_TYPES, oldTypeTest, type PageTypeTable } from '../classify/page-types.js';
+import { builtinPageTypes, oldTypeTest, type PageTypeTable } from '../classify/page-types.js';
 
 /**
  * C conditions as the simulator needs them: parsed with tree-sitter, compared by
@@ -50,7 +50,7 @@ export function relateConditions(a: string, b: string): Relation {
  * no such thing or lets both kinds through. The same evaluation as the classifier's
  * (src/classify/page-types.ts).
  */
-export function pageTablePolarity(text: string, table: PageTypeTable = BUILTIN_PAGE_TYPES): boolean | undefined {
+export function pageTablePolarity(text: string, table: PageTypeTable = builtinPageTypes()): boolean | undefined {
   const verdict = oldTypeTest(text, table)?.verdict;
   return verdict === undefined ? undefined : verdict === 'holds';
 }

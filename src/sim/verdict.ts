@@ -1,6 +1,6 @@
 import type { Arch, FlushModel, ScenarioInputs, SimResult, Site, SiteClass, Verdict } from '../types.js';
 import { AFTER_LOCAL } from '../model/call-model.js';
-import { BUILTIN_PAGE_TYPES, oldTypesWhere, typeNames, typesNamed, type PageType, type PageTypeTable } from '../classify/page-types.js';
+import { builtinPageTypes, oldTypesWhere, typeNames, typesNamed, type PageType, type PageTypeTable } from '../classify/page-types.js';
 import { pageTablePolarity, relateConditions } from './conditions.js';
 import { isForced, outcomesOf, unforcedFlush, type Outcome } from './mechanisms.js';
 import type { ScenarioSpec } from './scenarios.js';
@@ -37,7 +37,7 @@ export function scenariosFor(site: Site, arch: Arch, options: JudgeOptions): Der
   const base = { arch, cpus: options.cpus, ...(arch === 'x86' ? { guestTablesShared: guestTablesShared(options.config) } : {}) };
   const out: DerivedScenario[] = [];
   const classes = CLASS_ORDER.filter((c) => site.classes?.includes(c));
-  const table = options.pageTypes ?? BUILTIN_PAGE_TYPES;
+  const table = options.pageTypes ?? builtinPageTypes();
   for (const kind of classes) {
     const evidence = (site.evidence ?? []).filter((e) => e.class === kind);
     const conditions = evidence.flatMap((e) => e.conditions ?? []);
@@ -78,7 +78,7 @@ function specForOutcome(derived: DerivedScenario, outcome: Outcome, model: Flush
 
 /** Runs the site's mechanism (every outcome that can happen) in one scenario. */
 export function simulateMechanism(derived: DerivedScenario, model: FlushModel, options: SimulateOptions & { pageTypes?: PageTypeTable }): SimResult {
-  const table = options.pageTypes ?? BUILTIN_PAGE_TYPES;
+  const table = options.pageTypes ?? builtinPageTypes();
   const runs: OutcomeRun[] = outcomesOf(model.mechanism, model.condition).flatMap((outcome) => {
     const chosen = specForOutcome(derived, outcome, model, table);
     if (!chosen) return [];
@@ -208,7 +208,7 @@ const PRECEDENCE: readonly Verdict[] = ['missing-forced-ipi', 'narrow-scope', 'i
 export function judgeSite(site: Site, arch: Arch, model: FlushModel, options: JudgeOptions): Judged | undefined {
   const scenarios = scenariosFor(site, arch, options);
   if (scenarios.length === 0) return undefined;
-  const table = options.pageTypes ?? BUILTIN_PAGE_TYPES;
+  const table = options.pageTypes ?? builtinPageTypes();
   const judged = scenarios.map((s) => {
     const j = judgeScenario(s, arch, model, options);
     const inputs = inputsOf(s, model, site, table);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pageTableTest } from '../../src/classify/conditions.js';
-import { BUILTIN_PAGE_TYPES, oldTypeTest, situations, typeInputs } from '../../src/classify/page-types.js';
+import { builtinPageTypes, oldTypeTest, situations, typeInputs } from '../../src/classify/page-types.js';
 import { pageTablePolarity } from '../../src/sim/conditions.js';
 
 /**
@@ -61,7 +61,11 @@ describe('page types: one table of cases for the classifier and the simulator', 
   });
 
   it('the built-in table is the x86_64 layout and says it is built-in', () => {
-    expect(BUILTIN_PAGE_TYPES.source).toMatch(/^built-in/);
-    expect(BUILTIN_PAGE_TYPES.types.filter((t) => t.pageTable).map((t) => t.name)).toEqual(['PGT_l1_page_table', 'PGT_l2_page_table', 'PGT_l3_page_table', 'PGT_l4_page_table']);
+    expect(builtinPageTypes().source).toMatch(/^built-in/);
+    expect(
+      builtinPageTypes()
+        .types.filter((t) => t.pageTable)
+        .map((t) => t.name),
+    ).toEqual(['PGT_l1_page_table', 'PGT_l2_page_table', 'PGT_l3_page_table', 'PGT_l4_page_table']);
   });
 });
