@@ -1,18 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/cli.js';
+import { cliProgram, REPO } from '../helpers/cli.js';
 
 // The CLI's own process: its standard output is a pipe whose reader is gone before it writes (`flushcheck … | head`).
-const tsx = pathToFileURL(
-  createRequire(join(REPO, 'package.json'))
-    .resolve('tsx/esm/api')
-    .replace(/index\.cjs$/, 'index.mjs'),
-).href;
-const cli = pathToFileURL(join(REPO, 'src', 'cli.ts')).href;
-const program = `import { register } from '${tsx}';\nregister();\nconst { main, processIo } = await import('${cli}');\nprocess.exitCode = await main(process.argv.slice(1), processIo());\n`;
+const program = cliProgram(1);
 
 function runWithClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {

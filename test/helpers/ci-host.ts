@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { REPO } from './cli.js';
+import { cliProgram, REPO } from './cli.js';
 
 /*
  * The two CI hosts, as far as the recipes' scripts can tell: the GitHub
@@ -83,17 +81,8 @@ export function makeHost(dir: string): Host {
   const binDir = join(dir, 'bin');
   const actionPath = join(dir, 'action');
   for (const d of [stubDir, join(stubDir, 'pages'), binDir, join(actionPath, 'bin')]) mkdirSync(d, { recursive: true });
-  const tsx = pathToFileURL(
-    createRequire(join(REPO, 'package.json'))
-      .resolve('tsx/esm/api')
-      .replace(/index\.cjs$/, 'index.mjs'),
-  ).href;
-  const cli = pathToFileURL(join(REPO, 'src', 'cli.ts')).href;
   writeFileSync(join(actionPath, 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(
-    join(actionPath, 'bin', 'flushcheck.js'),
-    `import { register } from '${tsx}';\nregister();\nconst { main, processIo } = await import('${cli}');\nprocess.exitCode = await main(process.argv.slice(2), processIo());\n`,
-  );
+  writeFileSync(join(actionPath, 'bin', 'flushcheck.js'), cliProgram(2));
   symlinkSync(join(REPO, 'ci'), join(actionPath, 'ci'));
   // scan's worker threads load tsx by a bare import from the working directory (the checkout below `dir`): found here, outside the scanned tree.
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { main } from '../../src/cli.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -10,6 +12,21 @@ export const fixture = (...parts: string[]): string => join(REPO, 'fixtures', ..
  * false (the one FC001), the allocator passing true, and a page-type branch that
  * forces only when the old type was a page table.
  */
+/**
+ * An ES module that runs this checkout's CLI from its TypeScript sources (tsx)
+ * in a process of its own, with `process.argv.slice(argvFrom)` as arguments
+ * (2 for a script file, 1 for `node -e`).
+ */
+export function cliProgram(argvFrom: number): string {
+  const tsx = pathToFileURL(
+    createRequire(join(REPO, 'package.json'))
+      .resolve('tsx/esm/api')
+      .replace(/index\.cjs$/, 'index.mjs'),
+  ).href;
+  const cli = pathToFileURL(join(REPO, 'src', 'cli.ts')).href;
+  return `import { register } from '${tsx}';\nregister();\nconst { main, processIo } = await import('${cli}');\nprocess.exitCode = await main(process.argv.slice(${argvFrom}), processIo());\n`;
+}
+
 export const SAMPLE = fixture('cases', 'sync-param-thread.txt');
 export const readFixture = (...parts: string[]): string => readFileSync(fixture(...parts), 'utf8');
 
