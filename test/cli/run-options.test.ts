@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../src/types.js';
 import { REPO, runCli, SAMPLE } from '../helpers/cli.js';
+import { HERMETIC_GIT_ENV } from '../helpers/git-env.js';
 
 const EXAMPLE = join(REPO, 'examples', 'deferred-flush.patch');
 
@@ -38,15 +39,7 @@ describe('--arch', () => {
 // A repository whose second commit is the example patch, for --git and the shipped pre-push hook.
 let repo: string;
 let bin: string;
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Ines Duarte',
-  GIT_AUTHOR_EMAIL: 'ines.duarte@example.org',
-  GIT_COMMITTER_NAME: 'Ines Duarte',
-  GIT_COMMITTER_EMAIL: 'ines.duarte@example.org',
-};
+const GIT_ENV = { ...process.env, ...HERMETIC_GIT_ENV };
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: repo, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 /** The preimage of the example's one hunk, at the line the hunk names. */

@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cliProgram, REPO } from './cli.js';
+import { HERMETIC_GIT_ENV } from './git-env.js';
 
 /*
  * The two CI hosts, as far as the recipes' scripts can tell: the GitHub
@@ -12,14 +13,7 @@ import { cliProgram, REPO } from './cli.js';
  * on PATH: `gh` and `npm` record their calls; `flushcheck` is this checkout.
  */
 
-export const GIT_ENV: Record<string, string> = {
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Ines Duarte',
-  GIT_AUTHOR_EMAIL: 'ines.duarte@example.org',
-  GIT_COMMITTER_NAME: 'Ines Duarte',
-  GIT_COMMITTER_EMAIL: 'ines.duarte@example.org',
-};
+export const GIT_ENV = HERMETIC_GIT_ENV;
 
 export function git(cwd: string, ...args: string[]): string {
   const run = spawnSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' });

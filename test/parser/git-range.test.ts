@@ -7,21 +7,14 @@ import type { RunResult, Site } from '../../src/types.js';
 import { readGitRange } from '../../src/parser/git-range.js';
 import { readPatches } from '../../src/parser/read-input.js';
 import { fixture, runCli } from '../helpers/cli.js';
+import { HERMETIC_GIT_ENV } from '../helpers/git-env.js';
 
 // `review --git RANGE` inside a checkout: a temporary repository holding the
 // fixture base tree (fixtures/forms/tree-context.tree) and two commits.
 
 let repo: string;
 
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_AUTHOR_NAME: 'Ines Duarte',
-  GIT_AUTHOR_EMAIL: 'ines.duarte@example.org',
-  GIT_COMMITTER_NAME: 'Ines Duarte',
-  GIT_COMMITTER_EMAIL: 'ines.duarte@example.org',
-};
+const GIT_ENV = { ...process.env, ...HERMETIC_GIT_ENV };
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repo, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
