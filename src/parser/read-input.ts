@@ -1,6 +1,6 @@
-import type { DecodedMail, Patch, PatchForm, PatchMeta, ReadInput, Result, ToolError } from '../types.js';
+import type { DecodedMail, FileDiff, Patch, PatchForm, PatchMeta, ReadInput, Result, ToolError } from '../types.js';
 import { failed, ok } from '../types.js';
-import { findDiffRegion, opensDiff, parseDiffRegion } from './diff.js';
+import { findDiffRegion, opensDiff, parseDiffRegion, type DiffRegion } from './diff.js';
 import { decodeMailSync, FORMAT_PATCH_FROM, MBOX_FROM, parseSubject, splitMail } from './mail.js';
 
 /** Bytes to text: UTF-8, falling back to Latin-1 (old mail archives); CRLF folded. */
@@ -51,6 +51,7 @@ export function readPatches(source: string, text: string, firstIndex: number, ma
   const { form, messages } = splitMessages(lines, mail);
   const patches: Patch[] = [];
   const errors: ToolError[] = [];
+  const deferred = messages.length > 1;
   for (const message of messages) {
     if (message.error) {
       errors.push({ file: source, line: message.error.line, code: 'bad-mail', message: message.error.message });
@@ -64,10 +65,8 @@ export function readPatches(source: string, text: string, firstIndex: number, ma
       continue;
     }
     if (parsed.files.length === 0) continue;
-    patches.push({
-      meta: { index: firstIndex + patches.length, source, form, ...message.meta },
-      files: parsed.files,
-    });
+    const meta: PatchMeta = { index: firstIndex + patches.length, source, form, ...message.meta };
+    patches.push(deferred ? new DeferredPatch(meta, region, source) : { meta, files: parsed.files });
   }
   if (patches.length === 0 && errors.length === 0) {
     const subjectOnly = messages.some((m) => m.meta.subject);
@@ -82,6 +81,29 @@ export function readPatches(source: string, text: string, firstIndex: number, ma
     };
   }
   return { ...ok({ source, form, patches }), errors };
+}
+
+/**
+ * A patch of a series whose files are parsed again from its diff when first
+ * read. Reading checks every message up front (errors, patch count), but
+ * keeps only the lines: a series of thousands of patches is reviewed one at
+ * a time and each let go, so no more than one patch's hunk objects need live
+ * at once (a 40 MB series held 250 MB of them from the start).
+ */
+class DeferredPatch implements Patch {
+  private parsed: FileDiff[] | undefined;
+  constructor(
+    readonly meta: PatchMeta,
+    private readonly region: DiffRegion,
+    private readonly source: string,
+  ) {}
+  get files(): FileDiff[] {
+    this.parsed ??= parseDiffRegion(this.region, this.source).files;
+    return this.parsed;
+  }
+  set files(files: FileDiff[]) {
+    this.parsed = files;
+  }
 }
 
 function splitMessages(lines: string[], decoded: readonly DecodedMail[] | undefined): { form: PatchForm; messages: Message[] } {
