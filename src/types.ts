@@ -788,8 +788,15 @@ export interface RunScope {
   tree(base: BaseTreeReader | undefined): BaseTreeReader | undefined;
 }
 
-/** A stage after site finding: model, classify, simulate. See src/pipeline/stages.ts. */
-export type Stage = (analysis: PatchAnalysis) => Site[];
+/** What a stage's steps yield: a moment for Node to free the syntax nodes and trees the stage dropped (see src/pipeline/stages.ts). */
+export type StageStep = 'free';
+export const FREE: StageStep = 'free';
+
+/**
+ * A stage after site finding: model, classify, simulate. See src/pipeline/stages.ts.
+ * One that works site by site may hand its sites back in steps, yielding between them.
+ */
+export type Stage = (analysis: PatchAnalysis) => Site[] | Generator<StageStep, Site[]>;
 
 /** Read-only view of a base tree (see parser/base-tree.ts). */
 export interface BaseTreeReader {

@@ -279,7 +279,8 @@ export function valuesAtCall(call: SyntaxNode): ValuesAtCall | undefined {
 // ─────────────────────────── sites → their call nodes ───────────────────────────
 
 const indexes = new WeakMap<readonly Collected[], Map<string, CollectedCall[]>>();
-const computed = new WeakMap<SyntaxNode, ValuesAtCall | null>();
+// By the collected call, not its node: nodes are made when read and not kept (sites/collect.ts).
+const computed = new WeakMap<CollectedCall, ValuesAtCall | null>();
 
 function callIndex(collected: readonly Collected[]): Map<string, CollectedCall[]> {
   let index = indexes.get(collected);
@@ -302,18 +303,18 @@ function callIndex(collected: readonly Collected[]): Map<string, CollectedCall[]
 export function valuesAtSite(site: Pick<Site, 'file' | 'side' | 'line' | 'column' | 'api'>, collected: readonly Collected[]): ValuesAtCall | undefined {
   const calls = callIndex(collected).get(`${site.file}\u0000${site.side}\u0000${site.line}\u0000${site.api}`);
   if (!calls?.length) return undefined;
-  const node = (calls.find((c) => c.column + 1 === site.column) ?? calls[0]!).node;
-  if (!computed.has(node)) {
+  const call = calls.find((c) => c.column + 1 === site.column) ?? calls[0]!;
+  if (!computed.has(call)) {
     let values: ValuesAtCall | undefined;
     try {
-      values = valuesAtCall(node);
+      values = valuesAtCall(call.node);
     } catch {
       // Values are a refinement: a body we cannot read keeps the guards as written.
       values = undefined;
     }
-    computed.set(node, values ?? null);
+    computed.set(call, values ?? null);
   }
-  return computed.get(node) ?? undefined;
+  return computed.get(call) ?? undefined;
 }
 
 /** An argument worth reading through its value: flags and booleans handed to a flush. */

@@ -1,4 +1,4 @@
-import type { PatchAnalysis, Site, Stage } from '../types.js';
+import { FREE, type PatchAnalysis, type Site, type Stage } from '../types.js';
 import { isFlagsValue, valuesAtSite } from './def-use.js';
 import { PatchModel } from './patch-model.js';
 import { treeSites } from './tree-sites.js';
@@ -6,15 +6,23 @@ import { appendAll } from '../util/append.js';
 
 export { assistedModelSource } from './patch-model.js';
 
+/** Sites modelled between two turns of the event loop (see Stage). */
+const SITES_PER_STEP = 256;
+
 /**
  * The flush model stage: for every call site and architecture, what the
  * remote flush is (IPI, assisted, forced, conditional, broadcast, firmware),
  * derived from the definitions in view. With a tree, it also lists the calls
  * the patch does not touch whose mechanism its definition changes alter.
  */
-export const modelStage: Stage = (analysis) => {
+export const modelStage: Stage = function* (analysis) {
   const model = new PatchModel(analysis);
-  const sites: Site[] = analysis.sites.map((site) => (site.kind === 'call' ? { ...site, arch: { ...site.arch, ...model.forCall(argumentsRead(site, analysis)) } } : site));
+  const sites: Site[] = [];
+  for (const site of analysis.sites) {
+    sites.push(site.kind === 'call' ? { ...site, arch: { ...site.arch, ...model.forCall(argumentsRead(site, analysis)) } } : site);
+    // Modelling a call makes syntax nodes, whose native memory Node frees only from the event loop.
+    if (sites.length % SITES_PER_STEP === 0) yield FREE;
+  }
   appendAll(sites, treeSites(model, sites));
   model.remember();
   return sites;

@@ -1,4 +1,4 @@
-import type { PatchAnalysis, Site, Stage } from '../types.js';
+import { FREE, type PatchAnalysis, type Site, type Stage, type StageStep } from '../types.js';
 import { classifyStage } from '../classify/index.js';
 import { modelStage } from '../model/index.js';
 import { simulateStage } from '../sim/index.js';
@@ -17,7 +17,7 @@ export function runStages(analysis: PatchAnalysis, stages: readonly Stage[] = ST
 }
 
 /** What a review's steps yield after work that dropped many syntax trees: a moment to let Node free them (reviewAsync). */
-export const FREE = 'free';
+export { FREE };
 
 /**
  * The same, yielding after each stage: a caller that turns the event loop
@@ -25,9 +25,10 @@ export const FREE = 'free';
  * and dropped, which it does only from the event loop, before the next stage
  * makes its own.
  */
-export function* stageSteps(analysis: PatchAnalysis, stages: readonly Stage[] = STAGES): Generator<typeof FREE, Site[]> {
+export function* stageSteps(analysis: PatchAnalysis, stages: readonly Stage[] = STAGES): Generator<StageStep, Site[]> {
   for (const stage of stages) {
-    analysis.sites = stage(analysis);
+    const out = stage(analysis);
+    analysis.sites = Array.isArray(out) ? out : yield* out;
     yield FREE;
   }
   return analysis.sites;

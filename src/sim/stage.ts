@@ -1,4 +1,4 @@
-import { ARCHES, type ArchResult, type PatchAnalysis, type Site, type Stage } from '../types.js';
+import { ARCHES, type ArchResult, type PatchAnalysis, type Site } from '../types.js';
 import { archOfPath } from '../model/database.js';
 import { pageTypeTable } from '../classify/page-types.js';
 import { simulateIrqOff } from './irq-off.js';
@@ -9,7 +9,7 @@ import { DEFAULT_CPUS, guestTablesShared, judgeSite } from './verdict.js';
  * architecture with a mechanism gets a verdict and the simulation behind it. Sites
  * without `arch` or `classes` (those stages absent, or nothing found) pass unchanged.
  */
-export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] => {
+export function simulateStage(analysis: PatchAnalysis): Site[] {
   const pageTypes = pageTypeTable(analysis.base);
   return analysis.sites.map((site) => {
     if (site.kind !== 'call' || !site.arch || !site.classes?.length) return site;
@@ -29,4 +29,4 @@ export const simulateStage: Stage = (analysis: PatchAnalysis): Site[] => {
     }
     return { ...site, arch };
   });
-};
+}

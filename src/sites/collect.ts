@@ -42,7 +42,7 @@ export function collect(image: ParsedImage, options: CollectOptions = {}): Colle
   return out;
 }
 
-// Read from the flat tree: a SyntaxNode is made only for what a definition or call keeps.
+// Read from the flat tree. Records make their SyntaxNodes when read and do not keep them: a node holds its whole tree.
 function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage, out: Collected, options: CollectOptions): void {
   const { flat, index } = placed;
   switch (placed.type) {
@@ -59,7 +59,16 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
     case 'identifier':
     case 'field_identifier': {
       const name = flat.text(index);
-      if (BOOKKEEPING_ID.has(name)) out.uses.push({ name, node: placed.node, enclosing: enclosingIn(ancestors, image), guards: guardsIn(placed, ancestors), image });
+      if (BOOKKEEPING_ID.has(name))
+        out.uses.push({
+          name,
+          get node() {
+            return placed.node;
+          },
+          enclosing: enclosingIn(ancestors, image),
+          guards: guardsIn(placed, ancestors),
+          image,
+        });
       return;
     }
     case 'preproc_def':
@@ -70,7 +79,6 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
       const body = value >= 0 ? macroBody(flat.text(value)) : undefined;
       const paramList = placed.type === 'preproc_function_def' ? flat.childForField(index, 'parameters') : -1;
       const params = placed.type === 'preproc_function_def' ? (paramList >= 0 ? flat.namedChildren(paramList).map((p) => flat.text(p)) : []) : undefined;
-      const node = placed.node;
       out.definitions.push({
         name: flat.text(name),
         form: placed.type === 'preproc_def' ? 'object-macro' : 'function-macro',
@@ -78,8 +86,12 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
         ...(body !== undefined ? { body } : {}),
         references: body && options.references !== false ? identifiersIn(body) : new Set(),
         conditions: conditionsIn(placed, ancestors),
-        node,
-        head: node,
+        get node() {
+          return placed.node;
+        },
+        get head() {
+          return placed.node;
+        },
         image,
       });
       return;
@@ -97,8 +109,12 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
         ...(body >= 0 ? { body: flat.text(body) } : {}),
         references: new Set(),
         conditions: conditionsIn(placed, ancestors),
-        node: placed.node,
-        head: flat.node(declarator),
+        get node() {
+          return placed.node;
+        },
+        get head() {
+          return flat.node(declarator);
+        },
         image,
       });
       return;
@@ -107,15 +123,18 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
       const declarator = flatFunctionDeclarator(flat, index);
       const name = declarator < 0 ? -1 : flat.childForField(declarator, 'declarator');
       if (declarator < 0 || name < 0 || flat.type(name) !== 'identifier') return;
-      const node = placed.node;
       out.definitions.push({
         name: flat.text(name),
         form: 'declaration',
         params: flatParameterNames(flat, declarator),
         references: new Set(),
         conditions: conditionsIn(placed, ancestors),
-        node,
-        head: node,
+        get node() {
+          return placed.node;
+        },
+        get head() {
+          return placed.node;
+        },
         image,
       });
       return;

@@ -26,13 +26,16 @@ export class FlatTree {
   private readonly parents: Int32Array;
   /** The index just past each node's subtree. */
   private readonly after: Int32Array;
-  private cursor: TreeCursor | undefined;
+  /** Held weakly: records keep flat trees, not the (much larger) native trees behind them. */
+  private held: WeakRef<Tree>;
 
   private constructor(
-    private readonly tree: Tree,
+    tree: Tree,
     private readonly source: string,
     read: Read,
+    private readonly remake: Remake,
   ) {
+    this.held = new WeakRef(tree);
     this.size = read.size;
     this.types = read.types;
     this.fields = read.fields;
@@ -45,8 +48,10 @@ export class FlatTree {
   /**
    * Reads `tree` in one cursor pass; the row of the first node deeper than
    * `maxDepth` instead, when there is one (the root is at depth 0).
+   * `remake` parses `source` again, should Node have freed the tree when a
+   * node is asked for.
    */
-  static read(tree: Tree, source: string, maxDepth = Number.POSITIVE_INFINITY): FlatTree | { tooDeepAt: number } {
+  static read(tree: Tree, source: string, remake: Remake, maxDepth = Number.POSITIVE_INFINITY): FlatTree | { tooDeepAt: number } {
     const cursor = tree.rootNode.walk();
     let capacity = Math.max(64, source.length >> 2);
     let types = new Uint16Array(capacity);
@@ -98,7 +103,7 @@ export class FlatTree {
       }
       if (done) break;
     }
-    return new FlatTree(tree, source, { size: n, types, fields, starts, ends, parents, after });
+    return new FlatTree(tree, source, { size: n, types, fields, starts, ends, parents, after }, remake);
   }
 
   type(i: number): string {
@@ -217,11 +222,30 @@ export class FlatTree {
 
   private readonly made = new WeakMap<SyntaxNode, number>();
 
+  /**
+   * The tree this was read from: the same one while any of its nodes is
+   * held (a node holds its tree), else the same text parsed again, which
+   * gives the same tree, so indexes still name the same nodes.
+   */
+  tree(): Tree {
+    let tree = this.held.deref();
+    if (!tree) {
+      tree = this.remake(this, this.source);
+      this.held = new WeakRef(tree);
+    }
+    return tree;
+  }
+
   /** The SyntaxNode at `i`, made on demand. */
   node(i: number): SyntaxNode {
-    this.cursor ??= this.tree.rootNode.walk();
-    this.cursor.gotoDescendant(i);
-    const node = this.cursor.currentNode;
+    const tree = this.tree();
+    let cursor = cursors.get(tree);
+    if (!cursor) {
+      cursor = tree.rootNode.walk();
+      cursors.set(tree, cursor);
+    }
+    cursor.gotoDescendant(i);
+    const node = cursor.currentNode;
     this.made.set(node, i);
     return node;
   }
@@ -248,6 +272,12 @@ export class FlatTree {
     return undefined;
   }
 }
+
+/** Parses a flat tree's source again (see FlatTree.tree). */
+export type Remake = (flat: FlatTree, source: string) => Tree;
+
+/** One cursor per tree for `node()`, dying with its tree. */
+const cursors = new WeakMap<Tree, TreeCursor>();
 
 /** The name of a type id a flat tree holds. */
 export const typeName = (id: number): string => typeNames[id]!;

@@ -1,7 +1,7 @@
 import type { FileDiff, Hunk, ImageLine, ParsedImage, Side } from '../../types.js';
 export type { ParsedImage };
 import { balanceOf } from './balance.js';
-import { countErrors, parseC, parseFile, TooDeepError } from './tree-sitter.js';
+import { countErrors, flatOf, parseC, parseFile, TooDeepError } from './tree-sitter.js';
 
 /** Name of the function a hunk-only fragment is wrapped in; sites inside it
  *  belong to the function the hunk header names. */
@@ -97,7 +97,23 @@ export function parseHunkSide(file: string, hunk: Hunk, hunkIndex: number, side:
       if (errors === 0) break;
     }
   }
-  return best!;
+  return holdingTreeWeakly(best!);
+}
+
+/**
+ * The image with its tree reached through its flat reading, which holds it
+ * weakly (FlatTree.tree): a patch of thousands of hunks keeps each side's
+ * records to its end, but not each side's native tree.
+ */
+function holdingTreeWeakly(image: ParsedImage): ParsedImage {
+  const flat = flatOf(image.tree);
+  const { tree: _, ...fields } = image;
+  return {
+    ...fields,
+    get tree() {
+      return flat.tree();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
 import { maskXenMacros } from '../../xen/macros.js';
-import { FlatTree, typeName } from './flat-tree.js';
+import { FlatTree, typeName, type Remake } from './flat-tree.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -42,7 +42,7 @@ export function parseC(text: string): Tree {
   sources.set(tree, masked);
   if (masked.length >= EAGER_FLAT) {
     // A file's tree is walked: the flat reading checks the depth in the same pass.
-    const read = FlatTree.read(tree, masked, MAX_SYNTAX_DEPTH);
+    const read = FlatTree.read(tree, masked, remakeTree, MAX_SYNTAX_DEPTH);
     if (!(read instanceof FlatTree)) throw new TooDeepError(read.tooDeepAt);
     flats.set(tree, read);
     return tree;
@@ -96,11 +96,19 @@ export function flatOf(tree: Tree): FlatTree {
   if (!flat) {
     const source = sources.get(tree);
     if (source === undefined) throw new Error('flatOf: a tree parseC did not make');
-    flat = FlatTree.read(tree, source) as FlatTree;
+    flat = FlatTree.read(tree, source, remakeTree) as FlatTree;
     flats.set(tree, flat);
   }
   return flat;
 }
+
+/** A flat tree's text parsed again (already masked), known to flatOf as that flat tree's. */
+const remakeTree: Remake = (flat, masked) => {
+  const tree = parseUnchecked(masked);
+  sources.set(tree, masked);
+  flats.set(tree, flat);
+  return tree;
+};
 
 /** The first row where the tree is deeper than the bound, in one cursor pass. */
 function rowTooDeep(root: SyntaxNode): number | undefined {
@@ -244,8 +252,9 @@ export interface Placed {
   readonly end: number;
 }
 
+// Not kept once made: a node holds its whole tree, and records outlive their walk.
+// While one is held elsewhere, tree-sitter hands back that same object.
 class PlacedNode implements Placed {
-  private made: SyntaxNode | undefined;
   constructor(
     readonly flat: FlatTree,
     readonly index: number,
@@ -254,8 +263,7 @@ class PlacedNode implements Placed {
     readonly end: number,
   ) {}
   get node(): SyntaxNode {
-    this.made ??= this.flat.node(this.index);
-    return this.made;
+    return this.flat.node(this.index);
   }
 }
 

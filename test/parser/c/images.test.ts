@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Hunk } from '../../../src/types.js';
 import { parseHunkSide } from '../../../src/parser/c/images.js';
@@ -29,5 +31,25 @@ describe('hunk fragments', () => {
     const hunk = hunkOf('void flush_area_mask(const cpumask_t *mask, const void *va,', ['#define flush_tlb_mask(mask) \\', '    flush_mask(mask, FLUSH_TLB)', '']);
     const image = parseHunkSide('xen/arch/x86/include/asm/flushtlb.h', hunk, 0, 'new', 'flush_area_mask');
     expect(collect(image).definitions.map((d) => [d.name, d.form])).toEqual([['flush_tlb_mask', 'function-macro']]);
+  });
+});
+
+describe('a hunk side holds its tree weakly', () => {
+  it('parses the text again once Node has freed the tree, and the records name the same nodes', async () => {
+    // gc() at run time (the test runner is not started with --expose-gc).
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const hunk = hunkOf('static void flush_fn(struct domain *d)', ['    spin_lock(&d->lock);', '    if ( need_flush )', '        flush_tlb_mask(d->dirty_cpumask);', '    spin_unlock(&d->lock);']);
+    const image = parseHunkSide('xen/arch/x86/flush.c', hunk, 0, 'new', 'flush_fn');
+    const calls = collect(image).calls;
+    const shape = (): string[] => calls.map((c) => `${c.node.type}@${c.node.startIndex}-${c.node.endIndex}:${c.node.text}:${c.node.parent?.type}`);
+    const before = { tree: image.tree.rootNode.toString(), calls: shape() };
+    const first = new WeakRef(image.tree);
+    // A WeakRef's target lives to the end of the job that read it.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    expect(image.tree.rootNode.toString()).toBe(before.tree);
+    expect(shape()).toEqual(before.calls);
   });
 });
