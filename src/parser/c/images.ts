@@ -64,8 +64,29 @@ function wrappings(text: string, preferFunction: boolean): Wrapping[] {
   return out;
 }
 
+/**
+ * Each side of a hunk is parsed once while its patch is reviewed: site
+ * finding, the release comparison (FC009) and the suppressions read the same
+ * sides. Keyed on the hunk object, so it lives as long as the patch does.
+ */
+const hunkImages = new WeakMap<Hunk, Map<string, ParsedImage>>();
+
 /** Parses one side of one hunk as a fragment, inside the best wrapping. */
 export function parseHunkSide(file: string, hunk: Hunk, hunkIndex: number, side: Side, enclosingFunction: string | null): ParsedImage {
+  const key = `${side}\u0000${file}\u0000${hunkIndex}\u0000${enclosingFunction ?? ''}`;
+  let images = hunkImages.get(hunk);
+  const known = images?.get(key);
+  if (known) return known;
+  const image = parseFragment(file, hunk, hunkIndex, side, enclosingFunction);
+  if (!images) {
+    images = new Map();
+    hunkImages.set(hunk, images);
+  }
+  images.set(key, image);
+  return image;
+}
+
+function parseFragment(file: string, hunk: Hunk, hunkIndex: number, side: Side, enclosingFunction: string | null): ParsedImage {
   const { text, rows } = sideText(hunk, side);
   for (const row of rows) row.hunk = hunkIndex;
   let best: ParsedImage | undefined;
@@ -162,8 +183,22 @@ export function parseWholeFile(file: string, text: string, side: Side, diff: Fil
   return { file, side, text, rows, tree: parseNamingPlace(text, (row) => `${file}:${row + 1}`, true), enclosingFunction: null, wholeFile: true };
 }
 
-/** The function a hunk header names: `static int f(struct x *a,` → `f`. */
+const sectionFunctions = new Map<string, string | null>();
+/** Hunk headers remembered: a bound, as for snippets (tree-sitter.ts). */
+const SECTION_CACHE_LIMIT = 4096;
+
+/** The function a hunk header names: `static int f(struct x *a,` → `f`. Each header is parsed once. */
 export function sectionFunction(section: string): string | null {
+  let name = sectionFunctions.get(section);
+  if (name === undefined) {
+    name = sectionFunctionOf(section);
+    if (sectionFunctions.size >= SECTION_CACHE_LIMIT) sectionFunctions.clear();
+    sectionFunctions.set(section, name);
+  }
+  return name;
+}
+
+function sectionFunctionOf(section: string): string | null {
   const trimmed = section.trim();
   if (!trimmed?.includes('(')) return null;
   const b = balanceOf(trimmed);
