@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type ParserType from 'tree-sitter';
+import { allocatedNatively } from '../../util/native-memory.js';
 import { maskXenMacros } from '../../xen/macros.js';
 import { FlatTree, typeName, type Remake } from './flat-tree.js';
 
@@ -133,8 +134,14 @@ function parseUnchecked(text: string): Tree {
     parser.setLanguage(C);
   }
   // The default buffer is 32 KiB; a larger one avoids re-reading long inputs.
-  return parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
+  const tree = parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
+  allocatedNatively(TREE_BYTES + TREE_BYTES_PER_CHAR * text.length);
+  return tree;
 }
+
+/** A tree's native size, measured on Xen-style C: a few KiB, and some 50 bytes per character. */
+const TREE_BYTES = 2048;
+const TREE_BYTES_PER_CHAR = 48;
 
 const queries = new Map<string, Query>();
 
