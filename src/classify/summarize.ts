@@ -23,10 +23,10 @@ const NO_TLBFLUSH = 'MEMF_no_tlbflush';
 const NEED_TLBFLUSH = 'need_tlbflush';
 const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
 
-/** Row → file line for an image: fragments map through `rows`, synthetic rows borrow a neighbour. */
-export function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
+/** Row → file line for a node of an image's flat tree: fragments map through `rows`, synthetic rows borrow a neighbour. */
+export function flatLineMapper(image: ParsedImage): (flat: FlatTree, index: number) => number {
   const lineOfRows = rowsLineMapper(image);
-  return (node) => lineOfRows(node.startPosition.row, node.endPosition.row);
+  return (flat, index) => lineOfRows(flat.row(flat.start(index)), flat.row(flat.end(index)));
 }
 
 /** lineMapper for a node given by its first and last rows. */
@@ -201,6 +201,7 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
   const { image, lineOf } = ctx;
   const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
   const stepAt = (flat: FlatTree, index: number, message: string): EvidenceStep => ({ file: image.file, line: ctx.lineAt(flat, index), function: name ?? null, message });
+  const lineAt = (index: number): number => ctx.lineAt(flat, index);
 
   const bodyCalls: BodyCall[] = [];
   const typeInfoWrites: EvidenceStep[] = [];
@@ -304,14 +305,14 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
   };
   // MEMF_no_tlbflush owners and functions that may open another deferral get a graph (obligations.ts, deferral-releases.ts).
   if ((noTlbflushSets.length > 0 || mayDefer) && !partial) {
-    facts.flow = buildFlowGraph({ body: nodes().body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
+    facts.flow = buildFlowGraph({ flat, body: bodyIndex, lineAt, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
   }
   if (MAY_DISABLE_IRQS.test(text)) {
     const all = calls.flatMap(({ call: { index, start, end } }) => {
       const fn = flat.childForField(index, 'function');
       return fn >= 0 && flat.type(fn) === 'identifier' ? [{ name: flat.text(fn), args: argumentsOf(flat, index), start, end, line: ctx.lineAt(flat, index) }] : [];
     });
-    const flow = buildFlowGraph({ body: nodes().body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
+    const flow = buildFlowGraph({ flat, body: bodyIndex, lineAt, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
     const off = irqOffCalls(flow, all);
     if (off.length > 0) facts.irqOffCalls = off;
   }
@@ -396,7 +397,7 @@ function context(image: ParsedImage, detail: (callee: string) => boolean): Conte
   return {
     image,
     lineOf: (node) => lineOfRows(node.startPosition.row, node.endPosition.row),
-    lineAt: (flat, index) => lineOfRows(flat.row(flat.start(index)), flat.row(flat.end(index))),
+    lineAt: flatLineMapper(image),
     calls: [],
     edges: new Set(),
     detail,
