@@ -302,16 +302,17 @@ export function valuesAtCall(flat: FlatTree, call: number): ValuesAtCall | undef
 const indexes = new WeakMap<readonly Collected[], Map<string, CollectedCall[]>>();
 const computed = new WeakMap<CollectedCall, ValuesAtCall | null>();
 
-/** The collected calls by callee: a site's call is then looked for among the few of its name. */
 function callIndex(collected: readonly Collected[]): Map<string, CollectedCall[]> {
   let index = indexes.get(collected);
   if (index) return index;
   index = new Map();
   for (const c of collected) {
     for (const call of c.calls) {
-      const list = index.get(call.name);
+      const line = call.image.rows[call.row]?.fileLine ?? 0;
+      const key = `${call.image.file}\u0000${call.image.side}\u0000${line}\u0000${call.name}`;
+      const list = index.get(key);
       if (list) list.push(call);
-      else index.set(call.name, [call]);
+      else index.set(key, [call]);
     }
   }
   indexes.set(collected, index);
@@ -320,8 +321,8 @@ function callIndex(collected: readonly Collected[]): Map<string, CollectedCall[]
 
 /** The values at a call site of the patch (none for sites the patch's images do not hold). */
 export function valuesAtSite(site: Pick<Site, 'file' | 'side' | 'line' | 'column' | 'api'>, collected: readonly Collected[]): ValuesAtCall | undefined {
-  const calls = (callIndex(collected).get(site.api) ?? []).filter((c) => c.image.file === site.file && c.image.side === site.side && (c.image.rows[c.row]?.fileLine ?? 0) === site.line);
-  if (calls.length === 0) return undefined;
+  const calls = callIndex(collected).get(`${site.file}\u0000${site.side}\u0000${site.line}\u0000${site.api}`);
+  if (!calls?.length) return undefined;
   const call = calls.find((c) => c.column + 1 === site.column) ?? calls[0]!;
   if (!computed.has(call)) {
     let values: ValuesAtCall | undefined;
