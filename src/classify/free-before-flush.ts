@@ -60,6 +60,7 @@ export function exposedReleases(patch: Patch, base: BaseTreeReader | undefined, 
 
 const C_FILE = /\.(c|h|inc)$/;
 const RELEASE_NAMES = PAGE_RELEASES.map((r) => r.name);
+const namesRelease = (text: string): boolean => RELEASE_NAMES.some((n) => text.includes(n));
 
 /** Cheap test: a changed line names a flush or a release, and the file is C on both sides. */
 function mayExpose(file: FileDiff, isFlush: (name: string) => boolean): boolean {
@@ -68,7 +69,7 @@ function mayExpose(file: FileDiff, isFlush: (name: string) => boolean): boolean 
   for (const hunk of file.hunks) {
     for (const line of hunk.lines) {
       if (line.change === 'unchanged') continue;
-      if (RELEASE_NAMES.some((n) => line.text.includes(n))) return true;
+      if (namesRelease(line.text)) return true;
       for (const m of line.text.matchAll(/([A-Za-z_]\w*)\s*\(/g)) if (isFlush(m[1]!)) return true;
     }
   }
@@ -177,6 +178,8 @@ function definedName(flat: FlatTree, def: number, image: ParsedImage): string | 
 /** The function's graph and calls, when its body holds a release (else nothing can be exposed). */
 function sideOf(d: Definition, image: ParsedImage): FunctionSide | undefined {
   const { flat, body } = d;
+  // A call of a release names it in the body's text: most bodies need no walk.
+  if (!namesRelease(flat.text(body))) return undefined;
   const lineOf = flatLineMapper(image);
   const lineAt = (index: number): number => lineOf(flat, index);
   const calls: BodyCallAt[] = [];
