@@ -137,7 +137,8 @@ export function templateCalls(text: string): CollectedCall[] {
 
 /** The body as tree-sitter parsed it, for looking at what it does (asm, calls). */
 export function templateTree(text: string): SyntaxNode {
-  return parsedTemplate(text).tree.rootNode;
+  // The same cached parse as parsedTemplate's, without reading its tokens.
+  return parseSnippet('statement', text).tree.rootNode;
 }
 
 /** Text of a node's string literals, e.g. the instructions of an asm statement. */
