@@ -432,8 +432,11 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
       const facts = summarizeMacro(ctx, placed, generators);
       if (facts) functions.push(facts);
     } else if (current) {
-      if (type === 'call_expression') current.calls.push({ call: placed, ancestors: inFunction(ancestors).slice() });
-      else current.statements++;
+      if (type === 'call_expression') {
+        // inFunction copies what lies below the function; the walk's own stack (no function around) must be copied here.
+        const inside = inFunction(ancestors);
+        current.calls.push({ call: placed, ancestors: inside === ancestors ? inside.slice() : inside });
+      } else current.statements++;
     }
   });
   close();

@@ -186,12 +186,12 @@ function sourceOf(kind: LayerKind, file: string, place: Place): string {
 
 const IDENTIFIER = new Set(['identifier']);
 
-/** The identifiers in a node, read from its tree's flat reading when the node came from there. */
-function identifiersOf(node: SyntaxNode, tree: Tree): string[] {
+/** Adds the identifiers in a node to `into`, read from its tree's flat reading when the node came from there. */
+function addIdentifiers(node: SyntaxNode, tree: Tree, into: Set<string>): void {
   const flat = flatOf(tree);
   const index = flat.indexOf(node);
-  if (index === undefined) return node.descendantsOfType('identifier').map((id) => id.text);
-  return flat.descendantsOfType(index, IDENTIFIER).map((id) => flat.text(id));
+  if (index === undefined) for (const id of node.descendantsOfType('identifier')) into.add(id.text);
+  else for (const id of flat.descendantsOfType(index, IDENTIFIER)) into.add(flat.text(id));
 }
 
 /** Definitions of a set of images of one side (one patch, one tree file, the built-in model). */
@@ -283,7 +283,7 @@ class BuiltDefinition implements ModelDefinition {
   get references(): Set<string> {
     if (!this.made.references) {
       const references = new Set(this.def.references);
-      if (this.isFunction) for (const id of identifiersOf(this.def.node, this.def.image.tree)) references.add(id);
+      if (this.isFunction) addIdentifiers(this.def.node, this.def.image.tree, references);
       this.made.references = references;
     }
     return this.made.references;
