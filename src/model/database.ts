@@ -214,6 +214,31 @@ export function definitionsFrom(collected: readonly Collected[], options: Defini
 }
 
 /**
+ * A definition with every fact read, holding nothing of the images it came
+ * from but its own node: what outlives its patch (the series layer) must not
+ * keep that patch's other trees and calls alive through a lazy definition.
+ */
+export function settled(def: ModelDefinition): ModelDefinition {
+  if (!(def instanceof BuiltDefinition)) return def;
+  return {
+    name: def.name,
+    form: def.form,
+    params: def.params,
+    ...(def.body !== undefined ? { body: def.body } : {}),
+    conditions: def.conditions,
+    arch: def.arch,
+    file: def.file,
+    line: def.line,
+    source: def.source,
+    layer: def.layer,
+    partial: def.partial,
+    node: def.node,
+    calls: def.calls,
+    references: def.references,
+  };
+}
+
+/**
  * A definition whose derived facts (its place, conditions, calls and the
  * identifiers it mentions) are worked out when first read: a large file the
  * patch changes has hundreds of definitions, of which a review reads a few.
