@@ -1,10 +1,11 @@
 import type { BaseTreeReader, EvidenceStep, ExposedRelease, FileDiff, FlowGraph, FlowNode, FlushCoverage, Hunk, ParsedImage, Patch, Side } from '../types.js';
-import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction } from '../parser/c/images.js';
-import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { enclosingFunction } from '../sites/collect.js';
+import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction, WRAPPER_FUNCTION } from '../parser/c/images.js';
+import type { FlatTree } from '../parser/c/flat-tree.js';
+import { flatOf, normalizeSpace } from '../parser/c/tree-sitter.js';
+import { argumentsOf, flatFunctionDeclarator } from '../sites/collect.js';
 import { PAGE_RELEASES, pageReleaseOf } from '../xen/page-release.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
-import { lineMapper } from './summarize.js';
+import { flatLineMapper } from './summarize.js';
 
 /**
  * Free before flush: for each function a patch changes, the page releases
@@ -59,6 +60,7 @@ export function exposedReleases(patch: Patch, base: BaseTreeReader | undefined, 
 
 const C_FILE = /\.(c|h|inc)$/;
 const RELEASE_NAMES = PAGE_RELEASES.map((r) => r.name);
+const namesRelease = (text: string): boolean => RELEASE_NAMES.some((n) => text.includes(n));
 
 /** Cheap test: a changed line names a flush or a release, and the file is C on both sides. */
 function mayExpose(file: FileDiff, isFlush: (name: string) => boolean): boolean {
@@ -67,7 +69,7 @@ function mayExpose(file: FileDiff, isFlush: (name: string) => boolean): boolean 
   for (const hunk of file.hunks) {
     for (const line of hunk.lines) {
       if (line.change === 'unchanged') continue;
-      if (RELEASE_NAMES.some((n) => line.text.includes(n))) return true;
+      if (namesRelease(line.text)) return true;
       for (const m of line.text.matchAll(/([A-Za-z_]\w*)\s*\(/g)) if (isFlush(m[1]!)) return true;
     }
   }
@@ -134,48 +136,65 @@ function changedLines(file: FileDiff): Record<Side, Set<number>> {
 
 interface Definition {
   name: string;
-  def: SyntaxNode;
+  flat: FlatTree;
+  /** The definition's index in `flat`. */
+  def: number;
+  body: number;
   touched: boolean;
 }
 
+const FUNCTION_DEFINITION = new Set(['function_definition']);
+const CALL = new Set(['call_expression']);
+
+/** The functions an image defines, read from its flat tree (no SyntaxNode per function). */
 function functionsOf(image: ParsedImage, changed: ReadonlySet<number>): Definition[] {
-  const lineOf = lineMapper(image);
+  const flat = flatOf(image.tree);
+  const lineAt = flatLineMapper(image);
   const out: Definition[] = [];
-  for (const def of image.tree.rootNode.descendantsOfType('function_definition')) {
-    const body = def.childForFieldName('body');
-    const name = body ? enclosingFunction(body, image) : null;
-    if (!body || !name) continue;
-    const first = lineOf(def);
+  for (const def of flat.descendantsOfType(0, FUNCTION_DEFINITION)) {
+    const body = flat.childForField(def, 'body');
+    const name = body < 0 ? null : definedName(flat, def, image);
+    if (body < 0 || !name) continue;
+    const first = lineAt(flat, def);
     let last = 0;
     // Synthetic closing rows of a fragment carry no line: the last real one ends the function.
-    for (let r = def.endPosition.row; r >= def.startPosition.row && last === 0; r--) last = image.rows[r]?.fileLine ?? (image.wholeFile ? r + 1 : 0);
+    for (let r = flat.row(flat.end(def)), top = flat.row(flat.start(def)); r >= top && last === 0; r--) last = image.rows[r]?.fileLine ?? (image.wholeFile ? r + 1 : 0);
     let touched = false;
     for (const n of changed) if (n >= first && n <= last) touched = true;
-    out.push({ name, def, touched });
+    out.push({ name, flat, def, body, touched });
   }
   return out;
 }
 
+/** The name a definition gives: its declarator's, or the hunk header's for the synthetic wrapper. */
+function definedName(flat: FlatTree, def: number, image: ParsedImage): string | null {
+  const declarator = flatFunctionDeclarator(flat, def);
+  const named = declarator < 0 ? -1 : flat.childForField(declarator, 'declarator');
+  if (named < 0) return null;
+  const name = flat.text(named);
+  return name === WRAPPER_FUNCTION ? image.enclosingFunction : name;
+}
+
 /** The function's graph and calls, when its body holds a release (else nothing can be exposed). */
 function sideOf(d: Definition, image: ParsedImage): FunctionSide | undefined {
-  const body = d.def.childForFieldName('body')!;
-  const lineOf = lineMapper(image);
+  const { flat, body } = d;
+  // A call of a release names it in the body's text: most bodies need no walk.
+  if (!namesRelease(flat.text(body))) return undefined;
+  const lineOf = flatLineMapper(image);
+  const lineAt = (index: number): number => lineOf(flat, index);
   const calls: BodyCallAt[] = [];
-  for (const call of body.descendantsOfType('call_expression')) {
-    const fn = call.childForFieldName('function');
+  for (const call of flat.descendantsOfType(body, CALL)) {
+    const fn = flat.childForField(call, 'function');
+    const fnType = fn < 0 ? undefined : flat.type(fn);
     // `p2m->tlb_flush(p2m)`: a hook called through a field is named by the field.
-    const name = fn?.type === 'identifier' ? fn.text : fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text : undefined;
+    const field = fnType === 'field_expression' ? flat.childForField(fn, 'field') : -1;
+    const name = fnType === 'identifier' ? flat.text(fn) : field >= 0 ? flat.text(field) : undefined;
     if (!name) continue;
-    const args =
-      call
-        .childForFieldName('arguments')
-        ?.namedChildren.filter((a) => a.type !== 'comment')
-        .map((a) => normalizeSpace(a.text)) ?? [];
-    calls.push({ name, args, start: call.startIndex, end: call.endIndex, line: lineOf(call), text: normalizeSpace(call.text).slice(0, 120) });
+    calls.push({ name, args: argumentsOf(flat, call), start: flat.start(call), end: flat.end(call), line: lineAt(call), text: normalizeSpace(flat.text(call)).slice(0, 120) });
     if (calls.length > MAX_CALLS) return undefined;
   }
   if (!calls.some((c) => pageReleaseOf(c.name))) return undefined;
-  const flow = buildFlowGraph({ body, lineOf, calls, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
+  const flow = buildFlowGraph({ flat, body, lineAt, calls, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
   return { name: d.name, file: image.file, flow, calls };
 }
 

@@ -1,7 +1,7 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
 import { WRAPPER_FUNCTION } from '../parser/c/images.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
-import { flatOf, normalizeSpace, parseC, walkPlaced, type Placed, type SyntaxNode } from '../parser/c/tree-sitter.js';
+import { flatOf, normalizeSpace, parseC, walkPlaced, type Placed } from '../parser/c/tree-sitter.js';
 import { argumentsOf, flatFunctionDeclarator, flatGuardsOf, flatParameterNames, guardsIn, inFunction, macroBody, parseMacroBody } from '../sites/collect.js';
 import { MAY_DEFER } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
@@ -23,10 +23,10 @@ const NO_TLBFLUSH = 'MEMF_no_tlbflush';
 const NEED_TLBFLUSH = 'need_tlbflush';
 const ACCUMULATE = new Set(BOOKKEEPING_CALLS);
 
-/** Row → file line for an image: fragments map through `rows`, synthetic rows borrow a neighbour. */
-export function lineMapper(image: ParsedImage): (node: SyntaxNode) => number {
+/** Row → file line for a node of an image's flat tree: fragments map through `rows`, synthetic rows borrow a neighbour. */
+export function flatLineMapper(image: ParsedImage): (flat: FlatTree, index: number) => number {
   const lineOfRows = rowsLineMapper(image);
-  return (node) => lineOfRows(node.startPosition.row, node.endPosition.row);
+  return (flat, index) => lineOfRows(flat.row(flat.start(index)), flat.row(flat.end(index)));
 }
 
 /** lineMapper for a node given by its first and last rows. */
@@ -44,40 +44,47 @@ function rowsLineMapper(image: ParsedImage): (first: number, last: number) => nu
   };
 }
 
-/** Inside the condition of an if, loop, switch or `?:`. */
-function inCondition(node: SyntaxNode, stop: SyntaxNode): boolean {
+/** Inside the condition of an if, loop, switch or `?:` (below `stop`, the function definition). */
+function inCondition(flat: FlatTree, node: number, stop: number): boolean {
   let child = node;
-  for (let p = node.parent; p && p.id !== stop.id; child = p, p = p.parent) {
-    if (CONDITION_PARENTS.has(p.type) && p.childForFieldName('condition')?.id === child.id) return true;
-    if (p.type.endsWith('_statement') || p.type === 'declaration') return false;
+  for (let p = flat.parent(node); p >= 0 && p !== stop; child = p, p = flat.parent(p)) {
+    const type = flat.type(p);
+    if (CONDITION_PARENTS.has(type) && flat.childForField(p, 'condition') === child) return true;
+    if (type.endsWith('_statement') || type === 'declaration') return false;
   }
   return false;
 }
 
 /** Under a `~`: the flag is being cleared, not set. */
-function complemented(node: SyntaxNode, stop: SyntaxNode): boolean {
-  for (let p = node.parent; p && p.id !== stop.id; p = p.parent) {
-    if (p.type === 'unary_expression' && p.childForFieldName('operator')?.text === '~') return true;
-    if (p.type.endsWith('_statement') || p.type === 'argument_list' || p.type === 'assignment_expression') return false;
+function complemented(flat: FlatTree, node: number, stop: number): boolean {
+  for (let p = flat.parent(node); p >= 0 && p !== stop; p = flat.parent(p)) {
+    const type = flat.type(p);
+    if (type === 'unary_expression') {
+      const operator = flat.childForField(p, 'operator');
+      if (operator >= 0 && flat.text(operator) === '~') return true;
+    }
+    if (type.endsWith('_statement') || type === 'argument_list' || type === 'assignment_expression') return false;
   }
   return false;
 }
 
 /** The expression that receives a value: `a->memflags |= F` → `a->memflags`; `unsigned int f = F` → `f`. */
-function receiver(node: SyntaxNode, stop: SyntaxNode): string | undefined {
-  for (let p = node.parent; p && p.id !== stop.id; p = p.parent) {
-    if (p.type === 'assignment_expression') return normalizeSpace(p.childForFieldName('left')?.text ?? '');
-    if (p.type === 'init_declarator') return normalizeSpace(p.childForFieldName('declarator')?.text ?? '');
-    if (p.type === 'argument_list' || p.type.endsWith('_statement')) return undefined;
+function receiver(flat: FlatTree, node: number, stop: number): string | undefined {
+  const fieldText = (p: number, field: string): string => {
+    const c = flat.childForField(p, field);
+    return c < 0 ? '' : flat.text(c);
+  };
+  for (let p = flat.parent(node); p >= 0 && p !== stop; p = flat.parent(p)) {
+    const type = flat.type(p);
+    if (type === 'assignment_expression') return normalizeSpace(fieldText(p, 'left'));
+    if (type === 'init_declarator') return normalizeSpace(fieldText(p, 'declarator'));
+    if (type === 'argument_list' || type.endsWith('_statement')) return undefined;
   }
   return undefined;
 }
 
-const argsOf = (call: SyntaxNode): string[] =>
-  call
-    .childForFieldName('arguments')
-    ?.namedChildren.filter((a) => a.type !== 'comment')
-    .map((a) => normalizeSpace(a.text)) ?? [];
+const ASSIGNMENT = new Set(['assignment_expression']);
+const IDENTIFIER = new Set(['identifier']);
 
 /** Labels per block (flat-tree indices), so the label before a call is found without rescanning siblings. */
 class LabelIndex {
@@ -124,8 +131,7 @@ export interface SummarizeOptions {
 
 interface Context {
   image: ParsedImage;
-  lineOf: (node: SyntaxNode) => number;
-  /** lineOf for a node of the flat tree, with no SyntaxNode made. */
+  /** The file line of a node of the flat tree. */
   lineAt: (flat: FlatTree, index: number) => number;
   calls: CallFact[];
   edges: Set<string>;
@@ -155,10 +161,10 @@ function callFact(ctx: Context, placed: PlacedCall, caller: string | null): Call
   };
 }
 
-function isPartial(image: ParsedImage, node: SyntaxNode, wrapper: boolean): boolean {
+function isPartial(image: ParsedImage, def: Placed, wrapper: boolean): boolean {
   if (image.wholeFile) return false;
   if (wrapper) return true;
-  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
+  for (let r = def.flat.row(def.start), last = def.flat.row(def.end); r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
 }
 
@@ -192,15 +198,9 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
   const { flat } = placedDef;
   const bodyIndex = flat.childForField(placedDef.index, 'body');
   if (declarator < 0 || bodyIndex < 0) return undefined;
-  // SyntaxNodes only where a fact needs one (most functions need none).
-  let made: { def: SyntaxNode; body: SyntaxNode } | undefined;
-  const nodes = (): { def: SyntaxNode; body: SyntaxNode } => {
-    made ??= { def: placedDef.node, body: flat.node(bodyIndex) };
-    return made;
-  };
-  const { image, lineOf } = ctx;
-  const step = (node: SyntaxNode, message: string): EvidenceStep => ({ file: image.file, line: lineOf(node), function: name ?? null, message });
+  const { image } = ctx;
   const stepAt = (flat: FlatTree, index: number, message: string): EvidenceStep => ({ file: image.file, line: ctx.lineAt(flat, index), function: name ?? null, message });
+  const lineAt = (index: number): number => ctx.lineAt(flat, index);
 
   const bodyCalls: BodyCall[] = [];
   const typeInfoWrites: EvidenceStep[] = [];
@@ -222,8 +222,10 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
     const fact = ctx.detail(callee) || accumulates ? callFact(ctx, placed, name ?? null) : undefined;
     if (fact) ctx.calls.push(fact);
     if (callee === 'tlbflush_filter') {
-      const call = placed.call.node;
-      filters.push({ step: step(call, `narrows the flush to CPUs that may still cache the freed pages it reuses: ${normalizeSpace(call.text)}`), stamp: normalizeSpace(argsOf(call)[1] ?? '') });
+      filters.push({
+        step: stepAt(flat, index, `narrows the flush to CPUs that may still cache the freed pages it reuses: ${normalizeSpace(flat.text(index))}`),
+        stamp: normalizeSpace(argumentsOf(flat, index)[1] ?? ''),
+      });
     }
     if (!argsMatter && !accumulates) continue;
     const args = fact?.args ?? argumentsOf(flat, index);
@@ -240,11 +242,12 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
   const typeMaskWrites: EvidenceStep[] = [];
   // Evaluated after the loop: see below.
   if (text.includes('type_info') || text.includes('PGT_type_mask')) {
-    for (const a of nodes().body.descendantsOfType('assignment_expression')) {
-      const left = a.childForFieldName('left');
-      const whole = normalizeSpace(a.text);
-      if (left?.type === 'field_expression' && left.childForFieldName('field')?.text === 'type_info') typeInfoWrites.push(step(a, `writes the page's type_info: ${whole}`));
-      if (whole.includes('PGT_type_mask')) typeMaskWrites.push(step(a, `changes the type under PGT_type_mask: ${whole}`));
+    for (const a of flat.descendantsOfType(bodyIndex, ASSIGNMENT)) {
+      const left = flat.childForField(a, 'left');
+      const field = left >= 0 && flat.type(left) === 'field_expression' ? flat.childForField(left, 'field') : -1;
+      const whole = normalizeSpace(flat.text(a));
+      if (field >= 0 && flat.text(field) === 'type_info') typeInfoWrites.push(stepAt(flat, a, `writes the page's type_info: ${whole}`));
+      if (whole.includes('PGT_type_mask')) typeMaskWrites.push(stepAt(flat, a, `changes the type under PGT_type_mask: ${whole}`));
     }
   }
 
@@ -263,10 +266,10 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
     bookkeeping.push(...filters.filter((f) => !params.has(f.stamp)).map((f) => f.step));
   }
   if (text.includes(NEED_TLBFLUSH)) {
-    const { def, body } = nodes();
-    for (const id of body.descendantsOfType('identifier')) {
-      if (!bookkeepingFlags.has(id.text) || params.has(id.text) || !inCondition(id, def)) continue;
-      bookkeeping.push(step(id, `tests ${id.text}, the flush it accumulated for the freed pages it reuses`));
+    for (const id of flat.descendantsOfType(bodyIndex, IDENTIFIER)) {
+      const idText = flat.text(id);
+      if (!bookkeepingFlags.has(idText) || params.has(idText) || !inCondition(flat, id, placedDef.index)) continue;
+      bookkeeping.push(stepAt(flat, id, `tests ${idText}, the flush it accumulated for the freed pages it reuses`));
     }
   }
 
@@ -274,19 +277,19 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
   const setters: number[] = [];
   const flagsHolders = new Set<string>();
   if (text.includes(NO_TLBFLUSH)) {
-    const { def, body } = nodes();
-    for (const id of body.descendantsOfType('identifier')) {
-      if (id.text !== NO_TLBFLUSH || inCondition(id, def) || complemented(id, def)) continue;
-      setters.push(id.startIndex);
-      const holder = receiver(id, def);
+    const def = placedDef.index;
+    for (const id of flat.descendantsOfType(bodyIndex, IDENTIFIER)) {
+      if (flat.text(id) !== NO_TLBFLUSH || inCondition(flat, id, def) || complemented(flat, id, def)) continue;
+      setters.push(flat.start(id));
+      const holder = receiver(flat, id, def);
       if (holder) flagsHolders.add(holder);
-      let statement: SyntaxNode = id;
-      while (statement.parent && !statement.type.endsWith('_statement') && statement.type !== 'declaration') statement = statement.parent;
-      noTlbflushSets.push(step(id, `${holder ? `sets MEMF_no_tlbflush in ${holder}` : 'passes MEMF_no_tlbflush'}: ${normalizeSpace(statement.text).slice(0, 100)}`));
+      let statement = id;
+      while (flat.parent(statement) >= 0 && !flat.type(statement).endsWith('_statement') && flat.type(statement) !== 'declaration') statement = flat.parent(statement);
+      noTlbflushSets.push(stepAt(flat, id, `${holder ? `sets MEMF_no_tlbflush in ${holder}` : 'passes MEMF_no_tlbflush'}: ${normalizeSpace(flat.text(statement)).slice(0, 100)}`));
     }
   }
 
-  const partial = !image.wholeFile && isPartial(image, placedDef.node, wrapper);
+  const partial = !image.wholeFile && isPartial(image, placedDef, wrapper);
   const facts: FunctionFacts = {
     name: name ?? '',
     file: image.file,
@@ -304,14 +307,15 @@ function summarizeFunction(ctx: Context, placedDef: Placed, calls: readonly Plac
   };
   // MEMF_no_tlbflush owners and functions that may open another deferral get a graph (obligations.ts, deferral-releases.ts).
   if ((noTlbflushSets.length > 0 || mayDefer) && !partial) {
-    facts.flow = buildFlowGraph({ body: nodes().body, lineOf, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
+    facts.flow = buildFlowGraph({ flat, body: bodyIndex, lineAt, calls: bodyCalls, setters, flagsHolders: [...flagsHolders], bookkeepingFlags, deferrals: true });
   }
-  if (MAY_DISABLE_IRQS.test(text)) {
+  // Every form the pattern matches names `irq`: the plain search spares most bodies the regular expression.
+  if (text.includes('irq') && MAY_DISABLE_IRQS.test(text)) {
     const all = calls.flatMap(({ call: { index, start, end } }) => {
       const fn = flat.childForField(index, 'function');
       return fn >= 0 && flat.type(fn) === 'identifier' ? [{ name: flat.text(fn), args: argumentsOf(flat, index), start, end, line: ctx.lineAt(flat, index) }] : [];
     });
-    const flow = buildFlowGraph({ body: nodes().body, lineOf, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
+    const flow = buildFlowGraph({ flat, body: bodyIndex, lineAt, calls: all, setters: [], flagsHolders: [], bookkeepingFlags: new Set() });
     const off = irqOffCalls(flow, all);
     if (off.length > 0) facts.irqOffCalls = off;
   }
@@ -392,11 +396,9 @@ function invocationsIn(ctx: Context, flat: FlatTree, node: number, out: MacroInv
 }
 
 function context(image: ParsedImage, detail: (callee: string) => boolean): Context {
-  const lineOfRows = rowsLineMapper(image);
   return {
     image,
-    lineOf: (node) => lineOfRows(node.startPosition.row, node.endPosition.row),
-    lineAt: (flat, index) => lineOfRows(flat.row(flat.start(index)), flat.row(flat.end(index))),
+    lineAt: flatLineMapper(image),
     calls: [],
     edges: new Set(),
     detail,
@@ -430,8 +432,11 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
       const facts = summarizeMacro(ctx, placed, generators);
       if (facts) functions.push(facts);
     } else if (current) {
-      if (type === 'call_expression') current.calls.push({ call: placed, ancestors: inFunction(ancestors).slice() });
-      else current.statements++;
+      if (type === 'call_expression') {
+        // inFunction copies what lies below the function; the walk's own stack (no function around) must be copied here.
+        const inside = inFunction(ancestors);
+        current.calls.push({ call: placed, ancestors: inside === ancestors ? inside.slice() : inside });
+      } else current.statements++;
     }
   });
   close();

@@ -186,47 +186,133 @@ function sourceOf(kind: LayerKind, file: string, place: Place): string {
 
 const IDENTIFIER = new Set(['identifier']);
 
-/** The identifiers in a node, read from its tree's flat reading when the node came from there. */
-function identifiersOf(node: SyntaxNode, tree: Tree): string[] {
+/** Adds the identifiers in a node to `into`, read from its tree's flat reading when the node came from there. */
+function addIdentifiers(node: SyntaxNode, tree: Tree, into: Set<string>): void {
   const flat = flatOf(tree);
   const index = flat.indexOf(node);
-  if (index === undefined) return node.descendantsOfType('identifier').map((id) => id.text);
-  return flat.descendantsOfType(index, IDENTIFIER).map((id) => flat.text(id));
+  if (index === undefined) for (const id of node.descendantsOfType('identifier')) into.add(id.text);
+  else for (const id of flat.descendantsOfType(index, IDENTIFIER)) into.add(flat.text(id));
 }
 
 /** Definitions of a set of images of one side (one patch, one tree file, the built-in model). */
 export function definitionsFrom(collected: readonly Collected[], options: DefinitionOptions): ModelDefinition[] {
   const out: ModelDefinition[] = [];
-  const callsOf = functionCalls(collected);
+  let index: ((def: CollectedDefinition) => CollectedCall[]) | undefined;
+  // The calls of every function are indexed once, when the first definition is asked for its calls.
+  const callsOf = (def: CollectedDefinition): CollectedCall[] => {
+    index ??= functionCalls(collected);
+    return index(def);
+  };
   for (const c of collected) {
     for (const def of c.definitions) {
       if (options.only !== undefined && def.name !== options.only) continue;
-      const image = def.image;
-      const place = placeOf(image, def.node);
-      const isFunction = def.form === 'function' || def.form === 'inline-function';
-      const calls = isFunction ? callsOf(def) : [];
-      const references = new Set(def.references);
-      if (isFunction) for (const id of identifiersOf(def.node, image.tree)) references.add(id);
-      out.push({
-        name: def.name,
-        form: def.form,
-        params: def.params ?? [],
-        ...(def.body !== undefined ? { body: def.body } : {}),
-        conditions: withoutGuards(def.conditions, guardsOf(image)),
-        arch: options.arch ?? archOfPath(image.file),
-        file: image.file,
-        line: place.line,
-        source: sourceOf(options.kind, image.file, place),
-        layer: options.kind,
-        partial: isPartial(image, def.node),
-        node: def.node,
-        calls,
-        references,
-      });
+      out.push(new BuiltDefinition(def, options, callsOf));
     }
     if (options.only === undefined) appendAll(out, generatedDefinitions(c, options));
   }
   return out;
+}
+
+/**
+ * A definition with every fact read, holding nothing of the images it came
+ * from but its own node: what outlives its patch (the series layer) must not
+ * keep that patch's other trees and calls alive through a lazy definition.
+ */
+export function settled(def: ModelDefinition): ModelDefinition {
+  if (!(def instanceof BuiltDefinition)) return def;
+  return {
+    name: def.name,
+    form: def.form,
+    params: def.params,
+    ...(def.body !== undefined ? { body: def.body } : {}),
+    conditions: def.conditions,
+    arch: def.arch,
+    file: def.file,
+    line: def.line,
+    source: def.source,
+    layer: def.layer,
+    partial: def.partial,
+    node: def.node,
+    calls: def.calls,
+    references: def.references,
+  };
+}
+
+/**
+ * A definition whose derived facts (its place, conditions, calls and the
+ * identifiers it mentions) are worked out when first read: a large file the
+ * patch changes has hundreds of definitions, of which a review reads a few.
+ * Each is a pure function of the parsed image, so reading late cannot change it.
+ */
+class BuiltDefinition implements ModelDefinition {
+  readonly name: string;
+  readonly form: ModelDefinition['form'];
+  readonly params: string[];
+  declare readonly body?: string;
+  readonly arch: ArchScope;
+  readonly file: string;
+  readonly layer: LayerKind;
+  private place: Place | undefined;
+  private made: { conditions?: string[]; partial?: boolean; calls?: CollectedCall[]; references?: Set<string> } = {};
+
+  constructor(
+    private readonly def: CollectedDefinition,
+    options: DefinitionOptions,
+    private readonly callsOf: (def: CollectedDefinition) => CollectedCall[],
+  ) {
+    this.name = def.name;
+    this.form = def.form;
+    this.params = def.params ?? [];
+    if (def.body !== undefined) (this as { body?: string }).body = def.body;
+    this.arch = options.arch ?? archOfPath(def.image.file);
+    this.file = def.image.file;
+    this.layer = options.kind;
+  }
+
+  private get isFunction(): boolean {
+    return this.form === 'function' || this.form === 'inline-function';
+  }
+
+  private placed(): Place {
+    this.place ??= placeOf(this.def.image, this.def.node);
+    return this.place;
+  }
+
+  get node(): SyntaxNode {
+    return this.def.node;
+  }
+
+  get line(): number {
+    return this.placed().line;
+  }
+
+  get source(): string {
+    return sourceOf(this.layer, this.file, this.placed());
+  }
+
+  get conditions(): string[] {
+    this.made.conditions ??= withoutGuards(this.def.conditions, guardsOf(this.def.image));
+    return this.made.conditions;
+  }
+
+  get partial(): boolean {
+    this.made.partial ??= isPartial(this.def.image, this.def.node);
+    return this.made.partial;
+  }
+
+  get calls(): CollectedCall[] {
+    this.made.calls ??= this.isFunction ? this.callsOf(this.def) : [];
+    return this.made.calls;
+  }
+
+  get references(): Set<string> {
+    if (!this.made.references) {
+      const references = new Set(this.def.references);
+      if (this.isFunction) addIdentifiers(this.def.node, this.def.image.tree, references);
+      this.made.references = references;
+    }
+    return this.made.references;
+  }
 }
 
 /**

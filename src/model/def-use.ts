@@ -1,6 +1,7 @@
 import type { Collected, CollectedCall, Site } from '../types.js';
-import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
-import { guardsOf } from '../sites/collect.js';
+import type { FlatTree } from '../parser/c/flat-tree.js';
+import { flatOf, normalizeSpace } from '../parser/c/tree-sitter.js';
+import { argumentsOf, flatGuardsOf } from '../sites/collect.js';
 import { substitute } from './expand.js';
 
 /**
@@ -33,38 +34,53 @@ const MAX_VALUE = 400;
 
 const ASSIGN_OPS: Record<string, string> = { '|=': '|', '&=': '&', '+=': '+', '-=': '-', '^=': '^', '<<=': '<<', '>>=': '>>', '*=': '*' };
 
-function declaredName(declarator: SyntaxNode | null): string | undefined {
+function declaredName(flat: FlatTree, declarator: number): string | undefined {
   let d = declarator;
-  while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
-  return d?.text;
+  while (d >= 0 && flat.type(d) !== 'identifier') d = flat.childForField(d, 'declarator');
+  return d >= 0 ? flat.text(d) : undefined;
 }
 
+/** The text of a node's field child, if it has one. */
+function fieldText(flat: FlatTree, i: number, field: string): string | undefined {
+  const c = flat.childForField(i, field);
+  return c < 0 ? undefined : flat.text(c);
+}
+
+/** The node of a field when it is an identifier: its name. */
+function identifierField(flat: FlatTree, i: number, field: string): string | undefined {
+  const c = flat.childForField(i, field);
+  return c >= 0 && flat.type(c) === 'identifier' ? flat.text(c) : undefined;
+}
+
+const ASSIGNING = new Set(['assignment_expression', 'update_expression', 'init_declarator', 'pointer_expression']);
+const EFFECTS = new Set(['assignment_expression', 'update_expression', 'pointer_expression']);
+
 /** Every variable a statement may assign (for loops, switches and labels). */
-function assignedIn(node: SyntaxNode): Set<string> {
+function assignedIn(flat: FlatTree, node: number): Set<string> {
   const out = new Set<string>();
-  for (const a of node.descendantsOfType(['assignment_expression', 'update_expression', 'init_declarator', 'pointer_expression'])) {
-    if (a.type === 'assignment_expression') {
-      const left = a.childForFieldName('left');
-      if (left?.type === 'identifier') out.add(left.text);
-    } else if (a.type === 'update_expression') {
-      const arg = a.childForFieldName('argument');
-      if (arg?.type === 'identifier') out.add(arg.text);
-    } else if (a.type === 'init_declarator') {
-      const name = declaredName(a.childForFieldName('declarator'));
-      if (name) out.add(name);
-    } else if (a.childForFieldName('operator')?.text === '&') {
-      const arg = a.childForFieldName('argument');
-      if (arg?.type === 'identifier') out.add(arg.text);
-    }
+  for (const a of flat.descendantsOfType(node, ASSIGNING)) {
+    const type = flat.type(a);
+    let name: string | undefined;
+    if (type === 'assignment_expression') name = identifierField(flat, a, 'left');
+    else if (type === 'update_expression') name = identifierField(flat, a, 'argument');
+    else if (type === 'init_declarator') name = declaredName(flat, flat.childForField(a, 'declarator'));
+    else if (fieldText(flat, a, 'operator') === '&') name = identifierField(flat, a, 'argument');
+    if (name) out.add(name);
   }
   return out;
 }
 
+/**
+ * The forward walk over one function body, read from its tree's flat
+ * reading (flat-tree.ts): nodes are indices, so the walk makes no SyntaxNode
+ * and no native call per statement.
+ */
 class Walker {
   /** Environments seen at the nodes the target needs: the condition of each guarding `if`, the statement of the call. */
   readonly snapshots = new Map<number, Env>();
 
   constructor(
+    private readonly flat: FlatTree,
     private readonly ancestors: ReadonlySet<number>,
     private readonly inFunction: ReadonlySet<string>,
   ) {}
@@ -87,25 +103,27 @@ class Walker {
   }
 
   /** Side effects of an expression, left to right. */
-  effects(node: SyntaxNode, env: Env): void {
-    for (const n of node.descendantsOfType(['assignment_expression', 'update_expression', 'pointer_expression'])) {
-      if (n.type === 'assignment_expression') {
-        const left = n.childForFieldName('left');
-        const right = n.childForFieldName('right');
-        const op = n.childForFieldName('operator')?.text ?? '=';
-        if (left?.type !== 'identifier' || !right) continue;
-        const value = this.resolve(normalizeSpace(right.text), env);
-        const old = env.get(left.text) ?? left.text;
-        this.define(env, left.text, op === '=' ? value : ASSIGN_OPS[op] ? `(${old}) ${ASSIGN_OPS[op]} (${value})` : undefined);
-      } else if (n.type === 'update_expression') {
-        const arg = n.childForFieldName('argument');
-        if (arg?.type !== 'identifier') continue;
-        const old = env.get(arg.text) ?? arg.text;
-        this.define(env, arg.text, `(${old}) ${n.text.includes('++') ? '+' : '-'} 1`);
-      } else if (n.childForFieldName('operator')?.text === '&') {
+  effects(node: number, env: Env): void {
+    const { flat } = this;
+    for (const n of flat.descendantsOfType(node, EFFECTS)) {
+      const type = flat.type(n);
+      if (type === 'assignment_expression') {
+        const left = identifierField(flat, n, 'left');
+        const right = flat.childForField(n, 'right');
+        const op = fieldText(flat, n, 'operator') ?? '=';
+        if (left === undefined || right < 0) continue;
+        const value = this.resolve(normalizeSpace(flat.text(right)), env);
+        const old = env.get(left) ?? left;
+        this.define(env, left, op === '=' ? value : ASSIGN_OPS[op] ? `(${old}) ${ASSIGN_OPS[op]} (${value})` : undefined);
+      } else if (type === 'update_expression') {
+        const arg = identifierField(flat, n, 'argument');
+        if (arg === undefined) continue;
+        const old = env.get(arg) ?? arg;
+        this.define(env, arg, `(${old}) ${flat.text(n).includes('++') ? '+' : '-'} 1`);
+      } else if (fieldText(flat, n, 'operator') === '&') {
         // Its address escapes: anything may write it.
-        const arg = n.childForFieldName('argument');
-        if (arg?.type === 'identifier') env.delete(arg.text);
+        const arg = identifierField(flat, n, 'argument');
+        if (arg !== undefined) env.delete(arg);
       }
     }
   }
@@ -126,27 +144,29 @@ class Walker {
     return out;
   }
 
-  exec(stmt: SyntaxNode | null | undefined, env: Env | null): Env | null {
-    if (!stmt || !env) return env;
-    const holdsTarget = this.ancestors.has(stmt.id);
-    switch (stmt.type) {
+  /** `stmt`: an index of the flat tree, -1 for none. */
+  exec(stmt: number, env: Env | null): Env | null {
+    if (stmt < 0 || !env) return env;
+    const { flat } = this;
+    const holdsTarget = this.ancestors.has(stmt);
+    switch (flat.type(stmt)) {
       case 'comment':
         return env;
       case 'compound_statement': {
         let cur: Env | null = env;
-        for (const c of stmt.namedChildren) cur = this.exec(c, cur);
+        for (const c of flat.namedChildren(stmt)) cur = this.exec(c, cur);
         return cur;
       }
       case 'if_statement': {
-        const condition = stmt.childForFieldName('condition');
-        const text = condition ? normalizeSpace(condition.text.replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1')) : '';
-        if (holdsTarget && condition) this.snapshots.set(condition.id, new Map(env));
+        const condition = flat.childForField(stmt, 'condition');
+        const text = condition >= 0 ? normalizeSpace(flat.text(condition).replace(/^\(\s*([\s\S]*?)\s*\)$/, '$1')) : '';
+        if (holdsTarget && condition >= 0) this.snapshots.set(condition, new Map(env));
         const resolved = this.resolve(text, env);
-        if (condition) this.effects(condition, env);
-        const yes = this.exec(stmt.childForFieldName('consequence'), new Map(env));
-        const alternative = stmt.childForFieldName('alternative');
-        const altStatement = alternative?.type === 'else_clause' ? alternative.namedChildren.find((c) => c.type !== 'comment') : alternative;
-        const no = altStatement ? this.exec(altStatement, new Map(env)) : new Map(env);
+        if (condition >= 0) this.effects(condition, env);
+        const yes = this.exec(flat.childForField(stmt, 'consequence'), new Map(env));
+        const alternative = flat.childForField(stmt, 'alternative');
+        const altStatement = alternative >= 0 && flat.type(alternative) === 'else_clause' ? (flat.namedChildren(alternative).find((c) => flat.type(c) !== 'comment') ?? -1) : alternative;
+        const no = altStatement >= 0 ? this.exec(altStatement, new Map(env)) : new Map(env);
         return this.merge(resolved, yes, no);
       }
       case 'while_statement':
@@ -154,28 +174,28 @@ class Walker {
       case 'for_statement': {
         // Whatever the loop assigns may hold any iteration's value.
         const head = new Map(env);
-        this.forget(head, assignedIn(stmt));
+        this.forget(head, assignedIn(flat, stmt));
         if (holdsTarget) {
-          const init = stmt.childForFieldName('initializer');
-          if (init && this.ancestors.has(init.id)) this.snapshots.set(init.id, new Map(env));
-          this.exec(stmt.childForFieldName('body'), new Map(head));
+          const init = flat.childForField(stmt, 'initializer');
+          if (init >= 0 && this.ancestors.has(init)) this.snapshots.set(init, new Map(env));
+          this.exec(flat.childForField(stmt, 'body'), new Map(head));
           for (const part of ['condition', 'update']) {
-            const n = stmt.childForFieldName(part);
-            if (n && this.ancestors.has(n.id)) this.snapshots.set(n.id, new Map(head));
+            const n = flat.childForField(stmt, part);
+            if (n >= 0 && this.ancestors.has(n)) this.snapshots.set(n, new Map(head));
           }
         }
         return head;
       }
       case 'switch_statement': {
         const head = new Map(env);
-        this.forget(head, assignedIn(stmt));
-        if (holdsTarget) this.exec(stmt.childForFieldName('body'), new Map(head));
+        this.forget(head, assignedIn(flat, stmt));
+        if (holdsTarget) this.exec(flat.childForField(stmt, 'body'), new Map(head));
         return head;
       }
       case 'case_statement': {
         let cur: Env | null = env;
-        const value = stmt.childForFieldName('value');
-        for (const c of stmt.namedChildren) if (c.id !== value?.id) cur = this.exec(c, cur ?? new Map(env));
+        const value = flat.childForField(stmt, 'value');
+        for (const c of flat.namedChildren(stmt)) if (c !== value) cur = this.exec(c, cur ?? new Map(env));
         return cur;
       }
       case 'labeled_statement': {
@@ -183,14 +203,14 @@ class Walker {
         const cur = new Map(env);
         this.forget(cur, this.inFunction);
         let out: Env | null = cur;
-        for (const c of stmt.namedChildren) if (c.type !== 'statement_identifier') out = this.exec(c, out);
+        for (const c of flat.namedChildren(stmt)) if (flat.type(c) !== 'statement_identifier') out = this.exec(c, out);
         return out;
       }
       case 'return_statement':
       case 'goto_statement':
       case 'break_statement':
       case 'continue_statement':
-        if (holdsTarget) this.snapshots.set(stmt.id, new Map(env));
+        if (holdsTarget) this.snapshots.set(stmt, new Map(env));
         return null;
       case 'preproc_if':
       case 'preproc_ifdef':
@@ -198,30 +218,30 @@ class Walker {
       case 'preproc_else': {
         // Either side may be built: what differs is unknown.
         const cur = new Map(env);
-        this.forget(cur, assignedIn(stmt));
+        this.forget(cur, assignedIn(flat, stmt));
         if (holdsTarget) {
           let inner: Env | null = new Map(env);
-          for (const c of stmt.namedChildren) inner = this.exec(c, inner ?? new Map(env));
+          for (const c of flat.namedChildren(stmt)) inner = this.exec(c, inner ?? new Map(env));
         }
         return cur;
       }
       case 'declaration': {
-        if (holdsTarget) this.snapshots.set(stmt.id, new Map(env));
-        for (const d of stmt.namedChildren) {
-          if (d.type === 'init_declarator') {
-            const name = declaredName(d.childForFieldName('declarator'));
-            const value = d.childForFieldName('value');
-            if (value) this.effects(value, env);
-            if (name) this.define(env, name, value && value.type !== 'initializer_list' ? this.resolve(normalizeSpace(value.text), env) : undefined);
+        if (holdsTarget) this.snapshots.set(stmt, new Map(env));
+        for (const d of flat.namedChildren(stmt)) {
+          if (flat.type(d) === 'init_declarator') {
+            const name = declaredName(flat, flat.childForField(d, 'declarator'));
+            const value = flat.childForField(d, 'value');
+            if (value >= 0) this.effects(value, env);
+            if (name) this.define(env, name, value >= 0 && flat.type(value) !== 'initializer_list' ? this.resolve(normalizeSpace(flat.text(value)), env) : undefined);
           } else {
-            const name = declaredName(d);
+            const name = declaredName(flat, d);
             if (name) env.delete(name);
           }
         }
         return env;
       }
       default:
-        if (holdsTarget) this.snapshots.set(stmt.id, new Map(env));
+        if (holdsTarget) this.snapshots.set(stmt, new Map(env));
         this.effects(stmt, env);
         return env;
     }
@@ -229,37 +249,38 @@ class Walker {
 }
 
 /** The statement (or loop part) directly holding `node`, whose snapshot holds the values at it. */
-function snapshotFor(node: SyntaxNode, snapshots: ReadonlyMap<number, Env>): Env | undefined {
-  for (let p: SyntaxNode | null = node; p; p = p.parent) {
-    const hit = snapshots.get(p.id);
+function snapshotFor(flat: FlatTree, node: number, snapshots: ReadonlyMap<number, Env>): Env | undefined {
+  for (let p = node; p >= 0; p = flat.parent(p)) {
+    const hit = snapshots.get(p);
     if (hit) return hit;
   }
   return undefined;
 }
 
-/** What the guards and arguments of a call read, where it is made. Undefined outside a function body. */
-export function valuesAtCall(call: SyntaxNode): ValuesAtCall | undefined {
-  let fn: SyntaxNode | null = call.parent;
-  const ancestors = new Set<number>([call.id]);
-  while (fn && fn.type !== 'function_definition') {
-    ancestors.add(fn.id);
-    fn = fn.parent;
+/** What the guards and arguments of a call (`call`: its index in `flat`) read, where it is made. Undefined outside a function body. */
+export function valuesAtCall(flat: FlatTree, call: number): ValuesAtCall | undefined {
+  let fn = flat.parent(call);
+  const ancestors = new Set<number>([call]);
+  while (fn >= 0 && flat.type(fn) !== 'function_definition') {
+    ancestors.add(fn);
+    fn = flat.parent(fn);
   }
-  const body = fn?.childForFieldName('body');
-  if (!fn || !body) return undefined;
-  const walker = new Walker(ancestors, assignedIn(body));
+  const body = fn < 0 ? -1 : flat.childForField(fn, 'body');
+  if (body < 0) return undefined;
+  const walker = new Walker(flat, ancestors, assignedIn(flat, body));
   walker.exec(body, new Map());
-  const atCall = snapshotFor(call, walker.snapshots) ?? new Map<string, string>();
-  // Guards in the order guardsOf gives them, each read where it is tested.
-  const written = guardsOf(call);
+  const atCall = snapshotFor(flat, call, walker.snapshots) ?? new Map<string, string>();
+  // Guards in the order flatGuardsOf gives them, each read where it is tested.
+  const written = flatGuardsOf(flat, call);
   const guards: string[] = [];
-  const conditions: { node: SyntaxNode; negated: boolean }[] = [];
+  const conditions: { node: number; negated: boolean }[] = [];
   let child = call;
-  for (let p = call.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
-    if (p.type !== 'if_statement' && p.type !== 'conditional_expression') continue;
-    const condition = p.childForFieldName('condition');
-    if (!condition || condition.id === child.id) continue;
-    conditions.push({ node: condition, negated: p.childForFieldName('alternative')?.id === child.id });
+  for (let p = flat.parent(call); p >= 0 && flat.type(p) !== 'function_definition'; child = p, p = flat.parent(p)) {
+    const type = flat.type(p);
+    if (type !== 'if_statement' && type !== 'conditional_expression') continue;
+    const condition = flat.childForField(p, 'condition');
+    if (condition < 0 || condition === child) continue;
+    conditions.push({ node: condition, negated: flat.childForField(p, 'alternative') === child });
   }
   conditions.reverse();
   const values: Record<string, string> = {};
@@ -267,11 +288,11 @@ export function valuesAtCall(call: SyntaxNode): ValuesAtCall | undefined {
     for (const [k, v] of env) if (new RegExp(`\\b${k}\\b`).test(text)) values[k] = v;
   };
   written.forEach((g, i) => {
-    const env = snapshotFor(conditions[i]?.node ?? call, walker.snapshots) ?? atCall;
+    const env = snapshotFor(flat, conditions[i]?.node ?? call, walker.snapshots) ?? atCall;
     note(g, env);
     guards.push(walker.resolve(g, env));
   });
-  const args = (call.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment').map((a) => normalizeSpace(a.text));
+  const args = argumentsOf(flat, call);
   for (const a of args) note(a, atCall);
   return { written, guards, args: args.map((a) => walker.resolve(a, atCall)), values };
 }
@@ -307,7 +328,9 @@ export function valuesAtSite(site: Pick<Site, 'file' | 'side' | 'line' | 'column
   if (!computed.has(call)) {
     let values: ValuesAtCall | undefined;
     try {
-      values = valuesAtCall(call.node);
+      const flat = flatOf(call.image.tree);
+      const index = flat.find(call.node);
+      values = index === undefined ? undefined : valuesAtCall(flat, index);
     } catch {
       // Values are a refinement: a body we cannot read keeps the guards as written.
       values = undefined;

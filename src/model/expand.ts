@@ -1,6 +1,6 @@
 import type { CollectedCall } from '../types.js';
 import { collect } from '../sites/collect.js';
-import { normalizeSpace, parseExpression, parseSnippet, type Snippet, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
+import { flatOf, normalizeSpace, parseExpression, parseSnippet, type Snippet, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 
 /**
  * Parameter substitution on tree-sitter tokens, the one used everywhere a
@@ -39,34 +39,42 @@ const PRIMARY = new Set([
   'null',
 ]);
 
-// Derived from cached snippets (parser/c/tree-sitter.ts), so as bounded as that cache.
-const leavesOf = new WeakMap<Snippet, SyntaxNode[]>();
+/** An identifier token of a parsed text: its kind, place (in the snippet's source) and the type of the node holding it. */
+interface Leaf {
+  type: string;
+  start: number;
+  end: number;
+  text: string;
+  /** Undefined at the root. */
+  parentType: string | undefined;
+}
 
-/** A body parsed as a statement, and its identifier tokens in order. */
-function parsedTemplate(text: string): { snippet: Snippet; tree: Tree; leaves: SyntaxNode[] } {
+// Derived from cached snippets (parser/c/tree-sitter.ts), so as bounded as that cache.
+const leavesOf = new WeakMap<Snippet, Leaf[]>();
+
+/** A body parsed as a statement, and its identifier tokens in order (read from the flat tree: no SyntaxNode per token). */
+function parsedTemplate(text: string): { snippet: Snippet; tree: Tree; leaves: Leaf[] } {
   const snippet = parseSnippet('statement', text);
   let leaves = leavesOf.get(snippet);
   if (!leaves) {
     leaves = [];
-    const cursor = snippet.tree.rootNode.walk();
-    for (let done = false; !done; ) {
-      const node = cursor.currentNode;
-      if (node.childCount === 0 && IDENTIFIER_LEAVES.has(node.type) && node.startIndex >= snippet.start && node.endIndex <= snippet.end) leaves.push(node);
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          done = true;
-          break;
-        }
-      }
+    const flat = flatOf(snippet.tree);
+    for (let i = 0; i < flat.size; i++) {
+      if (flat.subtreeEnd(i) !== i + 1) continue;
+      const type = flat.type(i);
+      const start = flat.start(i);
+      const end = flat.end(i);
+      if (!IDENTIFIER_LEAVES.has(type) || start < snippet.start || end > snippet.end) continue;
+      const parent = flat.parent(i);
+      leaves.push({ type, start, end, text: flat.text(i), parentType: parent < 0 ? undefined : flat.type(parent) });
     }
     leavesOf.set(snippet, leaves);
   }
   return { snippet, tree: snippet.tree, leaves };
 }
 
-function needsParentheses(leaf: SyntaxNode, replacement: string): boolean {
-  if (!leaf.parent || SELF_DELIMITING_PARENTS.has(leaf.parent.type)) return false;
+function needsParentheses(leaf: Leaf, replacement: string): boolean {
+  if (leaf.parentType === undefined || SELF_DELIMITING_PARENTS.has(leaf.parentType)) return false;
   const node = parseExpression(replacement);
   return !node || !PRIMARY.has(node.type);
 }
@@ -86,8 +94,8 @@ export function substitute(text: string, bindings: ReadonlyMap<string, string> |
     if (scoping === 'c' && !VARIABLE_LEAVES.has(leaf.type)) continue;
     const replacement = lookup.get(leaf.text);
     if (replacement === undefined) continue;
-    const start = leaf.startIndex - snippet.start;
-    const end = leaf.endIndex - snippet.start;
+    const start = leaf.start - snippet.start;
+    const end = leaf.end - snippet.start;
     const inserted = needsParentheses(leaf, replacement) ? `(${replacement})` : replacement;
     out = out.slice(0, start) + inserted + out.slice(end);
   }
@@ -129,7 +137,8 @@ export function templateCalls(text: string): CollectedCall[] {
 
 /** The body as tree-sitter parsed it, for looking at what it does (asm, calls). */
 export function templateTree(text: string): SyntaxNode {
-  return parsedTemplate(text).tree.rootNode;
+  // The same cached parse as parsedTemplate's, without reading its tokens.
+  return parseSnippet('statement', text).tree.rootNode;
 }
 
 /** Text of a node's string literals, e.g. the instructions of an asm statement. */

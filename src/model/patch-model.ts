@@ -1,7 +1,7 @@
 import type { Arch, BaseTreeReader, Collected, FlushModel, ParsedImage, PatchAnalysis, Side, Site } from '../types.js';
 import { builtinLayer } from '../xen/builtin-model.js';
 import { modelCall, type Arg } from './call-model.js';
-import { archOfPath, DefinitionDb, definitionsFrom, staticLayer, type Layer, type ModelDefinition } from './database.js';
+import { archOfPath, DefinitionDb, definitionsFrom, settled, staticLayer, type Layer, type ModelDefinition } from './database.js';
 import { archesInTree, treeFunction, treeLayer } from './tree-headers.js';
 import { localFlagsValue, type FileMacro } from './bodies.js';
 import { eraById, placeEra } from '../xen/eras.js';
@@ -134,7 +134,7 @@ export class PatchModel {
     );
     if (relevant.length === 0) return;
     const series = run.get(SERIES);
-    series.definitions = [...relevant, ...series.definitions];
+    series.definitions = [...relevant.map(settled), ...series.definitions];
   }
 }
 
