@@ -1,7 +1,32 @@
 #!/usr/bin/env node
-// The bundle of dist/cli.js (scripts/bundle.ts): one file to load, not ~120 modules.
-import { main, processIo } from '../dist/flushcheck.bundle.js';
+// The CLI bundle (scripts/bundle.ts): one file to load, not ~120 modules. Its
+// CommonJS build is compiled from the V8 code cache the build left beside it
+// (a start no longer compiles what the build's warm-up run compiled); a cache
+// V8 refuses (another Node) is compiled as usual. Without that build, the ES
+// module bundle.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+const bundle = join(dist, 'flushcheck.bundle.cjs');
+const cache = join(dist, 'flushcheck.bundle.cache');
+
+function loadWithCodeCache() {
+  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), {
+    filename: bundle,
+    cachedData: existsSync(cache) ? readFileSync(cache) : undefined,
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, Module.createRequire(bundle), module, bundle, dist);
+  return { ...module.exports, script };
+}
+
+const { main, processIo, script } = existsSync(bundle) ? loadWithCodeCache() : await import('../dist/flushcheck.bundle.js');
 main(process.argv.slice(2), processIo()).then((code) => {
   process.exitCode = code;
+  // The build's warm-up run (scripts/bundle.ts) writes the cache.
+  if (script && process.env.FLUSHCHECK_WRITE_CODE_CACHE === '1') writeFileSync(cache, script.createCachedData());
 });

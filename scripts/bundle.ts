@@ -1,4 +1,6 @@
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /*
@@ -29,3 +31,32 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
+
+/*
+ * The CLI again as CommonJS, which bin/flushcheck.js compiles through V8's
+ * code cache (vm.Script cachedData; Node 20 has no module compile cache).
+ * `import.meta.url` becomes this file's URL, so what the code finds beside
+ * itself (the scan worker's bundle, ../package.json) is found the same.
+ */
+await build({
+  absWorkingDir: root,
+  entryPoints: { 'flushcheck.bundle': 'src/cli.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__bundle_url' },
+  banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+// One review of the bundled example compiles what a review needs; the cache keeps it.
+rmSync(join(root, 'dist', 'flushcheck.bundle.cache'), { force: true });
+const warmUp = spawnSync(process.execPath, [join(root, 'bin', 'flushcheck.js'), 'review', '--format', 'json', join(root, 'examples', 'deferred-flush.patch')], {
+  env: { ...process.env, FLUSHCHECK_WRITE_CODE_CACHE: '1' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (warmUp.status !== 1) throw new Error(`the code cache's warm-up review exited ${warmUp.status} (expected 1: the example has an error)`);

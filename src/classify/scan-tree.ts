@@ -54,8 +54,8 @@ function startWorker(): Worker {
     const entry = new URL('./scan-worker.ts', here).href;
     return new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
   }
-  // From the CLI bundle (dist/flushcheck.bundle.js), the worker is the bundle beside it (scripts/bundle.ts).
-  return new Worker(new URL(here.endsWith('.bundle.js') ? './scan-worker.bundle.js' : './scan-worker.js', here));
+  // From the CLI bundle (dist/flushcheck.bundle.js, or its CommonJS twin), the worker is the bundle beside it (scripts/bundle.ts).
+  return new Worker(new URL(/\.bundle\.c?js$/.test(here) ? './scan-worker.bundle.js' : './scan-worker.js', here));
 }
 
 class WorkerParser implements Parser {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { DecodedMail } from '../types.js';
 import { bodyLineOf, carriesPatch, splitMail, type RawMail } from './mail.js';
 
@@ -23,7 +24,8 @@ export async function decodeMail(text: string, latin1 = false): Promise<DecodedM
   const mail = splitMail(lines);
   if (!mail) return undefined;
   // Loaded only for mail: a plain diff never pays for loading the library.
-  const library = await import('postal-mime');
+  // Its CommonJS build, as for ajv and cli-progress: the CLI bundle is CommonJS too (bin/flushcheck.js).
+  const library = createRequire(import.meta.url)('postal-mime') as PostalMimeLibrary;
   const out: DecodedMail[] = [];
   for (const raw of mail.messages) out.push(await decodeMessage(library, raw, latin1));
   return out;

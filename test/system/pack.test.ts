@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
 
@@ -47,6 +49,8 @@ describe('npm pack, then npm install <tarball> into an empty folder', () => {
       'README.md',
       'bin/flushcheck.js',
       'dist/cli.js',
+      'dist/flushcheck.bundle.cache',
+      'dist/flushcheck.bundle.cjs',
       'dist/flushcheck.bundle.js',
       'dist/scan-worker.bundle.js',
       'examples/deferred-flush.patch',
@@ -57,6 +61,13 @@ describe('npm pack, then npm install <tarball> into an empty folder', () => {
       expect(files).toContain(needed);
     expect(files.filter((f) => /^(src|test|fixtures|bench|scripts)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
     expect(readFileSync(join(app, 'node_modules', 'flushcheck', 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the flushcheck authors\n/);
+  });
+
+  it('the installed CLI bundle compiles from the code cache its build left (same Node: not refused)', () => {
+    const dist = join(app, 'node_modules', 'flushcheck', 'dist');
+    const bundle = join(dist, 'flushcheck.bundle.cjs');
+    const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData: readFileSync(join(dist, 'flushcheck.bundle.cache')) });
+    expect(script.cachedDataRejected).toBe(false);
   });
 
   it('npx flushcheck reviews the bundled example: exit 1 and the FC001 line', () => {
