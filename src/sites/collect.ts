@@ -79,12 +79,18 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
       const body = value >= 0 ? macroBody(flat.text(value)) : undefined;
       const paramList = placed.type === 'preproc_function_def' ? flat.childForField(index, 'parameters') : -1;
       const params = placed.type === 'preproc_function_def' ? (paramList >= 0 ? flat.namedChildren(paramList).map((p) => flat.text(p)) : []) : undefined;
+      const readsBody = Boolean(body) && options.references !== false;
+      let references: Set<string> | undefined;
       out.definitions.push({
         name: flat.text(name),
         form: placed.type === 'preproc_def' ? 'object-macro' : 'function-macro',
         ...(params ? { params } : {}),
         ...(body !== undefined ? { body } : {}),
-        references: body && options.references !== false ? identifiersIn(body) : new Set(),
+        // Parsed when first read: most of a header's macros are never asked (see extendFamily).
+        get references() {
+          references ??= readsBody ? identifiersIn(body!) : new Set();
+          return references;
+        },
         conditions: conditionsIn(placed, ancestors),
         get node() {
           return placed.node;

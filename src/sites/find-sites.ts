@@ -24,12 +24,14 @@ export function collectAll(images: readonly ParsedImage[], options: CollectOptio
  * Grows the family to a fixpoint: a macro or inline function whose body uses a
  * member is a helper on top of the flush API (the seed's `flush_tlb_mask_sync`).
  */
-export function extendFamily(definitions: readonly Pick<CollectedDefinition, 'name' | 'form' | 'references'>[], family: Set<string>): void {
+export function extendFamily(definitions: readonly (Pick<CollectedDefinition, 'name' | 'form' | 'references'> & { body?: string })[], family: Set<string>): void {
   for (let changed = true; changed; ) {
     changed = false;
     for (const def of definitions) {
       if (family.has(def.name) || isFlushFlag(def.name)) continue;
       if (def.form !== 'object-macro' && def.form !== 'function-macro' && def.form !== 'inline-function') continue;
+      // A macro's references are its body's identifiers: a body that holds no family name as text has none.
+      if (def.form !== 'inline-function' && def.body !== undefined && !mentionsAny(def.body, family)) continue;
       for (const ref of def.references) {
         if (family.has(ref)) {
           family.add(def.name);
@@ -40,6 +42,11 @@ export function extendFamily(definitions: readonly Pick<CollectedDefinition, 'na
     }
   }
 }
+
+const mentionsAny = (text: string, names: ReadonlySet<string>): boolean => {
+  for (const name of names) if (text.includes(name)) return true;
+  return false;
+};
 
 export const builtinFamily = (): Set<string> => new Set(BUILTIN_FLUSH_API);
 
