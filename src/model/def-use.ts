@@ -1,7 +1,7 @@
 import type { Collected, CollectedCall, Site } from '../types.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
 import { flatOf, normalizeSpace } from '../parser/c/tree-sitter.js';
-import { argumentsOf, flatGuardsOf } from '../sites/collect.js';
+import { argumentsOf, flatBranchConditions, flatGuardsOf } from '../sites/collect.js';
 import { substitute } from './expand.js';
 
 /**
@@ -273,22 +273,13 @@ export function valuesAtCall(flat: FlatTree, call: number): ValuesAtCall | undef
   // Guards in the order flatGuardsOf gives them, each read where it is tested.
   const written = flatGuardsOf(flat, call);
   const guards: string[] = [];
-  const conditions: { node: number; negated: boolean }[] = [];
-  let child = call;
-  for (let p = flat.parent(call); p >= 0 && flat.type(p) !== 'function_definition'; child = p, p = flat.parent(p)) {
-    const type = flat.type(p);
-    if (type !== 'if_statement' && type !== 'conditional_expression') continue;
-    const condition = flat.childForField(p, 'condition');
-    if (condition < 0 || condition === child) continue;
-    conditions.push({ node: condition, negated: flat.childForField(p, 'alternative') === child });
-  }
-  conditions.reverse();
+  const conditions = flatBranchConditions(flat, call);
   const values: Record<string, string> = {};
   const note = (text: string, env: Env): void => {
     for (const [k, v] of env) if (new RegExp(`\\b${k}\\b`).test(text)) values[k] = v;
   };
   written.forEach((g, i) => {
-    const env = snapshotFor(flat, conditions[i]?.node ?? call, walker.snapshots) ?? atCall;
+    const env = snapshotFor(flat, conditions[i]?.condition ?? call, walker.snapshots) ?? atCall;
     note(g, env);
     guards.push(walker.resolve(g, env));
   });

@@ -331,20 +331,30 @@ export function guardsOf(node: SyntaxNode): string[] {
   return guards.reverse();
 }
 
-/** guardsOf on the flat tree: parents are an array read, not a descent from the root. */
-export function flatGuardsOf(flat: FlatTree, node: number): string[] {
-  const guards: string[] = [];
+/**
+ * The conditions of the `if`s and `?:`s between a node and its function,
+ * outermost first, each with whether the node is in its else branch. On the
+ * flat tree: parents are an array read, not a descent from the root.
+ */
+export function flatBranchConditions(flat: FlatTree, node: number): { condition: number; inElse: boolean }[] {
+  const out: { condition: number; inElse: boolean }[] = [];
   let child = node;
   for (let p = flat.parent(node); p >= 0 && flat.type(p) !== 'function_definition'; child = p, p = flat.parent(p)) {
     const type = flat.type(p);
     if (type !== 'if_statement' && type !== 'conditional_expression') continue;
     const condition = flat.childForField(p, 'condition');
     if (condition < 0 || condition === child) continue;
-    const inElse = flat.childForField(p, 'alternative') === child;
-    const guard = flatUnparenthesize(flat, condition);
-    guards.push(inElse ? `!(${guard})` : guard);
+    out.push({ condition, inElse: flat.childForField(p, 'alternative') === child });
   }
-  return guards.reverse();
+  return out.reverse();
+}
+
+/** guardsOf on the flat tree. */
+export function flatGuardsOf(flat: FlatTree, node: number): string[] {
+  return flatBranchConditions(flat, node).map(({ condition, inElse }) => {
+    const guard = flatUnparenthesize(flat, condition);
+    return inElse ? `!(${guard})` : guard;
+  });
 }
 
 /** guardsOf from a walk's ancestors (which must include the if statements and `?:` around it). */
