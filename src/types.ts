@@ -712,6 +712,9 @@ export interface CollectedDefinition {
   /** The part of the node that locates it: the signature of a function. */
   head: SyntaxNode;
   image: ParsedImage;
+  /** `node`'s and `head`'s indexes in the image's flat tree, when collected from one (see CollectedCall.at). */
+  readonly at?: number;
+  readonly headAt?: number;
 }
 
 export interface CollectedCall {
@@ -727,6 +730,8 @@ export interface CollectedCall {
   enclosing: string | null;
   guards: string[];
   image: ParsedImage;
+  /** The call's index in its image's flat tree, when collected from one: found without the native tree. */
+  readonly at?: number;
   /** Inside another call's arguments (a value, not a flush of its own). */
   inArguments?: boolean;
 }
@@ -737,6 +742,8 @@ export interface CollectedUse {
   enclosing: string | null;
   guards: string[];
   image: ParsedImage;
+  /** See CollectedCall.at. */
+  readonly at?: number;
 }
 
 /** What one walk of one image yields. */

@@ -1,7 +1,7 @@
 import type { BaseTreeReader, EvidenceStep, ExposedRelease, FileDiff, FlowGraph, FlowNode, FlushCoverage, Hunk, ParsedImage, Patch, Side } from '../types.js';
-import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction, WRAPPER_FUNCTION } from '../parser/c/images.js';
+import { applyHunks, imageFlat, parseHunkSide, parseWholeFile, sectionFunction, WRAPPER_FUNCTION } from '../parser/c/images.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
-import { flatOf, normalizeSpace } from '../parser/c/tree-sitter.js';
+import { normalizeSpace } from '../parser/c/tree-sitter.js';
 import { argumentsOf, flatFunctionDeclarator } from '../sites/collect.js';
 import { PAGE_RELEASES, pageReleaseOf } from '../xen/page-release.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
@@ -148,7 +148,7 @@ const CALL = new Set(['call_expression']);
 
 /** The functions an image defines, read from its flat tree (no SyntaxNode per function). */
 function functionsOf(image: ParsedImage, changed: ReadonlySet<number>): Definition[] {
-  const flat = flatOf(image.tree);
+  const flat = imageFlat(image);
   const lineAt = flatLineMapper(image);
   const out: Definition[] = [];
   for (const def of flat.descendantsOfType(0, FUNCTION_DEFINITION)) {

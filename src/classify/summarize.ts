@@ -1,5 +1,5 @@
 import type { CallFact, EvidenceStep, FileFacts, FunctionFacts, GeneratorMacro, MacroInvocation, ParsedImage } from '../types.js';
-import { WRAPPER_FUNCTION } from '../parser/c/images.js';
+import { imageFlat, WRAPPER_FUNCTION } from '../parser/c/images.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
 import { flatOf, normalizeSpace, parseC, walkPlaced, type Placed } from '../parser/c/tree-sitter.js';
 import { argumentsOf, flatFunctionDeclarator, flatGuardsOf, flatParameterNames, guardsIn, inFunction, macroBody, parseMacroBody } from '../sites/collect.js';
@@ -422,7 +422,7 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
     if (facts) functions.push(facts);
     current = undefined;
   };
-  walkPlaced(image.tree, TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
+  walkPlaced(imageFlat(image), TRAVERSED, CALL_CONTAINERS, (placed, ancestors) => {
     if (current && placed.start >= current.end) close();
     const type = placed.type;
     if (type === 'function_definition') {
@@ -440,7 +440,7 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
     }
   });
   close();
-  invocationsIn(ctx, flatOf(image.tree), 0, invocations);
+  invocationsIn(ctx, imageFlat(image), 0, invocations);
   const edges = [...ctx.edges].sort().map((e) => e.split(EDGE) as [string, string]);
   return { file: image.file, side: image.side, wholeFile: image.wholeFile, functions, edges, calls: ctx.calls, generators, invocations };
 }
@@ -449,7 +449,7 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
 export function detailedCalls(image: ParsedImage, callees: ReadonlySet<string>, accept: (caller: string, callee: string) => boolean): CallFact[] {
   const ctx = context(image, () => true);
   const out: CallFact[] = [];
-  walkPlaced(image.tree, ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
+  walkPlaced(imageFlat(image), ['call_expression'], CALL_CONTAINERS, (call, ancestors) => {
     const fn = call.flat.childForField(call.index, 'function');
     if (fn < 0 || call.flat.type(fn) !== 'identifier' || !callees.has(call.flat.text(fn))) return;
     let def: Placed | undefined;

@@ -1,6 +1,7 @@
 import type { Collected, CollectedCall, Site } from '../types.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
-import { flatOf, normalizeSpace } from '../parser/c/tree-sitter.js';
+import { normalizeSpace } from '../parser/c/tree-sitter.js';
+import { imageFlat } from '../parser/c/images.js';
 import { argumentsOf, flatBranchConditions, flatGuardsOf } from '../sites/collect.js';
 import { substitute } from './expand.js';
 
@@ -319,8 +320,8 @@ export function valuesAtSite(site: Pick<Site, 'file' | 'side' | 'line' | 'column
   if (!computed.has(call)) {
     let values: ValuesAtCall | undefined;
     try {
-      const flat = flatOf(call.image.tree);
-      const index = flat.find(call.node);
+      const flat = imageFlat(call.image);
+      const index = call.at ?? flat.find(call.node);
       values = index === undefined ? undefined : valuesAtCall(flat, index);
     } catch {
       // Values are a refinement: a body we cannot read keeps the guards as written.

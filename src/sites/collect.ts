@@ -1,5 +1,5 @@
 import type { Collected, CollectedCall, ParsedImage } from '../types.js';
-import { NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
+import { imageFlat, NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/images.js';
 import type { FlatTree } from '../parser/c/flat-tree.js';
 import { isWithin, normalizeSpace, parseSnippet, unparenthesize, walkPlaced, type Placed, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from '../xen/flush-api.js';
@@ -26,11 +26,11 @@ const CONTAINER_TYPES = ['function_definition', ...BRANCHES, 'argument_list', ..
 /** One native traversal per node kind of interest, in document order. */
 export function collect(image: ParsedImage, options: CollectOptions = {}): Collected {
   const out: Collected = { definitions: [], calls: [], uses: [] };
-  walkPlaced(image.tree, VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options), options.within);
+  walkPlaced(imageFlat(image), VISITED_TYPES, CONTAINER_TYPES, (node, ancestors) => visit(node, ancestors, image, out, options), options.within);
   // Identifiers are many; only a text that names the bookkeeping can hold a use.
   if (options.callsIn === undefined && BOOKKEEPING_IDENTIFIERS.some((name) => image.text.includes(name))) {
     walkPlaced(
-      image.tree,
+      imageFlat(image),
       ['identifier', 'field_identifier'],
       CONTAINER_TYPES,
       (node, ancestors) => {
@@ -68,6 +68,7 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
           enclosing: enclosingIn(ancestors, image),
           guards: guardsIn(placed, ancestors),
           image,
+          at: index,
         });
       return;
     }
@@ -99,6 +100,8 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
           return placed.node;
         },
         image,
+        at: index,
+        headAt: index,
       });
       return;
     }
@@ -122,6 +125,8 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
           return flat.node(declarator);
         },
         image,
+        at: index,
+        headAt: declarator,
       });
       return;
     }
@@ -142,6 +147,8 @@ function visit(placed: Placed, ancestors: readonly Placed[], image: ParsedImage,
           return placed.node;
         },
         image,
+        at: index,
+        headAt: index,
       });
       return;
     }
@@ -172,6 +179,9 @@ class CallRecord implements CollectedCall {
   }
   get node(): SyntaxNode {
     return this.placed.node;
+  }
+  get at(): number {
+    return this.placed.index;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Site, SiteChange, SiteKind } from '../types.js';
-import type { ParsedImage } from '../parser/c/images.js';
+import { imageFlat, type ParsedImage } from '../parser/c/images.js';
 import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import type { Collected, CollectedDefinition } from '../types.js';
 import { collect, isBookkeepingCall, type CollectOptions } from './collect.js';
@@ -12,8 +12,7 @@ export function collectAll(images: readonly ParsedImage[], options: CollectOptio
     for (const def of collected.definitions) {
       if (def.form !== 'inline-function' && def.form !== 'function') continue;
       if (collected.calls.length === 0) continue;
-      const start = def.node.startIndex;
-      const end = def.node.endIndex;
+      const { start, end } = placeOf(def.image, def.at, () => def.node);
       for (const call of collected.calls) if (call.enclosing === def.name && call.start >= start && call.end <= end) def.references.add(call.name);
     }
     return collected;
@@ -69,15 +68,42 @@ function changeOf(image: ParsedImage, first: number, last: number): { change: Si
   return inHunk ? { change: 'unchanged', row: firstReal } : undefined;
 }
 
-function isPartial(image: ParsedImage, node: SyntaxNode): boolean {
-  for (let r = node.startPosition.row, last = node.endPosition.row; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
+function isPartial(image: ParsedImage, node: Place): boolean {
+  for (let r = node.startRow, last = node.endRow; r <= last; r++) if (image.rows[r]?.change === 'synthetic') return true;
   return false;
+}
+
+/** Where a record lies in its image, as tree-sitter counts rows and columns (0-based). */
+interface Place {
+  start: number;
+  end: number;
+  startRow: number;
+  startColumn: number;
+  endRow: number;
+  endColumn: number;
+  text: string;
+}
+
+/**
+ * A record's place, read from its image's flat tree when the record knows its
+ * index there: a hunk's native tree may be gone (images.ts holds it weakly),
+ * and its node would mean parsing the text again.
+ */
+function placeOf(image: ParsedImage, at: number | undefined, node: () => SyntaxNode): Place {
+  if (at === undefined) {
+    const n = node();
+    return { start: n.startIndex, end: n.endIndex, startRow: n.startPosition.row, startColumn: n.startPosition.column, endRow: n.endPosition.row, endColumn: n.endPosition.column, text: n.text };
+  }
+  const flat = imageFlat(image);
+  const start = flat.start(at);
+  const end = flat.end(at);
+  return { start, end, startRow: flat.row(start), startColumn: flat.column(start), endRow: flat.row(end), endColumn: flat.column(end), text: flat.text(at) };
 }
 
 interface SiteInput {
   patch: number;
   image: ParsedImage;
-  node: SyntaxNode;
+  node: Place;
   /** Rows that locate the site (a function's signature, not its body). */
   lastRow: number;
   api: string;
@@ -96,11 +122,11 @@ export const siteId = (s: Pick<Site, 'patch' | 'file' | 'side' | 'line' | 'colum
 function makeSite(input: SiteInput, extra: Partial<Site>): Site | undefined {
   const { image, node } = input;
   // A node that ends at column 0 (a macro's newline) does not reach into that row.
-  const endsAtRowStart = input.lastRow === node.endPosition.row && node.endPosition.column === 0 && input.lastRow > node.startPosition.row;
-  const located = changeOf(image, node.startPosition.row, endsAtRowStart ? input.lastRow - 1 : input.lastRow);
+  const endsAtRowStart = input.lastRow === node.endRow && node.endColumn === 0 && input.lastRow > node.startRow;
+  const located = changeOf(image, node.startRow, endsAtRowStart ? input.lastRow - 1 : input.lastRow);
   if (!located) return undefined;
   const row = image.rows[located.row]!;
-  const column = located.row === node.startPosition.row ? node.startPosition.column + 1 : 1;
+  const column = located.row === node.startRow ? node.startColumn + 1 : 1;
   return {
     id: siteId({ patch: input.patch, file: image.file, side: image.side, line: row.fileLine, column, api: input.api }),
     patch: input.patch,
@@ -129,32 +155,30 @@ export function sitesOf(patch: number, collected: readonly Collected[], family: 
     for (const call of c.calls) {
       const isFlush = family.has(call.name);
       if (!isFlush && !isBookkeepingCall(call.name)) continue;
-      const base = { patch, image: call.image, node: call.node, lastRow: call.node.endPosition.row, api: call.name, fn: call.enclosing, text: normalizeSpace(call.node.text) };
+      const node = placeOf(call.image, call.at, () => call.node);
+      const base = { patch, image: call.image, node, lastRow: node.endRow, api: call.name, fn: call.enclosing, text: normalizeSpace(node.text) };
       push(makeSite({ ...base, kind: isFlush ? 'call' : 'flag-use' }, { args: call.args, guards: call.guards, ...(isFlush ? { family: familyKind(call.name) } : {}) }));
     }
     for (const use of c.uses) {
-      const row = use.node.startPosition.row;
+      const node = placeOf(use.image, use.at, () => use.node);
+      const row = node.startRow;
       const line = use.image.text.split('\n', row + 1)[row] ?? use.name;
-      push(
-        makeSite(
-          { patch, image: use.image, node: use.node, lastRow: use.node.endPosition.row, api: use.name, kind: 'flag-use', fn: use.enclosing, text: normalizeSpace(line) },
-          { guards: use.guards },
-        ),
-      );
+      push(makeSite({ patch, image: use.image, node, lastRow: node.endRow, api: use.name, kind: 'flag-use', fn: use.enclosing, text: normalizeSpace(line) }, { guards: use.guards }));
     }
     for (const def of c.definitions) {
       const isFlag = isFlushFlag(def.name) && def.form === 'object-macro';
       if (!family.has(def.name) && !isFlag) continue;
-      const firstLine = def.node.text.split('\n')[0] ?? def.name;
+      const node = placeOf(def.image, def.at, () => def.node);
+      const firstLine = node.text.split('\n')[0] ?? def.name;
       const isFunction = def.form === 'inline-function' || def.form === 'function';
-      const partial = isPartial(def.image, def.node);
+      const partial = isPartial(def.image, node);
       push(
         makeSite(
           {
             patch,
             image: def.image,
-            node: def.node,
-            lastRow: def.head.endPosition.row,
+            node,
+            lastRow: placeOf(def.image, def.headAt, () => def.head).endRow,
             api: def.name,
             kind: 'definition',
             fn: isFunction ? def.name : null,

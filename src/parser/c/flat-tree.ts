@@ -220,7 +220,8 @@ export class FlatTree {
     return out;
   }
 
-  private readonly made = new WeakMap<SyntaxNode, number>();
+  /** Made with the first node: most flat trees of a patch of thousands of hunks never make one. */
+  private made: WeakMap<SyntaxNode, number> | undefined;
 
   /**
    * The tree this was read from: the same one while any of its nodes is
@@ -246,18 +247,19 @@ export class FlatTree {
     }
     cursor.gotoDescendant(i);
     const node = cursor.currentNode;
+    this.made ??= new WeakMap();
     this.made.set(node, i);
     return node;
   }
 
   /** The index of a node `node(i)` made; undefined for any other. */
   indexOf(node: SyntaxNode): number | undefined {
-    return this.made.get(node);
+    return this.made?.get(node);
   }
 
   /** The index of any node of this tree: among the nodes that start where it does (starts never decrease in pre-order), the one of its id. */
   find(node: SyntaxNode): number | undefined {
-    const known = this.made.get(node);
+    const known = this.made?.get(node);
     if (known !== undefined) return known;
     const start = node.startIndex;
     const end = node.endIndex;

@@ -1,7 +1,8 @@
 import type { FileDiff, Hunk, ImageLine, ParsedImage, Side } from '../../types.js';
 export type { ParsedImage };
 import { balanceOf } from './balance.js';
-import { countErrors, flatOf, parseC, parseFile, TooDeepError } from './tree-sitter.js';
+import { countErrors, flatOf, parseC, parseFile, TooDeepError, type Tree } from './tree-sitter.js';
+import type { FlatTree } from './flat-tree.js';
 
 /** Name of the function a hunk-only fragment is wrapped in; sites inside it
  *  belong to the function the hunk header names. */
@@ -127,14 +128,39 @@ function parseFragment(file: string, hunk: Hunk, hunkIndex: number, side: Side, 
  * records to its end, but not each side's native tree.
  */
 function holdingTreeWeakly(image: ParsedImage): ParsedImage {
-  const flat = flatOf(image.tree);
-  const { tree: _, ...fields } = image;
-  return {
-    ...fields,
-    get tree() {
-      return flat.tree();
-    },
-  };
+  return new WeaklyHeldImage(image, flatOf(image.tree));
+}
+
+/** A class, not a literal with a getter: V8 gives each such literal a hidden class of its own. */
+class WeaklyHeldImage implements ParsedImage {
+  readonly file: string;
+  readonly side: Side;
+  readonly text: string;
+  readonly rows: ImageLine[];
+  readonly enclosingFunction: string | null;
+  readonly wholeFile: boolean;
+  constructor(
+    image: ParsedImage,
+    readonly flat: FlatTree,
+  ) {
+    this.file = image.file;
+    this.side = image.side;
+    this.text = image.text;
+    this.rows = image.rows;
+    this.enclosingFunction = image.enclosingFunction;
+    this.wholeFile = image.wholeFile;
+  }
+  get tree(): Tree {
+    return this.flat.tree();
+  }
+}
+
+/**
+ * An image's flat reading. Walks need only this: reaching it through
+ * `image.tree` would parse a hunk's text again once its tree was let go.
+ */
+export function imageFlat(image: ParsedImage): FlatTree {
+  return image instanceof WeaklyHeldImage ? image.flat : flatOf(image.tree);
 }
 
 /**

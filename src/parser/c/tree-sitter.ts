@@ -283,7 +283,7 @@ class PlacedNode implements Placed {
  * Like descendantsOfType, a subtree that ends at the very start of the text is skipped.
  */
 export function walkPlaced(
-  tree: Tree,
+  tree: Tree | FlatTree,
   types: readonly string[],
   containers: readonly string[],
   visit: (node: Placed, ancestors: readonly Placed[]) => void,
@@ -293,7 +293,7 @@ export function walkPlaced(
   const wanted = new Set(types);
   const enclosing = new Set(containers);
   const stack: Placed[] = [];
-  const flat = flatOf(tree);
+  const flat = tree instanceof FlatTree ? tree : flatOf(tree);
   const from = within === undefined ? 0 : flat.find(within);
   if (from === undefined) throw new Error('walkPlaced: a node of another tree');
   /** Per type id: 1 visited, 2 enclosing, 3 both, 0 neither. */
