@@ -12,6 +12,7 @@ import { Roots } from './roots.js';
 import { summarizeImage } from './summarize.js';
 import { touchedOwnerSites } from './touched-owners.js';
 import { searchTree } from './tree-search.js';
+import { withFields } from '../util/with-fields.js';
 
 /**
  * The classify stage: every flush call and bookkeeping use gets its classes
@@ -180,8 +181,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
     const deferral = deferring.has(line) ? undefined : deferralAt(site, graph);
     if (deferral) deferring.add(line);
     const outlived = deferral && deferral.releases.length > 0 ? deferral : undefined;
-    return {
-      ...site,
+    return withFields(site, {
       classes,
       evidence,
       ...(obligation ? { obligation } : {}),
@@ -189,7 +189,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
       ...(irqOff ? { irqOff } : {}),
       ...(pageTableUpdates ? { pageTableUpdates } : {}),
       ...(outlived ? { deferral: outlived } : {}),
-    };
+    });
   });
 }
 

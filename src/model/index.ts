@@ -3,6 +3,8 @@ import { isFlagsValue, valuesAtSite } from './def-use.js';
 import { PatchModel } from './patch-model.js';
 import { treeSites } from './tree-sites.js';
 import { appendAll } from '../util/append.js';
+import { SHARED_TEXT } from '../util/shared-text.js';
+import { withFields } from '../util/with-fields.js';
 
 export { assistedModelSource } from './patch-model.js';
 
@@ -17,9 +19,11 @@ const SITES_PER_STEP = 256;
  */
 export const modelStage: Stage = function* (analysis) {
   const model = new PatchModel(analysis);
+  const shared = analysis.run.get(SHARED_TEXT);
   const sites: Site[] = [];
   for (const site of analysis.sites) {
-    sites.push(site.kind === 'call' ? { ...site, arch: { ...site.arch, ...model.forCall(argumentsRead(site, analysis)) } } : site);
+    // Shared as made: thousands of sites of one shape carry equal notes, built anew for each.
+    sites.push(site.kind === 'call' ? shared.share(withFields(site, { arch: { ...site.arch, ...model.forCall(argumentsRead(site, analysis)) } })) : site);
     // Modelling a call makes syntax nodes, whose native memory Node frees only from the event loop.
     if (sites.length % SITES_PER_STEP === 0) yield FREE;
   }

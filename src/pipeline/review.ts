@@ -13,7 +13,7 @@ import { TooDeepError } from '../parser/c/tree-sitter.js';
 import { C_FILE, prefetchTreeCorpus } from '../parser/tree-corpus.js';
 import { mayContainSite } from '../xen/flush-api.js';
 import { RunContext } from '../util/run-context.js';
-import { SharedText } from '../util/shared-text.js';
+import { SHARED_TEXT } from '../util/shared-text.js';
 import { stageOptions, type RunOptions } from './options.js';
 import { finishRun } from './result.js';
 import { FREE, stageSteps } from './stages.js';
@@ -86,7 +86,7 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
   // The family grows through a series: a helper defined by patch 1 is a flush in patch 2.
   const family = builtinFamily();
   // What is kept to the run's end shares its repeated text (util/shared-text.ts).
-  const shared = new SharedText();
+  const shared = run.get(SHARED_TEXT);
   const preimages = options.tree ? new PreimageCheck(run.tree(options.tree)) : undefined;
   for (const input of inputs) {
     if (!input.source.ok) {

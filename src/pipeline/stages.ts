@@ -2,6 +2,7 @@ import { FREE, type PatchAnalysis, type Site, type Stage, type StageStep } from 
 import { classifyStage } from '../classify/index.js';
 import { modelStage } from '../model/index.js';
 import { simulateStage } from '../sim/index.js';
+import { SHARED_TEXT } from '../util/shared-text.js';
 
 /**
  * The stages each patch's sites go through after site finding, in pipeline
@@ -29,6 +30,9 @@ export function* stageSteps(analysis: PatchAnalysis, stages: readonly Stage[] = 
   for (const stage of stages) {
     const out = stage(analysis);
     analysis.sites = Array.isArray(out) ? out : yield* out;
+    // Each stage's sites carry text equal to that of other sites (util/shared-text.ts): one copy is kept.
+    const shared = analysis.run.get(SHARED_TEXT);
+    for (const site of analysis.sites) shared.share(site);
     yield FREE;
   }
   return analysis.sites;
