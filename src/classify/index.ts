@@ -25,17 +25,23 @@ import { withFields } from '../util/with-fields.js';
  * changes gets its setters as `tree` sites (see touched-owners.ts).
  */
 
-// Keyed by the image: a summary lives as long as its parsed image, which belongs to one run.
+type FactsOf = (image: ParsedImage) => FileFacts;
 
-const summaries = new WeakMap<ParsedImage, FileFacts>();
-
-function factsOf(image: ParsedImage): FileFacts {
-  let facts = summaries.get(image);
-  if (!facts) {
-    facts = summarizeImage(image);
-    summaries.set(image, facts);
-  }
-  return facts;
+/**
+ * Each image summarized once per classification, and let go with it: the
+ * images live through the patch's last stage, their summaries are not read
+ * after this one (on 4 MB of flush hunks, some 3 KB a site).
+ */
+function summarizer(): FactsOf {
+  const summaries = new Map<ParsedImage, FileFacts>();
+  return (image) => {
+    let facts = summaries.get(image);
+    if (!facts) {
+      facts = summarizeImage(image);
+      summaries.set(image, facts);
+    }
+    return facts;
+  };
 }
 
 function imagesOf(analysis: PatchAnalysis): ParsedImage[] {
@@ -49,7 +55,7 @@ function imagesOf(analysis: PatchAnalysis): ParsedImage[] {
 }
 
 /** The tree's facts with the patch's own view of its files laid over them. */
-function factsForSide(side: Side, images: readonly ParsedImage[], tree: TreeIndex | undefined): FileFacts[] {
+function factsForSide(side: Side, images: readonly ParsedImage[], tree: TreeIndex | undefined, factsOf: FactsOf): FileFacts[] {
   const own = images.filter((i) => i.side === side).map(factsOf);
   if (!tree) return own;
   const wholeFiles = new Set(own.filter((f) => f.wholeFile).map((f) => f.file));
@@ -75,7 +81,7 @@ function factsForSide(side: Side, images: readonly ParsedImage[], tree: TreeInde
  * only through helpers, so a root or a function too large to be a helper
  * (as the patch's own view shows it) ends them, and its callers are not searched.
  */
-function searchStarts(sites: readonly Site[], images: readonly ParsedImage[], family: ReadonlySet<string>, extra: ExtraRoots): string[] {
+function searchStarts(sites: readonly Site[], images: readonly ParsedImage[], family: ReadonlySet<string>, extra: ExtraRoots, factsOf: FactsOf): string[] {
   const graphs = new Map<Side, { graph: CallGraph; roots: Roots }>();
   const viewOf = (side: Side): { graph: CallGraph; roots: Roots } => {
     let view = graphs.get(side);
@@ -127,6 +133,7 @@ const graphOf = (view: SideView, site: Site): CallGraph => view.graphs.graphsFor
 
 /** Classifies the sites of one patch (or of a whole-tree scan). */
 function classifySites(analysis: PatchAnalysis): Site[] {
+  const factsOf = summarizer();
   const touched = touchedOwnerSites(analysis.patch, analysis.base, imagesOf(analysis), factsOf, analysis.sites);
   const images = [...imagesOf(analysis), ...touched.images];
   const sites = [...analysis.sites, ...touched.sites];
@@ -135,14 +142,15 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   const extra = analysis.options.roots ?? {};
   const base = analysis.base;
   // A scan hands over the whole tree's index; a review searches the tree around its own sites.
-  const tree: TreeIndex | undefined = analysis.treeIndex ?? (base?.directory ? searchTree(analysis.run, base, searchStarts(sites, images, analysis.family, extra), analysis.family, extra) : undefined);
+  const tree: TreeIndex | undefined =
+    analysis.treeIndex ?? (base?.directory ? searchTree(analysis.run, base, searchStarts(sites, images, analysis.family, extra, factsOf), analysis.family, extra) : undefined);
   const family = new Set([...analysis.family, ...(tree?.family ?? [])]);
   const pageTypes = pageTypeTable(analysis.base);
   const views = new Map<Side, SideView>();
   const viewOf = (side: Side): SideView => {
     let view = views.get(side);
     if (!view) {
-      const graphs = new PortGraphs(side, factsForSide(side, images, tree), family);
+      const graphs = new PortGraphs(side, factsForSide(side, images, tree, factsOf), family);
       const classifiers = new Map<CallGraph, Classifier>();
       for (const graph of graphs.all()) {
         const roots = new Roots(graph, extra);

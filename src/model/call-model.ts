@@ -76,8 +76,15 @@ const MAX_PATHS = 64;
 
 const argList = (args: readonly Arg[]): string => args.map((a) => a.text).join(', ');
 
-/** Outcomes per definition set, by call text: helpers are expanded once per patch. */
+/**
+ * Outcomes per definition set, by call text and where its arguments were
+ * written: helpers are expanded once per patch. The most recently used are
+ * kept: every call site's own outcome is keyed by its place, so a patch of
+ * 40k flushes would otherwise keep 40k outcomes that are never asked again.
+ */
 const memo = new WeakMap<DefinitionDb, Map<string, Outcome | null>>();
+/** Above a model's evaluation budget (MAX_EVALUATIONS): what one call adds is never dropped while it runs. */
+const MEMO_ENTRIES = 4096;
 
 export function modelCall(name: string, args: readonly Arg[], context: ModelContext): FlushModel {
   const ctx: Run = { ...context, evaluations: 0 };
@@ -95,9 +102,18 @@ function evalCall(name: string, args: readonly Arg[], ctx: Run, stack: readonly 
   const key = exclude ? undefined : `${name}\u0000${args.map((a) => `${a.text}\u0001${a.origin}`).join('\u0000')}`;
   const cache = memo.get(ctx.db) ?? new Map<string, Outcome | null>();
   memo.set(ctx.db, cache);
-  if (key !== undefined && cache.has(key)) return cache.get(key)!;
+  if (key !== undefined && cache.has(key)) {
+    const hit = cache.get(key)!;
+    // Most recently used last: Map iterates in insertion order, so the first key is the one to drop.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
   const outcome = evalCallUncached(name, args, ctx, stack, exclude);
-  if (key !== undefined) cache.set(key, outcome);
+  if (key !== undefined) {
+    cache.set(key, outcome);
+    if (cache.size > MEMO_ENTRIES) cache.delete(cache.keys().next().value!);
+  }
   return outcome;
 }
 
