@@ -8,7 +8,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
+import { V8_FLAGS } from './v8-flags.js';
+
+// Before the bundle is compiled: its code cache was made under these flags.
+for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const bundle = join(dist, 'flushcheck.bundle.cjs');

@@ -1,9 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Script } from 'node:vm';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
 
@@ -48,6 +47,7 @@ describe('npm pack, then npm install <tarball> into an empty folder', () => {
       'LICENSE',
       'README.md',
       'bin/flushcheck.js',
+      'bin/v8-flags.js',
       'dist/cli.js',
       'dist/flushcheck.bundle.cache',
       'dist/flushcheck.bundle.cjs',
@@ -63,11 +63,16 @@ describe('npm pack, then npm install <tarball> into an empty folder', () => {
     expect(readFileSync(join(app, 'node_modules', 'flushcheck', 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} the flushcheck authors\n/);
   });
 
-  it('the installed CLI bundle compiles from the code cache its build left (same Node: not refused)', () => {
-    const dist = join(app, 'node_modules', 'flushcheck', 'dist');
-    const bundle = join(dist, 'flushcheck.bundle.cjs');
-    const script = new Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, cachedData: readFileSync(join(dist, 'flushcheck.bundle.cache')) });
-    expect(script.cachedDataRejected).toBe(false);
+  it('the installed CLI bundle compiles from the code cache its build left, under the V8 flags bin/ sets (same Node: not refused)', async () => {
+    const installed = join(app, 'node_modules', 'flushcheck');
+    const { V8_FLAGS } = (await import(pathToFileURL(join(installed, 'bin', 'v8-flags.js')).href)) as { V8_FLAGS: string[] };
+    const bundle = join(installed, 'dist', 'flushcheck.bundle.cjs');
+    const check = `const { Script } = require('node:vm'); const Module = require('node:module'); const { readFileSync } = require('node:fs');
+      const s = new Script(Module.wrap(readFileSync(${JSON.stringify(bundle)}, 'utf8')), { filename: ${JSON.stringify(bundle)}, cachedData: readFileSync(${JSON.stringify(join(installed, 'dist', 'flushcheck.bundle.cache'))}) });
+      process.stdout.write(String(s.cachedDataRejected));`;
+    const run = spawnSync(process.execPath, [...V8_FLAGS, '-e', check], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('false');
   });
 
   it('npx flushcheck reviews the bundled example: exit 1 and the FC001 line', () => {
