@@ -5,6 +5,7 @@ import { pageTablePolarity, relateConditions } from './conditions.js';
 import { isForced, outcomesOf, unforcedFlush, type Outcome } from './mechanisms.js';
 import type { ScenarioSpec } from './scenarios.js';
 import { combine, simulate, type OutcomeRun, type SimulateOptions } from './simulate.js';
+import { withFields } from '../util/with-fields.js';
 
 export interface JudgeOptions extends SimulateOptions {
   cpus: number;
@@ -146,7 +147,7 @@ function judgeScenario(derived: DerivedScenario, arch: Arch, model: FlushModel, 
     const why = undecidedReason(model);
     return {
       verdict: 'inconclusive',
-      sim: { ...sim, safe: false, trace: [], undecided: why, notes: [...(sim.notes ?? []), `${why}: no flush completes and nothing after it runs, so there is no counterexample to show`] },
+      sim: withFields(sim, { safe: false, trace: [], undecided: why, notes: [...(sim.notes ?? []), `${why}: no flush completes and nothing after it runs, so there is no counterexample to show`] }),
     };
   }
   const scope = scopeOf(model);
@@ -170,18 +171,18 @@ function judgeScenario(derived: DerivedScenario, arch: Arch, model: FlushModel, 
     const flushed = judgeScenario({ ...derived, spec: { ...spec, skipPath: false } }, arch, model, options);
     const skipping = simulateMechanism(derived, model, options);
     if (skipping.safe) return flushed;
-    return { verdict: flushed.verdict, sim: { ...skipping, failsWhen: 'the owner leaves by the exit path that skips the flush' } };
+    return { verdict: flushed.verdict, sim: withFields(skipping, { failsWhen: 'the owner leaves by the exit path that skips the flush' }) };
   }
   const sim = simulateMechanism(derived, model, options);
   if (sim.bound) return { verdict: 'inconclusive', sim };
   const forced = simulate(spec, 'ipi', options);
   const unforced = simulate(spec, unforcedFlush(arch), options);
-  if (forced.bound || unforced.bound) return { verdict: 'inconclusive', sim: { ...sim, bound: (forced.bound ?? unforced.bound)! } };
+  if (forced.bound || unforced.bound) return { verdict: 'inconclusive', sim: withFields(sim, { bound: (forced.bound ?? unforced.bound)! }) };
   if (!sim.safe) {
     // No flush at all on this architecture: not a question of forcing.
     if (model.mechanism === 'none') return { verdict: 'not-applicable', sim };
     // What the code does is not known: never a guessed error.
-    if (model.mechanism === 'unknown') return { verdict: 'inconclusive', sim: { ...sim, undecided: undecidedReason(model) } };
+    if (model.mechanism === 'unknown') return { verdict: 'inconclusive', sim: withFields(sim, { undecided: undecidedReason(model) }) };
     if (forced.safe) return { verdict: 'missing-forced-ipi', sim };
     return { verdict: 'inconclusive', sim: { ...sim, notes: [...(sim.notes ?? []), 'unsafe even with a forced IPI: the fault is not the flush mechanism'] } };
   }
@@ -214,7 +215,7 @@ export function judgeSite(site: Site, arch: Arch, model: FlushModel, options: Ju
     const inputs = inputsOf(s, model, site, table);
     const unforced = j.sim.safe ? undefined : unforcedPageTables(j.sim.failsWhen, s, model, table);
     if (unforced?.length) inputs.unforcedOldTypes = unforced;
-    return { ...j, sim: { ...j.sim, inputs } };
+    return withFields(j, { sim: withFields(j.sim, { inputs }) });
   });
   const rank = (j: Judged): number => PRECEDENCE.indexOf(j.verdict) * 2 + (j.sim.safe ? 1 : 0);
   const best = judged.reduce((b, j) => (rank(j) < rank(b) ? j : b));
