@@ -1,9 +1,11 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import Parser from 'tree-sitter';
+import { describe, expect, it, vi } from 'vitest';
 import type { Hunk } from '../../../src/types.js';
 import { parseHunkSide } from '../../../src/parser/c/images.js';
 import { collect } from '../../../src/sites/collect.js';
+import { builtinFamily, collectAll, sitesOf } from '../../../src/sites/find-sites.js';
 
 function hunkOf(section: string, lines: string[]): Hunk {
   return {
@@ -51,5 +53,26 @@ describe('a hunk side holds its tree weakly', () => {
     expect(first.deref()).toBeUndefined();
     expect(image.tree.rootNode.toString()).toBe(before.tree);
     expect(shape()).toEqual(before.calls);
+  });
+
+  it('finds the sites of a side whose tree is gone from its flat reading: nothing is parsed again', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const hunk = hunkOf('static void flush_fn(struct domain *d)', ['    spin_lock(&d->lock);', '    if ( need_flush )', '        flush_tlb_mask(d->dirty_cpumask);', '    spin_unlock(&d->lock);']);
+    const image = parseHunkSide('xen/arch/x86/flush.c', hunk, 0, 'new', 'flush_fn');
+    const whileHeld = sitesOf(0, collectAll([image]), builtinFamily());
+    const first = new WeakRef(image.tree);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(first.deref()).toBeUndefined();
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      const sites = sitesOf(0, collectAll([image]), builtinFamily());
+      expect(parse).not.toHaveBeenCalled();
+      expect(sites).toEqual(whileHeld);
+      expect(sites.map((s) => `${s.line}:${s.column} ${s.api} ${s.text}`)).toContain('22:9 flush_tlb_mask flush_tlb_mask(d->dirty_cpumask)');
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
