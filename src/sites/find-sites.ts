@@ -9,14 +9,29 @@ import { BUILTIN_FLUSH_API, isFlushFlag } from '../xen/flush-api.js';
 export function collectAll(images: readonly ParsedImage[], options: CollectOptions = {}): Collected[] {
   return images.map((image) => {
     const collected = collect(image, options);
-    for (const def of collected.definitions) {
-      if (def.form !== 'inline-function' && def.form !== 'function') continue;
-      if (collected.calls.length === 0) continue;
-      const { start, end } = placeOf(def.image, def.at, () => def.node);
-      for (const call of collected.calls) if (call.enclosing === def.name && call.start >= start && call.end <= end) def.references.add(call.name);
-    }
+    if (collected.calls.length > 0) addCallsMade(collected);
     return collected;
   });
+}
+
+/**
+ * Each function body's references: the calls made inside it. A call is
+ * matched by the function it names as enclosing, not against every
+ * function: a whole file is thousands of calls in hundreds of functions.
+ */
+function addCallsMade(collected: Collected): void {
+  const bodies = new Map<string, { def: CollectedDefinition; start: number; end: number }[]>();
+  for (const def of collected.definitions) {
+    if (def.form !== 'inline-function' && def.form !== 'function') continue;
+    const { start, end } = placeOf(def.image, def.at, () => def.node);
+    const named = bodies.get(def.name);
+    if (named) named.push({ def, start, end });
+    else bodies.set(def.name, [{ def, start, end }]);
+  }
+  for (const call of collected.calls) {
+    if (call.enclosing === null) continue;
+    for (const body of bodies.get(call.enclosing) ?? []) if (call.start >= body.start && call.end <= body.end) body.def.references.add(call.name);
+  }
 }
 
 /**
