@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Where the patch's base files come from: a directory (`--tree`) or a git revision. */
@@ -14,6 +14,8 @@ export interface BaseTree {
 export function containedPath(root: string, path: string): string | undefined {
   if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) return undefined;
   const full = resolve(root, path);
+  // Most paths asked are a header search's misses: one stat says so, where realpath(3) reads every component.
+  if (!existsSync(full)) return undefined;
   let real: string;
   try {
     // One realpath(3) call: the JavaScript one lstats every component of every file read.
