@@ -113,7 +113,8 @@ function* reviewSteps(inputs: readonly ReviewInput[], options: RunOptions): Gene
       try {
         const tree = run.tree(input.base ?? options.tree);
         const found = yield* analyzePatch(patch, tree, family, stages, run);
-        for (const s of found) sites.push(shared.share(s));
+        // Their text is shared already: stageSteps shares each stage's sites.
+        for (const s of found) sites.push(s);
         // Before and after the patch, function by function: not a site's business (FC009).
         for (const e of yield* releasesFileByFile(patch, tree, family)) exposed.push(shared.share(replayed(e, options)));
         // The model stage places a patch reviewed without a tree in a Xen era.
