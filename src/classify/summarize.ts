@@ -7,6 +7,7 @@ import { MAY_DEFER } from '../xen/deferrals.js';
 import { BOOKKEEPING_CALLS } from '../xen/flush-api.js';
 import { buildFlowGraph, type BodyCall } from './cfg.js';
 import { irqOffCalls, MAY_DISABLE_IRQS } from './irq-off.js';
+import { fitted } from '../util/fitted.js';
 
 /**
  * One walk over one parsed image yields what the classifier needs, as plain
@@ -442,7 +443,7 @@ export function summarizeImage(image: ParsedImage, options: SummarizeOptions = {
   close();
   invocationsIn(ctx, imageFlat(image), 0, invocations);
   const edges = [...ctx.edges].sort().map((e) => e.split(EDGE) as [string, string]);
-  return { file: image.file, side: image.side, wholeFile: image.wholeFile, functions, edges, calls: ctx.calls, generators, invocations };
+  return { file: image.file, side: image.side, wholeFile: image.wholeFile, functions: fitted(functions), edges, calls: fitted(ctx.calls), generators, invocations };
 }
 
 /** The calls `accept` asks for, in detail: a second look at a tree file once the helpers are known. */

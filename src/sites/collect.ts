@@ -3,6 +3,7 @@ import { imageFlat, NOT_SHOWN_CONDITION, WRAPPER_FUNCTION } from '../parser/c/im
 import type { FlatTree } from '../parser/c/flat-tree.js';
 import { isWithin, normalizeSpace, parseSnippet, unparenthesize, walkPlaced, type Placed, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
 import { BOOKKEEPING_CALLS, BOOKKEEPING_IDENTIFIERS } from '../xen/flush-api.js';
+import { fitted } from '../util/fitted.js';
 
 const BOOKKEEPING_ID = new Set(BOOKKEEPING_IDENTIFIERS);
 
@@ -39,7 +40,8 @@ export function collect(image: ParsedImage, options: CollectOptions = {}): Colle
       options.within,
     );
   }
-  return out;
+  // Kept for the patch's stages, an image's lists by the ten thousand.
+  return { definitions: fitted(out.definitions), calls: fitted(out.calls), uses: fitted(out.uses) };
 }
 
 // Read from the flat tree. Records make their SyntaxNodes when read and do not keep them: a node holds its whole tree.
@@ -191,7 +193,7 @@ export function argumentsOf(flat: FlatTree, call: number): string[] {
   if (list < 0) return [];
   const args: string[] = [];
   for (const a of flat.namedChildren(list)) if (flat.type(a) !== 'comment') args.push(normalizeSpace(flat.text(a)));
-  return args;
+  return fitted(args);
 }
 
 /** functionDeclarator on the flat tree, from a definition or declaration: -1 when none. */
@@ -376,7 +378,7 @@ export function guardsIn(node: Placed, ancestors: readonly Placed[]): string[] {
     if (!condition || isWithin(node, condition)) continue;
     guards.push(isWithin(node, alternative) ? `!(${guard})` : guard);
   }
-  return guards;
+  return fitted(guards);
 }
 
 function preprocessorCondition(node: SyntaxNode): string {

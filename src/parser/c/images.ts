@@ -3,6 +3,7 @@ export type { ParsedImage };
 import { balanceOf } from './balance.js';
 import { countErrors, flatOf, parseC, parseFile, TooDeepError, type Tree } from './tree-sitter.js';
 import type { FlatTree } from './flat-tree.js';
+import { fitted } from '../../util/fitted.js';
 
 /** Name of the function a hunk-only fragment is wrapped in; sites inside it
  *  belong to the function the hunk header names. */
@@ -111,7 +112,7 @@ function parseFragment(file: string, hunk: Hunk, hunkIndex: number, side: Side, 
         file,
         side,
         text: full,
-        rows: [...w.prefix.map(synthetic), ...rows, ...w.suffix.map(synthetic)],
+        rows: fitted([...w.prefix.map(synthetic), ...rows, ...w.suffix.map(synthetic)]),
         tree,
         enclosingFunction: w.inFunction || w.prefix.length > 0 ? enclosingFunction : null,
         wholeFile: false,
