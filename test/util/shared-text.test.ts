@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SharedText } from '../../src/util/shared-text.js';
 
+const shared = <T>(value: T): T => new SharedText().share(value);
+
 describe('SharedText', () => {
   it('gives back the same records with the same values', () => {
     const note = (i: number): string => `assisted path: read from the built-in model (${i % 2})`;
@@ -26,5 +28,30 @@ describe('SharedText', () => {
     expect(record.map).toBe(map);
     expect([...map]).toEqual([['k', 'v']]);
     expect(new SharedText().share('text')).toBe('text');
+  });
+
+  it('points equal lists of text at one frozen copy, and keeps unequal ones apart', () => {
+    const shared = new SharedText();
+    const a = shared.share({ notes: ['x', 'y'], args: ['a,b'], more: ['a"', 'b'] });
+    const b = shared.share({ notes: ['x', 'y'], args: ['a', 'b'], more: ['a', '"b'] });
+    expect(a.notes).toBe(b.notes);
+    expect(Object.isFrozen(a.notes)).toBe(true);
+    expect(a.args).not.toBe(b.args);
+    expect(a.more).not.toBe(b.more);
+    expect([a, b]).toEqual([
+      { notes: ['x', 'y'], args: ['a,b'], more: ['a"', 'b'] },
+      { notes: ['x', 'y'], args: ['a', 'b'], more: ['a', '"b'] },
+    ]);
+    // A stage that wrote to a shared list would write to every site's: it throws instead.
+    expect(() => (a.notes as string[]).push('z')).toThrow(TypeError);
+  });
+
+  it('copies other lists, and walks into them', () => {
+    const steps = [{ message: 'm' }, { message: 'n' }];
+    const record = shared({ steps, mixed: ['t', 1] });
+    expect(record.steps).not.toBe(steps);
+    expect(record.steps[0]).toBe(steps[0]);
+    expect(Object.isFrozen(record.steps)).toBe(false);
+    expect(record).toEqual({ steps: [{ message: 'm' }, { message: 'n' }], mixed: ['t', 1] });
   });
 });
