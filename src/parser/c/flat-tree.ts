@@ -1,4 +1,5 @@
 import type ParserType from 'tree-sitter';
+import { fitted } from '../../util/fitted.js';
 
 type SyntaxNode = ParserType.SyntaxNode;
 type Tree = ParserType.Tree;
@@ -19,13 +20,14 @@ const fieldNames: (string | undefined)[] = [];
  */
 export class FlatTree {
   readonly size: number;
-  private readonly types: Uint16Array;
-  private readonly fields: Uint16Array;
-  private readonly starts: Uint32Array;
-  private readonly ends: Uint32Array;
-  private readonly parents: Int32Array;
-  /** The index just past each node's subtree. */
-  private readonly after: Int32Array;
+  /**
+   * Per node, in four runs of `size`: start, end, parent, and the index just
+   * past its subtree. Two views of one buffer, not six: a view is an object
+   * of some 90 bytes, and a hunk's tree holds a few dozen nodes.
+   */
+  private readonly ints: Int32Array;
+  /** Per node, in two runs of `size`: type id, field id. */
+  private readonly shorts: Uint16Array;
   /** Held weakly: records keep flat trees, not the (much larger) native trees behind them. */
   private held: WeakRef<Tree>;
 
@@ -37,12 +39,8 @@ export class FlatTree {
   ) {
     this.held = new WeakRef(tree);
     this.size = read.size;
-    this.types = read.types;
-    this.fields = read.fields;
-    this.starts = read.starts;
-    this.ends = read.ends;
-    this.parents = read.parents;
-    this.after = read.after;
+    this.ints = read.ints;
+    this.shorts = read.shorts;
   }
 
   /**
@@ -103,61 +101,61 @@ export class FlatTree {
       }
       if (done) break;
     }
-    return new FlatTree(tree, source, exactly(n, { size: n, types, fields, starts, ends, parents, after }), remake);
+    return new FlatTree(tree, source, exactly(n, { types, fields, starts, ends, parents, after }), remake);
   }
 
   type(i: number): string {
-    return typeNames[this.types[i]!]!;
+    return typeNames[this.shorts[i]!]!;
   }
 
   /** The grammar's number for the node's type (see typeName). */
   typeId(i: number): number {
-    return this.types[i]!;
+    return this.shorts[i]!;
   }
 
   isNamed(i: number): boolean {
-    return namedTypes[this.types[i]!]!;
+    return namedTypes[this.shorts[i]!]!;
   }
 
   /** The field this node fills in its parent, if any. */
   field(i: number): string | undefined {
-    const id = this.fields[i]!;
+    const id = this.shorts[this.size + i]!;
     return id === 0 ? undefined : fieldNames[id];
   }
 
   start(i: number): number {
-    return this.starts[i]!;
+    return this.ints[i]!;
   }
 
   end(i: number): number {
-    return this.ends[i]!;
+    return this.ints[this.size + i]!;
   }
 
   /** -1 for the root. */
   parent(i: number): number {
-    return this.parents[i]!;
+    return this.ints[2 * this.size + i]!;
   }
 
   /** The index just past the subtree of `i`: the next node in pre-order that is not inside it. */
   subtreeEnd(i: number): number {
-    return this.after[i]!;
+    return this.ints[3 * this.size + i]!;
   }
 
   text(i: number): string {
-    return this.source.substring(this.starts[i]!, this.ends[i]!);
+    return this.source.substring(this.ints[i]!, this.ints[this.size + i]!);
   }
 
   children(i: number): number[] {
     const out: number[] = [];
-    const stop = this.after[i]!;
-    for (let c = i + 1; c < stop; c = this.after[c]!) out.push(c);
+    const stop = this.ints[3 * this.size + i]!;
+    for (let c = i + 1; c < stop; c = this.ints[3 * this.size + c]!) out.push(c);
     return out;
   }
 
   namedChildren(i: number): number[] {
     const out: number[] = [];
-    const stop = this.after[i]!;
-    for (let c = i + 1; c < stop; c = this.after[c]!) if (this.isNamed(c)) out.push(c);
+    const stop = this.ints[3 * this.size + i]!;
+    for (let c = i + 1; c < stop; c = this.ints[3 * this.size + c]!) if (this.isNamed(c)) out.push(c);
     return out;
   }
 
@@ -168,8 +166,8 @@ export class FlatTree {
    */
   childForField(i: number, field: string): number {
     if (this.type(i) === 'ERROR') return -1;
-    const stop = this.after[i]!;
-    for (let c = i + 1; c < stop; c = this.after[c]!) if (this.fields[c] !== 0 && fieldNames[this.fields[c]!] === field) return c;
+    const stop = this.ints[3 * this.size + i]!;
+    for (let c = i + 1; c < stop; c = this.ints[3 * this.size + c]!) if (this.shorts[this.size + c] !== 0 && fieldNames[this.shorts[this.size + c]!] === field) return c;
     return -1;
   }
 
@@ -196,7 +194,7 @@ export class FlatTree {
     if (!this.starting) {
       const starts = [0];
       for (let at = this.source.indexOf('\n'); at >= 0; at = this.source.indexOf('\n', at + 1)) starts.push(at + 1);
-      this.starting = starts;
+      this.starting = fitted(starts);
     }
     return this.starting;
   }
@@ -208,10 +206,10 @@ export class FlatTree {
    */
   descendantsOfType(i: number, types: ReadonlySet<string>): number[] {
     const out: number[] = [];
-    const stop = this.after[i]!;
+    const stop = this.ints[3 * this.size + i]!;
     for (let d = i; d < stop; ) {
-      if (this.ends[d] === 0) {
-        d = this.after[d]!;
+      if (this.ints[this.size + d] === 0) {
+        d = this.ints[3 * this.size + d]!;
         continue;
       }
       if (types.has(this.type(d))) out.push(d);
@@ -267,10 +265,10 @@ export class FlatTree {
     let hi = this.size;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.starts[mid]! < start) lo = mid + 1;
+      if (this.ints[mid]! < start) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.size && this.starts[i] === start; i++) if (this.ends[i] === end && this.node(i).id === node.id) return i;
+    for (let i = lo; i < this.size && this.ints[i] === start; i++) if (this.ints[this.size + i] === end && this.node(i).id === node.id) return i;
     return undefined;
   }
 }
@@ -294,30 +292,32 @@ function grow<T extends Uint16Array | Uint32Array | Int32Array>(from: T, to: T):
  * as its patch, and six buffers grown by doubling cost it twice its nodes
  * (37.6k hunk sides held 90 MB).
  */
-function exactly(n: number, read: Read): Read {
+function exactly(n: number, read: Growing): Read {
   const buffer = new ArrayBuffer(20 * n);
-  // Four-byte arrays first, so that every view is aligned.
-  const starts = new Uint32Array(buffer, 0, n);
-  const ends = new Uint32Array(buffer, 4 * n, n);
-  const parents = new Int32Array(buffer, 8 * n, n);
-  const after = new Int32Array(buffer, 12 * n, n);
-  const types = new Uint16Array(buffer, 16 * n, n);
-  const fields = new Uint16Array(buffer, 18 * n, n);
-  starts.set(read.starts.subarray(0, n));
-  ends.set(read.ends.subarray(0, n));
-  parents.set(read.parents.subarray(0, n));
-  after.set(read.after.subarray(0, n));
-  types.set(read.types.subarray(0, n));
-  fields.set(read.fields.subarray(0, n));
-  return { size: n, types, fields, starts, ends, parents, after };
+  // Four-byte values first, so that both views are aligned.
+  const ints = new Int32Array(buffer, 0, 4 * n);
+  const shorts = new Uint16Array(buffer, 16 * n, 2 * n);
+  ints.set(read.starts.subarray(0, n), 0);
+  ints.set(read.ends.subarray(0, n), n);
+  ints.set(read.parents.subarray(0, n), 2 * n);
+  ints.set(read.after.subarray(0, n), 3 * n);
+  shorts.set(read.types.subarray(0, n), 0);
+  shorts.set(read.fields.subarray(0, n), n);
+  return { size: n, ints, shorts };
 }
 
-interface Read {
-  size: number;
+/** The arrays one cursor pass fills, grown as it goes. */
+interface Growing {
   types: Uint16Array;
   fields: Uint16Array;
   starts: Uint32Array;
   ends: Uint32Array;
   parents: Int32Array;
   after: Int32Array;
+}
+
+interface Read {
+  size: number;
+  ints: Int32Array;
+  shorts: Uint16Array;
 }
