@@ -164,8 +164,11 @@ class CallRecord implements CollectedCall {
   readonly row: number;
   readonly column: number;
   readonly inArguments?: boolean;
+  /** The call's flat index; the walk's placed node is not kept (a call is one of 100k on a large patch). */
+  readonly at: number;
+  private readonly flat: FlatTree;
   constructor(
-    private readonly placed: Placed,
+    placed: Placed,
     readonly name: string,
     readonly args: string[],
     readonly enclosing: string | null,
@@ -173,6 +176,8 @@ class CallRecord implements CollectedCall {
     readonly image: ParsedImage,
     inArguments: boolean,
   ) {
+    this.flat = placed.flat;
+    this.at = placed.index;
     this.start = placed.start;
     this.end = placed.end;
     this.row = placed.flat.row(placed.start);
@@ -180,10 +185,7 @@ class CallRecord implements CollectedCall {
     if (inArguments) this.inArguments = true;
   }
   get node(): SyntaxNode {
-    return this.placed.node;
-  }
-  get at(): number {
-    return this.placed.index;
+    return this.flat.node(this.at);
   }
 }
 
