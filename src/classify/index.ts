@@ -28,19 +28,25 @@ import { withFields } from '../util/with-fields.js';
 type FactsOf = (image: ParsedImage) => FileFacts;
 
 /**
- * Each image summarized once per classification, and let go with it: the
- * images live through the patch's last stage, their summaries are not read
- * after this one (on 4 MB of flush hunks, some 3 KB a site).
+ * Each image summarized once per classification, and let go with it, or
+ * with its side (`forget`): the images live through the patch's last stage,
+ * their summaries are not read after this one (on 4 MB of flush hunks, some
+ * 3 KB a site).
  */
-function summarizer(): FactsOf {
+function summarizer(): { factsOf: FactsOf; forget: (side: Side) => void } {
   const summaries = new Map<ParsedImage, FileFacts>();
-  return (image) => {
-    let facts = summaries.get(image);
-    if (!facts) {
-      facts = summarizeImage(image);
-      summaries.set(image, facts);
-    }
-    return facts;
+  return {
+    factsOf: (image) => {
+      let facts = summaries.get(image);
+      if (!facts) {
+        facts = summarizeImage(image);
+        summaries.set(image, facts);
+      }
+      return facts;
+    },
+    forget: (side) => {
+      for (const image of summaries.keys()) if (image.side === side) summaries.delete(image);
+    },
   };
 }
 
@@ -133,7 +139,7 @@ const graphOf = (view: SideView, site: Site): CallGraph => view.graphs.graphsFor
 
 /** Classifies the sites of one patch (or of a whole-tree scan). */
 function classifySites(analysis: PatchAnalysis): Site[] {
-  const factsOf = summarizer();
+  const { factsOf, forget } = summarizer();
   const touched = touchedOwnerSites(analysis.patch, analysis.base, imagesOf(analysis), factsOf, analysis.sites);
   const images = [...imagesOf(analysis), ...touched.images];
   const sites = [...analysis.sites, ...touched.sites];
@@ -173,7 +179,7 @@ function classifySites(analysis: PatchAnalysis): Site[] {
   // One obligation per setter line: two uses of the flag on one line are one debt.
   const owing = new Set<string>();
   const deferring = new Set<string>();
-  return sites.map((site) => {
+  const classifyOne = (site: Site): Site => {
     if (site.kind === 'definition') return site;
     const view = viewOf(site.side);
     const graph = graphOf(view, site);
@@ -198,7 +204,19 @@ function classifySites(analysis: PatchAnalysis): Site[] {
       ...(pageTableUpdates ? { pageTableUpdates } : {}),
       ...(outlived ? { deferral: outlived } : {}),
     });
-  });
+  };
+  // One side at a time, each side's graphs and summaries let go after it:
+  // the two sides of a large patch are two whole call graphs. The new side
+  // first, as an unchanged call asks the old side how it read (previousGuardOf).
+  const out: Site[] = sites.slice();
+  for (const side of ['new', 'old'] as const) {
+    sites.forEach((site, i) => {
+      if (site.side === side) out[i] = classifyOne(site);
+    });
+    views.delete(side);
+    forget(side);
+  }
+  return out;
 }
 
 /** The old side's line of an unchanged line of the new side, from the hunk that shows it. */
