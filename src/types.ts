@@ -768,6 +768,8 @@ export interface StageOptions {
 export interface PatchAnalysis {
   patch: Patch;
   collected: Collected[];
+  /** The images `collected` was read from, when its calls were pruned after site finding (sites/find-sites.ts); else those its records come from. */
+  images?: readonly ParsedImage[];
   sites: Site[];
   /** The flush family as known after this patch (builtin names and helpers). */
   family: ReadonlySet<string>;

@@ -13,6 +13,7 @@ import { summarizeImage } from './summarize.js';
 import { touchedOwnerSites } from './touched-owners.js';
 import { searchTree } from './tree-search.js';
 import { withFields } from '../util/with-fields.js';
+import { imagesOf } from '../sites/find-sites.js';
 
 /**
  * The classify stage: every flush call and bookkeeping use gets its classes
@@ -50,15 +51,7 @@ function summarizer(): { factsOf: FactsOf; forget: (side: Side) => void } {
   };
 }
 
-function imagesOf(analysis: PatchAnalysis): ParsedImage[] {
-  const images = new Set<ParsedImage>();
-  for (const c of analysis.collected) {
-    for (const d of c.definitions) images.add(d.image);
-    for (const call of c.calls) images.add(call.image);
-    for (const use of c.uses) images.add(use.image);
-  }
-  return [...images];
-}
+const patchImages = (analysis: PatchAnalysis): readonly ParsedImage[] => analysis.images ?? imagesOf(analysis.collected);
 
 /** The tree's facts with the patch's own view of its files laid over them. */
 function factsForSide(side: Side, images: readonly ParsedImage[], tree: TreeIndex | undefined, factsOf: FactsOf): FileFacts[] {
@@ -140,8 +133,8 @@ const graphOf = (view: SideView, site: Site): CallGraph => view.graphs.graphsFor
 /** Classifies the sites of one patch (or of a whole-tree scan). */
 function classifySites(analysis: PatchAnalysis): Site[] {
   const { factsOf, forget } = summarizer();
-  const touched = touchedOwnerSites(analysis.patch, analysis.base, imagesOf(analysis), factsOf, analysis.sites);
-  const images = [...imagesOf(analysis), ...touched.images];
+  const touched = touchedOwnerSites(analysis.patch, analysis.base, patchImages(analysis), factsOf, analysis.sites);
+  const images = [...patchImages(analysis), ...touched.images];
   const sites = [...analysis.sites, ...touched.sites];
   // A definition is not a flush; its calls are classified where they are made.
   if (!sites.some((s) => s.kind !== 'definition')) return sites;

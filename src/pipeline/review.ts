@@ -6,7 +6,7 @@ import { readSuppressions } from '../suppressions/read.js';
 import { exposedReleases } from '../classify/free-before-flush.js';
 import { simulateReleaseOrder } from '../sim/release-order.js';
 import { DEFAULT_CPUS } from '../sim/verdict.js';
-import { builtinFamily, collectAll, extendFamily, sitesOf } from '../sites/find-sites.js';
+import { builtinFamily, callsTheStagesRead, collectAll, extendFamily, imagesOf, sitesOf } from '../sites/find-sites.js';
 import { parsePatchImages } from '../sites/patch-images.js';
 import { treeHeaderDefinitions } from '../sites/tree-helpers.js';
 import { TooDeepError } from '../parser/c/tree-sitter.js';
@@ -51,11 +51,20 @@ function mayHoldSites(patch: Patch, family: ReadonlySet<string>): boolean {
 
 /** One patch through parse → sites → every stage; yields between parses (see parsePatchImages). */
 function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>, options: StageOptions, run: RunContext): Generator<unknown, Site[]> {
-  const collected: Collected[] = [];
   // A hunk that may hold a site means a search of the tree: its read starts now, in a worker.
   if (base && mayHoldSites(patch, family)) prefetchTreeCorpus(base);
   // Helpers the tree defines in headers the patch includes but leaves alone.
   if (base) extendFamily(treeHeaderDefinitions(patch, base, family), family);
+  // Not kept in a variable: a generator holds its variables to its end, and the stages need only part of it.
+  const analysis = analysisOf(patch, yield* collectPatch(patch, base, family), family, options, run, base);
+  // Sites found through a helper the patch or its headers define: the read starts here.
+  if (base && analysis.sites.length > 0) prefetchTreeCorpus(base);
+  return yield* stageSteps(analysis);
+}
+
+/** The patch's images parsed and their records collected; the family grows by the helpers they define. */
+function* collectPatch(patch: Patch, base: BaseTreeReader | undefined, family: Set<string>): Generator<unknown, Collected[]> {
+  const collected: Collected[] = [];
   yield* parsePatchImages(patch, base, family, (images) => {
     for (const c of collectAll(images)) collected.push(c);
     extendFamily(
@@ -63,10 +72,13 @@ function* analyzePatch(patch: Patch, base: BaseTreeReader | undefined, family: S
       family,
     );
   });
-  const analysis: PatchAnalysis = { patch, collected, sites: sitesOf(patch.meta.index, collected, family), family, options, run, ...(base ? { base } : {}) };
-  // Sites found through a helper the patch or its headers define: the read starts here.
-  if (base && analysis.sites.length > 0) prefetchTreeCorpus(base);
-  return yield* stageSteps(analysis);
+  return collected;
+}
+
+/** The sites, and of the records what the stages read (callsTheStagesRead). */
+function analysisOf(patch: Patch, collected: Collected[], family: Set<string>, options: StageOptions, run: RunContext, base: BaseTreeReader | undefined): PatchAnalysis {
+  const sites = sitesOf(patch.meta.index, collected, family);
+  return { patch, collected: callsTheStagesRead(collected, family), images: imagesOf(collected), sites, family, options, run, ...(base ? { base } : {}) };
 }
 
 /**

@@ -4,6 +4,7 @@ import { normalizeSpace, type SyntaxNode } from '../parser/c/tree-sitter.js';
 import type { Collected, CollectedDefinition } from '../types.js';
 import { collect, isBookkeepingCall, type CollectOptions } from './collect.js';
 import { BUILTIN_FLUSH_API, isFlushFlag } from '../xen/flush-api.js';
+import { fitted } from '../util/fitted.js';
 
 /** Collects every image, filling in which calls each function body makes. */
 export function collectAll(images: readonly ParsedImage[], options: CollectOptions = {}): Collected[] {
@@ -11,6 +12,51 @@ export function collectAll(images: readonly ParsedImage[], options: CollectOptio
     const collected = collect(image, options);
     if (collected.calls.length > 0) addCallsMade(collected);
     return collected;
+  });
+}
+
+/** The images a patch's records come from, in the order they are met. */
+export function imagesOf(collected: readonly Collected[]): ParsedImage[] {
+  const images = new Set<ParsedImage>();
+  for (const c of collected) {
+    for (const d of c.definitions) images.add(d.image);
+    for (const call of c.calls) images.add(call.image);
+    for (const use of c.uses) images.add(use.image);
+  }
+  return [...images];
+}
+
+/**
+ * A patch's records without the calls no stage reads once its sites are
+ * found: in a hunk that defines nothing, a call that is not a flush or its
+ * bookkeeping and is made in a function the patch does not define (most of a
+ * patch's calls: spin_lock() and the like). The stages read calls as sites,
+ * as the bodies of the functions the patch defines (model/database.ts, by
+ * image or by enclosing name within a file), at file scope (functions a
+ * macro generates), and in whole files; classify reads the images through
+ * `PatchAnalysis.images`, not through the calls.
+ */
+export function callsTheStagesRead(collected: readonly Collected[], family: ReadonlySet<string>): Collected[] {
+  const definedIn = new Map<string, Set<string>>();
+  const defining = new Set<ParsedImage>();
+  for (const c of collected) {
+    for (const d of c.definitions) {
+      defining.add(d.image);
+      const names = definedIn.get(d.image.file) ?? new Set<string>();
+      names.add(d.name);
+      definedIn.set(d.image.file, names);
+    }
+  }
+  const read = (call: Collected['calls'][number]): boolean =>
+    call.image.wholeFile ||
+    defining.has(call.image) ||
+    call.enclosing === null ||
+    family.has(call.name) ||
+    isBookkeepingCall(call.name) ||
+    definedIn.get(call.image.file)?.has(call.enclosing) === true;
+  return collected.map((c) => {
+    const calls = c.calls.filter(read);
+    return calls.length === c.calls.length ? c : { ...c, calls: fitted(calls) };
   });
 }
 
