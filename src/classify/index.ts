@@ -133,8 +133,9 @@ const graphOf = (view: SideView, site: Site): CallGraph => view.graphs.graphsFor
 /** Classifies the sites of one patch (or of a whole-tree scan). */
 function classifySites(analysis: PatchAnalysis): Site[] {
   const { factsOf, forget } = summarizer();
-  const touched = touchedOwnerSites(analysis.patch, analysis.base, patchImages(analysis), factsOf, analysis.sites);
-  const images = [...patchImages(analysis), ...touched.images];
+  const own = patchImages(analysis);
+  const touched = touchedOwnerSites(analysis.patch, analysis.base, own, factsOf, analysis.sites);
+  const images = [...own, ...touched.images];
   const sites = [...analysis.sites, ...touched.sites];
   // A definition is not a flush; its calls are classified where they are made.
   if (!sites.some((s) => s.kind !== 'definition')) return sites;
