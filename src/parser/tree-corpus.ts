@@ -117,11 +117,6 @@ export class TreeCorpus {
    * hypervisor, whose code alone can call hypervisor functions; tools/ and
    * stubdom/ are user space). Paths stay relative to `directory`.
    */
-  /**
-   * `scope` is the one directory read (`xen` for a repository root: the
-   * hypervisor, whose code alone can call hypervisor functions; tools/ and
-   * stubdom/ are user space). Paths stay relative to `directory`.
-   */
   constructor(directory: string, scope = hypervisorScope(directory), parts?: CorpusParts) {
     const read = parts ?? readCorpusParts(fs, path, directory, scope);
     this.paths = read.paths;

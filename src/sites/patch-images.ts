@@ -1,6 +1,6 @@
 import type { FileDiff, Hunk, Patch, Side } from '../types.js';
 import type { BaseTree } from '../parser/base-tree.js';
-import { applyHunks, parseHunkSide, parseWholeFile, sectionFunction, sideText, type ParsedImage } from '../parser/c/images.js';
+import { applyHunks, parseHunkSide, parseWholeFile, patchedFile, reversedEdits, sectionFunction, sideText, type ParsedImage } from '../parser/c/images.js';
 import { mayContainSite } from '../xen/flush-api.js';
 
 const C_FILE = /\.(c|h|inc)$/;
@@ -39,11 +39,15 @@ function pendingFor(file: FileDiff, base: BaseTree | undefined, out: Pending[]):
   const oldPath = file.oldPath ?? newPath;
   if (!C_FILE.test(newPath)) return;
   const oldText = base && file.oldPath ? base.read(oldPath) : undefined;
-  const newText = oldText !== undefined ? applyHunks(oldText, file.hunks) : file.status === 'added' && base ? applyHunks('', file.hunks) : undefined;
+  const patched = oldText !== undefined ? patchedFile(oldText, file.hunks) : undefined;
+  const newText = patched ? patched.text : file.status === 'added' && base ? applyHunks('', file.hunks) : undefined;
   if (base && (oldText !== undefined || file.status === 'added') && newText !== undefined) {
     // The whole file decides: a hunk may call a helper the file defines elsewhere.
-    out.push({ text: () => newText, parse: () => parseWholeFile(newPath, newText, 'new', file) });
-    if (oldText !== undefined) out.push({ text: () => oldText, parse: () => parseWholeFile(oldPath, oldText, 'old', file) });
+    // Whichever side is parsed second is parsed from the first (parseFile).
+    const fromOld = patched && oldText !== undefined ? { text: oldText, edits: patched.edits } : undefined;
+    const fromNew = patched && { text: patched.text, edits: reversedEdits(patched.edits) };
+    out.push({ text: () => newText, parse: () => parseWholeFile(newPath, newText, 'new', file, fromOld) });
+    if (oldText !== undefined) out.push({ text: () => oldText, parse: () => parseWholeFile(oldPath, oldText, 'old', file, fromNew) });
     return;
   }
   for (const [h, hunk] of file.hunks.entries()) hunkSides(hunk, h, oldPath, newPath, out);

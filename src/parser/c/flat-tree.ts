@@ -49,7 +49,7 @@ export class FlatTree {
    * `remake` parses `source` again, should Node have freed the tree when a
    * node is asked for.
    */
-  static read(tree: Tree, source: string, remake: Remake, maxDepth = Number.POSITIVE_INFINITY): FlatTree | { tooDeepAt: number } {
+  static read(tree: Tree, source: string, remake: Remake, maxDepth = Number.POSITIVE_INFINITY, reuse?: Reuse): FlatTree | { tooDeepAt: number } {
     const cursor = tree.rootNode.walk();
     let capacity = Math.max(64, source.length >> 2);
     let types = new Uint16Array(capacity);
@@ -58,18 +58,20 @@ export class FlatTree {
     let ends = new Uint32Array(capacity);
     let parents = new Int32Array(capacity);
     let after = new Int32Array(capacity);
+    const room = (needed: number): void => {
+      if (needed <= capacity) return;
+      while (capacity < needed) capacity *= 2;
+      types = grow(types, new Uint16Array(capacity));
+      fields = grow(fields, new Uint16Array(capacity));
+      starts = grow(starts, new Uint32Array(capacity));
+      ends = grow(ends, new Uint32Array(capacity));
+      parents = grow(parents, new Int32Array(capacity));
+      after = grow(after, new Int32Array(capacity));
+    };
     const open: number[] = [];
     let n = 0;
     for (;;) {
-      if (n === capacity) {
-        capacity *= 2;
-        types = grow(types, new Uint16Array(capacity));
-        fields = grow(fields, new Uint16Array(capacity));
-        starts = grow(starts, new Uint32Array(capacity));
-        ends = grow(ends, new Uint32Array(capacity));
-        parents = grow(parents, new Int32Array(capacity));
-        after = grow(after, new Int32Array(capacity));
-      }
+      room(n + 1);
       const type = cursor.nodeTypeId;
       if (typeNames[type] === undefined) {
         typeNames[type] = cursor.nodeType;
@@ -85,12 +87,24 @@ export class FlatTree {
       starts[i] = cursor.startIndex;
       ends[i] = cursor.endIndex;
       parents[i] = open.length > 0 ? open[open.length - 1]! : -1;
-      if (cursor.gotoFirstChild()) {
-        open.push(i);
-        if (open.length > maxDepth) return { tooDeepAt: cursor.startPosition.row };
-        continue;
+      const same = reuse?.(starts[i]!, ends[i]!, type, field);
+      if (same) {
+        // The node's subtree as the earlier reading has it, moved to here; the cursor skips it.
+        const { flat, index } = same;
+        const size = flat.subtreeEnd(index) - index;
+        const shift = starts[i]! - flat.start(index);
+        if (open.length + flat.height(index) > maxDepth) return { tooDeepAt: rowOf(source, flat.start(flat.firstDeeperThan(index, maxDepth - open.length)) + shift) };
+        room(i + size);
+        flat.copySubtree(index, i, shift, { types, fields, starts, ends, parents, after });
+        n = i + size;
+      } else {
+        if (cursor.gotoFirstChild()) {
+          open.push(i);
+          if (open.length > maxDepth) return { tooDeepAt: cursor.startPosition.row };
+          continue;
+        }
+        after[i] = n;
       }
-      after[i] = n;
       let done = false;
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent()) {
@@ -104,6 +118,47 @@ export class FlatTree {
     return new FlatTree(tree, source, exactly(n, { types, fields, starts, ends, parents, after }), remake);
   }
 
+  private heights: Uint16Array | undefined;
+
+  /** How many levels lie below `i` (0 for a leaf). */
+  height(i: number): number {
+    if (!this.heights) {
+      // Children come after their parent in pre-order: one backward pass.
+      const heights = new Uint16Array(this.size);
+      for (let j = this.size - 1; j > 0; j--) {
+        const parent = this.parent(j);
+        if (heights[parent]! < heights[j]! + 1) heights[parent] = heights[j]! + 1;
+      }
+      this.heights = heights;
+    }
+    return this.heights[i]!;
+  }
+
+  /** The first node in pre-order below `i` more than `levels` levels down; -1 when none. */
+  firstDeeperThan(i: number, levels: number): number {
+    const below = new Int32Array(this.subtreeEnd(i) - i);
+    for (let j = i + 1; j < this.subtreeEnd(i); j++) {
+      below[j - i] = below[this.parent(j) - i]! + 1;
+      if (below[j - i]! > levels) return j;
+    }
+    return -1;
+  }
+
+  /** Writes the subtree of `from` into `to` onward of a reading in progress, its ranges moved by `shift`; the root's parent is the caller's. */
+  copySubtree(from: number, to: number, shift: number, into: Growing): void {
+    const stop = this.subtreeEnd(from);
+    const moved = to - from;
+    for (let j = from; j < stop; j++) {
+      const k = j + moved;
+      into.types[k] = this.shorts[j]!;
+      into.fields[k] = this.shorts[this.size + j]!;
+      into.starts[k] = this.ints[j]! + shift;
+      into.ends[k] = this.ints[this.size + j]! + shift;
+      if (j !== from) into.parents[k] = this.ints[2 * this.size + j]! + moved;
+      into.after[k] = this.ints[3 * this.size + j]! + moved;
+    }
+  }
+
   type(i: number): string {
     return typeNames[this.shorts[i]!]!;
   }
@@ -115,6 +170,11 @@ export class FlatTree {
 
   isNamed(i: number): boolean {
     return namedTypes[this.shorts[i]!]!;
+  }
+
+  /** The grammar's number for the field the node fills; 0 for none. */
+  fieldId(i: number): number {
+    return this.shorts[this.size + i]!;
   }
 
   /** The field this node fills in its parent, if any. */
@@ -271,6 +331,19 @@ export class FlatTree {
     for (let i = lo; i < this.size && this.ints[i] === start; i++) if (this.ints[this.size + i] === end && this.node(i).id === node.id) return i;
     return undefined;
   }
+}
+
+/**
+ * Asked of each node a reading meets (range, type id, field id): the same
+ * node in an earlier reading, whose subtree is then copied instead of read.
+ */
+export type Reuse = (start: number, end: number, type: number, field: number) => { flat: FlatTree; index: number } | undefined;
+
+/** The row (0-based) of `offset` in `text`: for a too-deep node met in a copied subtree. */
+function rowOf(text: string, offset: number): number {
+  let row = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) row++;
+  return row;
 }
 
 /** Parses a flat tree's source again (see FlatTree.tree). */

@@ -1,7 +1,7 @@
 import type { FileDiff, Hunk, ImageLine, ParsedImage, Side } from '../../types.js';
 export type { ParsedImage };
 import { balanceOf } from './balance.js';
-import { countErrors, flatOf, parseC, parseFile, TooDeepError, type Tree } from './tree-sitter.js';
+import { countErrors, flatOf, type OtherSide, parseC, parseFile, type TextEdit, TooDeepError, type Tree } from './tree-sitter.js';
 import type { FlatTree } from './flat-tree.js';
 import { fitted } from '../../util/fitted.js';
 
@@ -170,30 +170,86 @@ export function imageFlat(image: ParsedImage): FlatTree {
  * fragments rather than guess.
  */
 export function applyHunks(oldText: string, hunks: readonly Hunk[]): string | undefined {
+  return patchLines(oldText, hunks)?.text;
+}
+
+/** Lines `[oldFrom, oldTo)` of the old text are lines `[newFrom, newTo)` of the new (0-based). */
+interface LineRun {
+  oldFrom: number;
+  oldTo: number;
+  newFrom: number;
+  newTo: number;
+}
+
+function patchLines(oldText: string, hunks: readonly Hunk[]): { text: string; runs: LineRun[] } | undefined {
   const old = oldText.split('\n');
   const out: string[] = [];
+  const runs: LineRun[] = [];
+  let run: LineRun | undefined;
   let at = 0; // 0-based index into old
   for (const hunk of hunks) {
     const start = Math.max(0, hunk.oldStart - 1 + (hunk.oldLines === 0 ? 1 : 0));
     if (start < at) return undefined;
     for (let i = at; i < start; i++) out.push(old[i]!);
     at = start;
+    run = undefined;
     for (const line of hunk.lines) {
+      if (line.change === 'unchanged') run = undefined;
+      else if (!run) {
+        run = { oldFrom: at, oldTo: at, newFrom: out.length, newTo: out.length };
+        runs.push(run);
+      }
       if (line.change === 'added') {
         out.push(line.text);
+        run!.newTo = out.length;
         continue;
       }
       if (old[at] !== line.text && old[at]?.trimEnd() !== line.text.trimEnd()) return undefined;
       if (line.change === 'unchanged') out.push(old[at]!);
       at++;
+      if (run) run.oldTo = at;
     }
   }
   for (let i = at; i < old.length; i++) out.push(old[i]!);
-  return out.join('\n');
+  return { text: out.join('\n'), runs };
 }
 
+/**
+ * The new text of a file and, for parsing either side from the other, the
+ * character ranges the hunks replace. The ranges are what the hunks say;
+ * parseFile checks that they are all that differs before it uses them.
+ */
+export function patchedFile(oldText: string, hunks: readonly Hunk[]): { text: string; edits: TextEdit[] } | undefined {
+  const patched = patchLines(oldText, hunks);
+  if (!patched) return undefined;
+  const oldStarts = lineStarts(oldText);
+  const newStarts = lineStarts(patched.text);
+  const edits = patched.runs.map((run) => {
+    // A run that reaches the end of both texts has no newline after it: the one before it goes instead.
+    const atEnd = run.oldTo === oldStarts.length - 1 && run.newTo === newStarts.length - 1 && run.oldFrom > 0 && run.newFrom > 0 ? 1 : 0;
+    return {
+      oldStart: oldStarts[run.oldFrom]! - atEnd,
+      oldEnd: Math.min(oldStarts[run.oldTo]! - atEnd, oldText.length),
+      newStart: newStarts[run.newFrom]! - atEnd,
+      newEnd: Math.min(newStarts[run.newTo]! - atEnd, patched.text.length),
+    };
+  });
+  return { text: patched.text, edits };
+}
+
+/** Where each line starts, and one more entry: the text's length plus one (a newline after the last line). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  starts.push(text.length + 1);
+  return starts;
+}
+
+/** The same edits seen from the other side. */
+export const reversedEdits = (edits: readonly TextEdit[]): TextEdit[] => edits.map((e) => ({ oldStart: e.newStart, oldEnd: e.newEnd, newStart: e.oldStart, newEnd: e.oldEnd }));
+
 /** Whole-file images for both sides: rows inside hunks carry their change. */
-export function parseWholeFile(file: string, text: string, side: Side, diff: FileDiff): ParsedImage {
+export function parseWholeFile(file: string, text: string, side: Side, diff: FileDiff, from?: OtherSide): ParsedImage {
   const lines = text.split('\n');
   const rows: ImageLine[] = lines.map((_, i) => ({ fileLine: i + 1, change: 'context-from-tree', hunk: -1 }));
   diff.hunks.forEach((hunk, h) => {
@@ -207,7 +263,7 @@ export function parseWholeFile(file: string, text: string, side: Side, diff: Fil
       }
     }
   });
-  return { file, side, text, rows, tree: parseNamingPlace(text, (row) => `${file}:${row + 1}`, true), enclosingFunction: null, wholeFile: true };
+  return { file, side, text, rows, tree: parseNamingPlace(text, (row) => `${file}:${row + 1}`, from ?? true), enclosingFunction: null, wholeFile: true };
 }
 
 const sectionFunctions = new Map<string, string | null>();
@@ -239,10 +295,10 @@ function sectionFunctionOf(section: string): string | null {
   return beforeParen?.[1] ?? null;
 }
 
-/** parseC (parseFile for a whole file: remembered), with a too-deep error placed in the patched file. */
-function parseNamingPlace(text: string, place: (row: number) => string, wholeFile = false): ReturnType<typeof parseC> {
+/** parseC (parseFile for a whole file, perhaps from its other side: remembered), with a too-deep error placed in the patched file. */
+function parseNamingPlace(text: string, place: (row: number) => string, wholeFile: boolean | OtherSide = false): ReturnType<typeof parseC> {
   try {
-    return wholeFile ? parseFile(text) : parseC(text);
+    return wholeFile === false ? parseC(text) : parseFile(text, wholeFile === true ? undefined : wholeFile);
   } catch (error) {
     if (error instanceof TooDeepError && !error.where) throw new TooDeepError(error.row, place(error.row));
     throw error;

@@ -3,6 +3,9 @@ import type ParserType from 'tree-sitter';
 import { allocatedNatively } from '../../util/native-memory.js';
 import { maskXenMacros } from '../../xen/macros.js';
 import { FlatTree, typeName, type Remake } from './flat-tree.js';
+import { acceptedAsFresh, type Dirty, editTree, onlyDifferences, type OtherSide, reuseFrom, type TextEdit } from './incremental.js';
+
+export type { OtherSide, TextEdit } from './incremental.js';
 
 // tree-sitter and tree-sitter-c are CommonJS native addons.
 const require = createRequire(import.meta.url);
@@ -65,14 +68,19 @@ let fileMemoBytes = 0;
  * parsed once. A parse is a pure function of the text and immutable, so the
  * memo cannot change an answer; it is bounded (least recently used out),
  * and small texts (hunks) are not kept.
+ *
+ * `from` names a text parsed before that differs from this one only by its
+ * edits (the other side of a patched file): when the memo still holds that
+ * text's tree, this one is parsed from it (see incremental.ts).
  */
-export function parseFile(text: string): Tree {
+export function parseFile(text: string, from?: OtherSide): Tree {
   if (text.length < FILE_MEMO_MIN_TEXT || text.length > FILE_MEMO_BYTES) return parseC(text);
   let tree = fileMemo.get(text);
   if (tree) {
     fileMemo.delete(text);
   } else {
-    tree = parseC(text);
+    const donor = from && fileMemo.get(from.text);
+    tree = (donor && parseFromOtherSide(text, donor, from.edits)) ?? parseC(text);
     fileMemoBytes += text.length;
     for (const [old] of fileMemo) {
       if (fileMemoBytes <= FILE_MEMO_BYTES) break;
@@ -81,6 +89,30 @@ export function parseFile(text: string): Tree {
     }
   }
   fileMemo.set(text, tree);
+  return tree;
+}
+
+/**
+ * parseC of `text` from `donor`, parseC's tree of a text that differs by
+ * `edits`; undefined where the result might not be a fresh parse's tree.
+ */
+export function parseFromOtherSide(text: string, donor: Tree, edits: readonly TextEdit[]): Tree | undefined {
+  const earlier = flats.get(donor);
+  const before = sources.get(donor);
+  if (!earlier || before === undefined) return undefined;
+  const masked = maskXenMacros(text);
+  // Masking reads context: the edits must still be the only differences once both are masked.
+  if (!onlyDifferences(before, masked, edits)) return undefined;
+  // An unedited parse from the donor is its copy (sharing its subtrees): editing the donor itself would move its nodes.
+  const copy = parseUnchecked(before, donor, false);
+  editTree(copy, earlier, masked, edits);
+  const tree = parseUnchecked(masked, copy);
+  const dirty: Dirty[] = edits.map((e) => ({ start: e.newStart, end: e.newEnd }));
+  for (const range of copy.getChangedRanges(tree)) dirty.push({ start: range.startIndex, end: range.endIndex });
+  const read = FlatTree.read(tree, masked, remakeTree, MAX_SYNTAX_DEPTH, reuseFrom(earlier, edits, dirty));
+  if (!(read instanceof FlatTree) || !acceptedAsFresh(read, earlier, edits, dirty)) return undefined;
+  sources.set(tree, masked);
+  flats.set(tree, read);
   return tree;
 }
 
@@ -128,14 +160,15 @@ function rowTooDeep(root: SyntaxNode): number | undefined {
   }
 }
 
-function parseUnchecked(text: string): Tree {
+/** `counted` false for a copy of a tree, whose subtrees are the tree's. */
+function parseUnchecked(text: string, from?: Tree, counted = true): Tree {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(C);
   }
   // The default buffer is 32 KiB; a larger one avoids re-reading long inputs.
-  const tree = parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
-  allocatedNatively(TREE_BYTES + TREE_BYTES_PER_CHAR * text.length);
+  const tree = parser.parse(text, from, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) });
+  if (counted) allocatedNatively(TREE_BYTES + TREE_BYTES_PER_CHAR * text.length);
   return tree;
 }
 
