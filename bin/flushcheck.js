@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
 import { V8_FLAGS } from './v8-flags.js';
@@ -16,6 +16,12 @@ import { V8_FLAGS } from './v8-flags.js';
 for (const flag of V8_FLAGS) setFlagsFromString(flag);
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+// A review against a directory tree reads its C files in a worker thread: the
+// read starts here, while the bundle loads (src/parser/corpus-read.ts).
+const args = process.argv.slice(2);
+const corpusRead = join(dist, 'parser', 'corpus-read.js');
+if (args.some((a) => a === '--tree' || a.startsWith('--tree=')) && existsSync(corpusRead)) (await import(pathToFileURL(corpusRead).href)).startEarlyCorpusRead(args);
 const bundle = join(dist, 'flushcheck.bundle.cjs');
 const cache = join(dist, 'flushcheck.bundle.cache');
 
@@ -47,7 +53,7 @@ function exitWhenFlushed(code) {
     });
 }
 
-main(process.argv.slice(2), processIo()).then((code) => {
+main(args, processIo()).then((code) => {
   process.exitCode = code;
   // The build's warm-up run (scripts/bundle.ts) writes the cache.
   if (script && process.env.FLUSHCHECK_WRITE_CODE_CACHE === '1') writeFileSync(cache, script.createCachedData());

@@ -1,7 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import type { BaseTreeReader } from '../types.js';
+import { type CorpusParts, type CorpusRead, hypervisorScope, readCorpus, startCorpusRead, takeEarlyCorpusRead } from './corpus-read.js';
+
+export { hypervisorScope, listCFiles } from './corpus-read.js';
 
 /**
  * A directory tree's C files read once into one buffer, for every stage of a
@@ -9,88 +10,11 @@ import type { BaseTreeReader } from '../types.js';
  * those files are decoded (and parsed, by whoever asks). The tree-site search
  * (classify), the tree's flush sources (model) and the calls a changed
  * definition alters (model) all ask it instead of reading the tree file by file.
- * A review that has sites starts the read in a worker thread
- * (prefetchTreeCorpus), so the reading overlaps the stages that come first.
+ * A review that has sites reads it in a worker thread (prefetchTreeCorpus;
+ * corpus-read.ts), so the reading overlaps the stages that come first.
  */
 
 export const C_FILE = /\.(c|h|inc)$/;
-
-/**
- * C sources under `root`, relative with `/`, sorted; dot-directories and
- * symlinks are skipped. Self-contained (its modules are parameters): a
- * prefetch worker runs its source text.
- */
-function listCSources(files: typeof fs, paths: typeof path, root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, rel: string): void => {
-    for (const entry of files.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
-      const at = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(paths.join(dir, entry.name), at);
-      else if (entry.isFile() && /\.(c|h|inc)$/.test(entry.name)) out.push(at);
-    }
-  };
-  walk(root, '');
-  return out.sort();
-}
-
-/** C sources under `root`, relative with `/`, sorted; dot-directories and symlinks are skipped. */
-export const listCFiles = (root: string): string[] => listCSources(fs, path, root);
-
-/** What a corpus is made of, read in this thread or in a prefetch worker. */
-interface CorpusParts {
-  paths: string[];
-  /** Where each file starts in `bytes`; one more entry for the end. */
-  starts: number[];
-  bytes: Uint8Array;
-}
-
-/**
- * Reads the C files under `directory`/`scope` into one buffer (paths relative
- * to `directory`). Self-contained like listCSources, for the same reason.
- */
-function readCorpusParts(files: typeof fs, paths: typeof path, directory: string, scope: string): CorpusParts {
-  const listed = listCSources(files, paths, scope ? paths.join(directory, scope) : directory).map((rel) => {
-    const at = scope ? `${scope}/${rel}` : rel;
-    try {
-      return { path: at, size: files.statSync(paths.join(directory, at)).size };
-    } catch {
-      return { path: at, size: 0 };
-    }
-  });
-  // Sized once from the listing: a file that grew meanwhile is read in part.
-  const bytes = new Uint8Array(listed.reduce((sum, f) => sum + f.size, 0));
-  const out: CorpusParts = { paths: [], starts: [], bytes };
-  let end = 0;
-  for (const { path: at, size } of listed) {
-    const start = end;
-    try {
-      const fd = files.openSync(paths.join(directory, at), 'r');
-      try {
-        for (let n = -1; n !== 0 && end < start + size; end += n) n = files.readSync(fd, bytes, end, start + size - end, null);
-      } finally {
-        files.closeSync(fd);
-      }
-    } catch {
-      end = start; // An unreadable file cannot be searched; the scan reports it.
-      continue;
-    }
-    out.paths.push(at);
-    out.starts.push(start);
-  }
-  out.starts.push(end);
-  out.bytes = bytes.subarray(0, end);
-  return out;
-}
-
-/** `xen` when `directory` holds a non-empty `xen/` (a repository root), else `''`: the tree as a whole. */
-export function hypervisorScope(directory: string): string {
-  try {
-    return fs.readdirSync(path.join(directory, 'xen')).length > 0 ? 'xen' : '';
-  } catch {
-    return '';
-  }
-}
 
 export interface CorpusFile {
   /** Relative to the tree root, with `/`. */
@@ -118,7 +42,7 @@ export class TreeCorpus {
    * stubdom/ are user space). Paths stay relative to `directory`.
    */
   constructor(directory: string, scope = hypervisorScope(directory), parts?: CorpusParts) {
-    const read = parts ?? readCorpusParts(fs, path, directory, scope);
+    const read = parts ?? readCorpus(directory, scope);
     this.paths = read.paths;
     this.starts = read.starts;
     this.bytes = Buffer.from(read.bytes.buffer, read.bytes.byteOffset, read.bytes.byteLength);
@@ -254,39 +178,10 @@ const isIdentifierByte = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b 
 // Keyed by the run's view of the tree (util/run-context.ts): the corpus dies with the run.
 const corpora = new WeakMap<BaseTreeReader, TreeCorpus | null>();
 
-/** A read started in a worker: `signal[0]` turns 1 once its message is on `port`. */
-interface Prefetch {
-  worker: Worker;
-  port: MessagePort;
-  signal: Int32Array;
-  scope: string;
-}
-
-const prefetches = new WeakMap<BaseTreeReader, Prefetch>();
+const prefetches = new WeakMap<BaseTreeReader, CorpusRead>();
 
 /** How long a stage waits for a prefetch before reading the tree itself (a stuck or dead worker). */
 const PREFETCH_WAIT_MS = 20_000;
-
-// The worker's whole program: the two readers' source texts, so it needs no module file (works bundled or not).
-const PREFETCH_PROGRAM = `'use strict';
-const { workerData } = require('node:worker_threads');
-const { port, signal, directory, scope } = workerData;
-${listCSources.toString()}
-${readCorpusParts.toString()}
-let message;
-try {
-  message = { parts: readCorpusParts(require('node:fs'), require('node:path'), directory, scope) };
-  // One search of the whole buffer here, off the review's thread: the process's first search of
-  // fresh memory costs ~30 ms on 15 MB, later ones ~6 ms (measured on Xen 4.17's xen/).
-  const { bytes } = message.parts;
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('\\x00\\x01\\x02\\x03\\x04\\x05\\x06\\x07', 0, 'latin1');
-} catch (error) {
-  message = { error: String(error) };
-}
-port.postMessage(message, message.parts ? [message.parts.bytes.buffer] : []);
-Atomics.store(signal, 0, 1);
-Atomics.notify(signal, 0);
-`;
 
 /**
  * Starts reading the run's corpus of `base` in a worker thread, for a review
@@ -297,18 +192,10 @@ Atomics.notify(signal, 0);
 export function prefetchTreeCorpus(base: BaseTreeReader): void {
   const directory = base.directory;
   if (!directory || corpora.has(base) || prefetches.has(base)) return;
-  try {
-    const scope = hypervisorScope(directory);
-    const signal = new Int32Array(new SharedArrayBuffer(4));
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(PREFETCH_PROGRAM, { eval: true, workerData: { port: port2, signal, directory, scope }, transferList: [port2] });
-    // The run never waits on the worker's exit, and an error reaches the waiting stage as a timeout or an error message.
-    worker.unref();
-    worker.on('error', () => {});
-    prefetches.set(base, { worker, port: port1, signal, scope });
-  } catch {
-    // No worker here: the first treeCorpus() call reads the tree in this thread.
-  }
+  // The read bin/flushcheck.js started before it loaded the CLI, else a new one.
+  const read = takeEarlyCorpusRead(directory) ?? startCorpusRead(directory);
+  // Without a worker, the first treeCorpus() call reads the tree in this thread.
+  if (read) prefetches.set(base, read);
 }
 
 /** The prefetched corpus once its worker is done (waiting for it unless `wait` is false); undefined when it failed. */

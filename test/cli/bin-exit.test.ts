@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from '../helpers/cli.js';
+import { fixture, REPO, runCli } from '../helpers/cli.js';
 
 // bin/flushcheck.js ends the process itself once its output is handed on (see exitWhenFlushed there).
 const dir = mkdtempSync(join(tmpdir(), 'flushcheck-bin-exit-'));
@@ -36,6 +36,18 @@ function runSlowlyRead(args: string[]): Promise<{ code: number | null; stdout: s
   });
 }
 
+/** Runs the installed entry point, read as it writes. */
+function runEntry(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'flushcheck.js'), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
 describe('the entry point', () => {
   it('exits with the run’s code once its whole report is read, however slowly', async () => {
     const run = await runSlowlyRead(['review', '--format', 'json', flushHunks(300)]);
@@ -45,4 +57,14 @@ describe('the entry point', () => {
     expect(report.sites).toHaveLength(600);
     expect(run.code).toBe(report.findings.some((f) => f.severity === 'error') ? 1 : 0);
   }, 120_000);
+
+  it('reviews against a tree as the CLI does in process (the tree read it starts before loading the CLI included)', async () => {
+    const args = ['review', '--format', 'json', '--tree', fixture('forms', 'preimage.tree'), fixture('forms', 'preimage.patch')];
+    const entry = await runEntry(args);
+    const inProcess = await runCli(args);
+    expect(entry.stderr).toBe(inProcess.stderr);
+    expect(entry.code).toBe(inProcess.code);
+    expect(JSON.parse(entry.stdout).sites.length).toBeGreaterThan(0);
+    expect(entry.stdout).toBe(inProcess.stdout);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startEarlyCorpusRead, takeEarlyCorpusRead } from '../../src/parser/corpus-read.js';
 import { hypervisorScope, prefetchTreeCorpus, TreeCorpus, treeCorpus } from '../../src/parser/tree-corpus.js';
 
 describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader reads it', () => {
@@ -91,6 +92,43 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
     expect(treeCorpus({ ...missing })).toBeUndefined();
     prefetchTreeCorpus(missing);
     expect(treeCorpus(missing)).toBeUndefined();
+  });
+
+  it('the read the entry point starts before it loads the CLI is the one the review takes', () => {
+    const directory = realpathSync(root);
+    startEarlyCorpusRead(['review', '--format', 'json', '--tree', root, 'some.patch']);
+    const reader = { label: 'early', directory, read: () => undefined };
+    prefetchTreeCorpus(reader);
+    // Taken once: nothing is left to hand over.
+    expect(takeEarlyCorpusRead(directory)).toBeUndefined();
+    const early = treeCorpus(reader)!;
+    const direct = new TreeCorpus(directory);
+    expect(early.files).toEqual(direct.files);
+    for (const path of direct.files) expect(early.text(path)).toBe(direct.text(path));
+  });
+
+  it('the entry point starts a read for `review --tree DIR` alone', async () => {
+    const directory = realpathSync(root);
+    const started = (args: string[]): boolean => {
+      startEarlyCorpusRead(args);
+      const read = takeEarlyCorpusRead(directory);
+      void read?.worker.terminate();
+      return read !== undefined;
+    };
+    expect(started(['review', '--tree', root, 'a.patch'])).toBe(true);
+    expect(started(['review', `--tree=${root}`, '--format', 'sarif', '-'])).toBe(true);
+    expect(started(['--no-color', 'review', '--tree', join(root, 'xen', '..'), 'a.patch'])).toBe(true);
+    // Another command, a git revision to read instead, no directory there.
+    expect(started(['scan', '--tree', root])).toBe(false);
+    expect(started(['review', '--git', 'HEAD~1..HEAD', '--tree', root])).toBe(false);
+    expect(started(['review', '--tree'])).toBe(false);
+    startEarlyCorpusRead(['review', '--tree', join(top, 'no-such-tree'), 'a.patch']);
+    startEarlyCorpusRead(['review', '--tree', join(top, 'outside.c'), 'a.patch']);
+    expect(takeEarlyCorpusRead(realpathSync(join(top, 'outside.c')))).toBeUndefined();
+    // A read of another tree is not handed to this one.
+    startEarlyCorpusRead(['review', '--tree', join(root, 'xen'), 'a.patch']);
+    expect(takeEarlyCorpusRead(directory)).toBeUndefined();
+    await takeEarlyCorpusRead(realpathSync(join(root, 'xen')))?.worker.terminate();
   });
 
   it('is made once per tree reader, and only for a directory tree', () => {
