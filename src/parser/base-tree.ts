@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** Where the patch's base files come from: a directory (`--tree`) or a git revision. */
 export interface BaseTree {
@@ -10,16 +10,34 @@ export interface BaseTree {
   read(path: string): string | undefined;
 }
 
-/** A path from a patch may name `../`, an absolute path or a symlink: none may leave the tree. */
-export function containedPath(root: string, path: string): string | undefined {
+/**
+ * The real path of the regular file `path` names under `root` (a real path),
+ * when it lies inside: a path from a patch may name `../`, an absolute path or
+ * a symlink, and none may leave the tree; nor is a FIFO or a device read (a
+ * read would wait forever). `directories` remembers each directory's real
+ * path for a reader that asks many files: a file then costs one lstat, where
+ * realpath(3) reads every component of every path.
+ */
+export function containedFile(root: string, path: string, directories?: Map<string, string>): string | undefined {
   if (isAbsolute(path) || path.split(/[\\/]/).includes('..')) return undefined;
   const full = resolve(root, path);
-  // Most paths asked are a header search's misses: one stat says so, where realpath(3) reads every component.
-  if (!existsSync(full)) return undefined;
   let real: string;
   try {
-    // One realpath(3) call: the JavaScript one lstats every component of every file read.
-    real = realpathSync.native(full);
+    const stats = lstatSync(full, { throwIfNoEntry: false });
+    if (!stats) return undefined;
+    if (stats.isSymbolicLink()) {
+      real = realpathSync.native(full);
+      if (!statSync(real).isFile()) return undefined;
+    } else {
+      if (!stats.isFile()) return undefined;
+      const directory = dirname(full);
+      let realDirectory = directories?.get(directory);
+      if (realDirectory === undefined) {
+        realDirectory = realpathSync.native(directory);
+        directories?.set(directory, realDirectory);
+      }
+      real = join(realDirectory, basename(full));
+    }
   } catch {
     return undefined;
   }
@@ -31,15 +49,16 @@ export function containedPath(root: string, path: string): string | undefined {
 export class DirTree implements BaseTree {
   readonly label: string;
   private readonly root: string;
+  /** Real paths of the directories read from, while this view of the tree lives (one run). */
+  private readonly directories = new Map<string, string>();
   constructor(dir: string) {
     this.root = realpathSync(dir);
     this.label = `tree:${dir}`;
   }
   read(path: string): string | undefined {
-    const full = containedPath(this.root, path);
+    const full = containedFile(this.root, path, this.directories);
     if (!full) return undefined;
     try {
-      if (!statSync(full).isFile()) return undefined;
       return readFileSync(full, 'utf8').replace(/\r\n?/g, '\n');
     } catch {
       return undefined;

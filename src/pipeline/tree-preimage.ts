@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BaseTreeReader, FileDiff, Patch, TreeMismatch } from '../types.js';
-import { containedPath } from '../parser/base-tree.js';
+import { containedFile } from '../parser/base-tree.js';
 
 /** Enough to name the problem; a tree of the wrong release differs everywhere. */
 const MAX_MISMATCHES = 100;
@@ -82,7 +82,7 @@ export class PreimageCheck {
       const text = this.tree.read(path);
       return text === undefined ? undefined : Buffer.from(text, 'utf8');
     }
-    const full = containedPath(dir, path);
+    const full = containedFile(dir, path);
     if (!full) return undefined;
     try {
       return readFileSync(full);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,14 @@ describe("--tree checked against the patches' preimage", () => {
     ]);
     // The contract's schema knows the new fields.
     expect(validate(run), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('a FIFO where the file should be is no file (reading it would never end)', async () => {
+    const tree = otherTree((t) => t);
+    rmSync(join(tree, ...FILE.split('/')));
+    execFileSync('mkfifo', [join(tree, ...FILE.split('/'))]);
+    const { run } = await review(tree);
+    expect(run.settings.treeMismatches).toEqual([{ patch: 0, file: FILE, reason: 'missing' }]);
   });
 
   it('the text and Markdown reports say so in their head', async () => {
