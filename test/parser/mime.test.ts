@@ -1,5 +1,8 @@
+import fc from 'fast-check';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeMail } from '../../src/parser/mime.js';
+import { splitMail, type RawMail } from '../../src/parser/mail.js';
+import { decodeMail, decodeMessage, decodePlainMessage } from '../../src/parser/mime.js';
 import { readPatches } from '../../src/parser/read-input.js';
 import type { Patch, RunResult } from '../../src/types.js';
 import { readFixture, runCli } from '../helpers/cli.js';
@@ -146,5 +149,82 @@ describe('decodeMail', () => {
       const { read: r } = await read('bad.eml', text);
       expect(typeof r.ok).toBe('boolean');
     }
+  });
+});
+
+describe('a plain message, decoded without the library reading its body', () => {
+  const library = createRequire(import.meta.url)('postal-mime') as Parameters<typeof decodeMessage>[0];
+  const raw = (text: string): RawMail => ({ start: 1, lines: text.split('\n'), separator: '' });
+
+  /** The fast decoding, when it applies, is the library's decoding of the whole message. */
+  async function agrees(text: string, latin1 = false): Promise<boolean> {
+    const fast = await decodePlainMessage(library, raw(text), latin1);
+    if (fast === undefined) return false;
+    expect(fast, JSON.stringify(text)).toEqual(await decodeMessage(library, raw(text), latin1));
+    return true;
+  }
+
+  it('gives what the library gives, for every message of our mail fixtures', async () => {
+    let fast = 0;
+    for (const name of ['mbox-thread.mbox', 'quoted-printable.mbox', 'attachment.eml', 'octet-stream.eml', 'octet-stream-qp.eml', 'format-patch.patch', 'series.patch', 'preimage.patch']) {
+      const lines = readFixture('forms', name).split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      for (const message of splitMail(lines)!.messages) if (await agrees(message.lines.join('\n'))) fast++;
+    }
+    expect(fast).toBeGreaterThan(5);
+  });
+
+  it('gives what the library gives, or leaves the message to it (generated headers and bodies)', async () => {
+    const header = fc.constantFrom(
+      'From: Tomasz Kowalczyk <tomasz@example.org>',
+      'From: =?UTF-8?q?Roger=20Pau=20Monn=C3=A9?= <roger@example.org>',
+      'Subject: [PATCH v2 3/7] x86/mm: flush',
+      'Subject: [PATCH] a subject\n folded over two lines',
+      'Subject: =?utf-8?b?w6lsw6l2ZQ==?=',
+      'Date: Wed, 19 Sep 2018 16:53:22 +0100',
+      'Message-ID: <20180919.1@example.org>',
+      'In-Reply-To: <20180918.7@example.org>',
+      'References: <a@example.org>\n\t<b@example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain',
+      'Content-Type: text/plain; charset=UTF-8',
+      'Content-Type: text/plain; charset="us-ascii"',
+      'Content-Type: text/plain; charset=iso-8859-1',
+      'Content-Type: text/plain; format=flowed',
+      'Content-Type: text/html',
+      'Content-Transfer-Encoding: 8bit',
+      'Content-Transfer-Encoding: 7bit',
+      'Content-Transfer-Encoding: quoted-printable',
+      'Content-Transfer-Encoding: base64',
+    );
+    const bodyLine = fc.constantFrom(
+      '',
+      ' ',
+      '---',
+      '+    flush_tlb_mask(d->dirty_cpumask);',
+      'Signed-off-by: Roger Pau Monné <roger@example.org>',
+      'a=3Db ',
+      'trailing spaces   ',
+      'x\ry',
+      '\t-- tab',
+      '>From quoted',
+      'Zm9v',
+      'FS = "\x01" \u2028',
+    );
+    let fast = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(header, { minLength: 1, maxLength: 8 }), fc.array(bodyLine, { maxLength: 12 }), fc.constantFrom(0, 1, 2), async (headers, body, trailing) => {
+        if (await agrees([...headers, '', ...body, ...Array(trailing).fill('')].join('\n'))) fast++;
+      }),
+      { numRuns: 600 },
+    );
+    expect(fast).toBeGreaterThan(50);
+  });
+
+  it('leaves a Latin-1 input, a message without a body and a carriage return to the library', async () => {
+    expect(await decodePlainMessage(library, raw('Subject: x\n\nbody'), true)).toBeUndefined();
+    expect(await decodePlainMessage(library, raw('Subject: x'), false)).toBeUndefined();
+    expect(await decodePlainMessage(library, raw('Subject: x\n\nline\r\n'), false)).toBeUndefined();
+    expect(await decodePlainMessage(library, raw('Subject: x\n\nbody'), false)).toEqual(await decodeMessage(library, raw('Subject: x\n\nbody'), false));
   });
 });
