@@ -1,6 +1,7 @@
 import type { Arch, Collected, CollectedCall, CollectedDefinition, ParsedImage, SiteDefinition } from '../types.js';
 import { preprocessorConditions } from '../sites/collect.js';
 import { flatOf, normalizeSpace, parseExpression, type SyntaxNode, type Tree } from '../parser/c/tree-sitter.js';
+import { imageFlat } from '../parser/c/images.js';
 import { buildConfig, conditionEnv, evaluateConditions, includeGuards, mentionsNotShown, withoutGuards, type ConditionScope } from './conditions.js';
 import { evaluate, evaluateText, exact, type Alt, type EvalEnv } from './evaluate.js';
 import { bind, scopingOf, stringContents, substitute, templateCalls, templateTree } from './expand.js';
@@ -39,6 +40,8 @@ export interface ModelDefinition {
   calls: CollectedCall[];
   /** Identifiers the definition mentions (macros: body; functions: body). */
   references: Set<string>;
+  /** The text they are read from, when known: a name absent from it is none of them (a quick test before they are read). */
+  readonly text?: string;
   /** Made by a file-scope macro invocation (`TLB_HELPER(name, op)`). */
   generated?: { by: string; tlbiOps: string[]; asm: string };
 }
@@ -280,6 +283,12 @@ class BuiltDefinition implements ModelDefinition {
 
   get node(): SyntaxNode {
     return this.def.node;
+  }
+
+  get text(): string | undefined {
+    if (!this.isFunction) return this.body;
+    const at = this.def.at;
+    return at === undefined ? this.def.node.text : imageFlat(this.def.image).text(at);
   }
 
   get line(): number {

@@ -41,22 +41,32 @@ export function changedNames(analysis: PatchAnalysis): Set<string> {
   return names;
 }
 
-/** Every name whose expansion reaches a changed one, through the definitions in view. */
+/**
+ * Every name whose expansion reaches a changed one, through the definitions in
+ * view. A definition's references are read only once its text names one of
+ * the names found so far: of a whole patched file's hundreds of definitions,
+ * few mention a changed function at all.
+ */
 export function affectedNames(definitions: readonly ModelDefinition[], changed: ReadonlySet<string>): Set<string> {
-  const refs = new Map<string, Set<string>>();
-  for (const d of definitions) {
-    const set = refs.get(d.name) ?? new Set<string>();
-    for (const r of d.references) if (r !== d.name) set.add(r);
-    refs.set(d.name, set);
-  }
   const affected = new Set(changed);
+  const found = [...affected];
+  /** Per definition, how many of `found` its text was searched for. */
+  const searched = new Map<ModelDefinition, number>();
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [name, set] of refs) {
-      if (affected.has(name)) continue;
-      for (const r of set) {
-        if (affected.has(r)) {
-          affected.add(name);
+    for (const d of definitions) {
+      if (affected.has(d.name)) continue;
+      const text = d.text;
+      if (text !== undefined) {
+        // Its references can hold only a name its text holds: only the names found since it was last searched are new.
+        const from = searched.get(d) ?? 0;
+        searched.set(d, found.length);
+        if (!found.slice(from).some((name) => text.includes(name))) continue;
+      }
+      for (const r of d.references) {
+        if (r !== d.name && affected.has(r)) {
+          affected.add(d.name);
+          found.push(d.name);
           grew = true;
           break;
         }

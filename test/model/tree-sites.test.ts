@@ -84,4 +84,26 @@ describe('calls a definition change alters (change: tree)', () => {
     );
     expect([...affectedNames(defs, new Set(['A']))].sort()).toEqual(['A', 'B', 'flush_b', 'flush_c']);
   });
+
+  it('finds functions through their text first: a later name, a substring that is not a reference, a definition met before its callee', () => {
+    const text = [
+      'static void k(void) { g(); }',
+      'static void h(void) { f_other(); }',
+      'static void g(void) { if ( x ) f(); }',
+      'static void f_other(void) { }',
+      'static void f(void) { flush_tlb_local(); }',
+      '#define CALLS_K() k()',
+      '#define NAMES_F_OTHER f_other',
+      '',
+    ].join('\n');
+    const defs = definitionsFrom([parseTreeFile('xen/arch/x86/k.c', text)], { kind: 'tree' });
+    // What reading every definition's references gives.
+    const naive = new Set(['f']);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const d of defs) if (!naive.has(d.name) && [...d.references].some((r) => r !== d.name && naive.has(r))) grew = naive.add(d.name) !== undefined;
+    }
+    expect([...affectedNames(defs, new Set(['f']))].sort()).toEqual([...naive].sort());
+    expect([...naive].sort()).toEqual(['CALLS_K', 'f', 'g', 'k']);
+  });
 });
