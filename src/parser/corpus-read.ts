@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { locateTree } from '../xen/tree-root.js';
 
 /**
  * Reading a directory tree's C files into one buffer, the corpus of
- * tree-corpus.ts, in a worker thread. Node's builtins only: bin/flushcheck.js
- * imports tsc's build of this module to start the read before it loads the
- * CLI bundle (startEarlyCorpusRead). On a busy 2-core machine the worker
+ * tree-corpus.ts, in a worker thread. It imports Node's builtins and
+ * xen/tree-root.ts alone: bin/flushcheck.js imports tsc's build of it to start
+ * the read before it loads the CLI bundle (startEarlyCorpusRead). On a busy 2-core machine the worker
  * takes ~100 ms to boot and ~200 ms to read Xen's xen/, and a review against
  * the tree asks for the corpus some 350 ms after it starts: the bundle's
  * load is the head start the read lacked.
@@ -146,8 +147,8 @@ type WithEarly = typeof globalThis & { [EARLY]?: CorpusRead };
 
 /**
  * For bin/flushcheck.js, before it loads the CLI: `review --tree DIR` (without
- * `--git`, which reads a git revision) starts reading DIR now, on the guess
- * that the patch has sites. A wrong guess costs a read on the other core; the
+ * `--git`, which reads a git revision), DIR in a Xen tree, starts reading the
+ * tree now, on the guess that the patch has sites. A wrong guess costs a read on the other core; the
  * read never delays an exit. Anything this simple look at the arguments
  * misreads is only not read early.
  * @public
@@ -157,14 +158,16 @@ export function startEarlyCorpusRead(args: readonly string[]): void {
   const at = args.indexOf('--tree');
   const given = at >= 0 ? args[at + 1] : args.find((a) => a.startsWith('--tree='))?.slice('--tree='.length);
   if (!given) return;
-  let directory: string;
+  let tree: ReturnType<typeof locateTree>;
   try {
-    directory = fs.realpathSync(given);
-    if (!fs.statSync(directory).isDirectory()) return;
+    // The review reads the repository root above the directory named (xen/tree-root.ts).
+    tree = locateTree(given);
   } catch {
     return;
   }
-  const read = startCorpusRead(directory);
+  // A Xen tree only: a guess about any other directory (`--tree /`) could read far more than a review would.
+  if (!tree.isXen) return;
+  const read = startCorpusRead(tree.root);
   if (read) (globalThis as WithEarly)[EARLY] = read;
 }
 

@@ -59,7 +59,7 @@ describe('the entry point', () => {
   }, 120_000);
 
   it('reviews against a tree as the CLI does in process (the tree read it starts before loading the CLI included)', async () => {
-    const args = ['review', '--format', 'json', '--tree', fixture('forms', 'preimage.tree'), fixture('forms', 'preimage.patch')];
+    const args = ['review', '--format', 'json', '--tree', fixture('cases', 'same-file-helper.tree'), fixture('cases', 'same-file-helper.diff')];
     const entry = await runEntry(args);
     const inProcess = await runCli(args);
     expect(entry.stderr).toBe(inProcess.stderr);

@@ -94,43 +94,6 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
     expect(treeCorpus(missing)).toBeUndefined();
   });
 
-  it('the read the entry point starts before it loads the CLI is the one the review takes', () => {
-    const directory = realpathSync(root);
-    startEarlyCorpusRead(['review', '--format', 'json', '--tree', root, 'some.patch']);
-    const reader = { label: 'early', directory, read: () => undefined };
-    prefetchTreeCorpus(reader);
-    // Taken once: nothing is left to hand over.
-    expect(takeEarlyCorpusRead(directory)).toBeUndefined();
-    const early = treeCorpus(reader)!;
-    const direct = new TreeCorpus(directory);
-    expect(early.files).toEqual(direct.files);
-    for (const path of direct.files) expect(early.text(path)).toBe(direct.text(path));
-  });
-
-  it('the entry point starts a read for `review --tree DIR` alone', async () => {
-    const directory = realpathSync(root);
-    const started = (args: string[]): boolean => {
-      startEarlyCorpusRead(args);
-      const read = takeEarlyCorpusRead(directory);
-      void read?.worker.terminate();
-      return read !== undefined;
-    };
-    expect(started(['review', '--tree', root, 'a.patch'])).toBe(true);
-    expect(started(['review', `--tree=${root}`, '--format', 'sarif', '-'])).toBe(true);
-    expect(started(['--no-color', 'review', '--tree', join(root, 'xen', '..'), 'a.patch'])).toBe(true);
-    // Another command, a git revision to read instead, no directory there.
-    expect(started(['scan', '--tree', root])).toBe(false);
-    expect(started(['review', '--git', 'HEAD~1..HEAD', '--tree', root])).toBe(false);
-    expect(started(['review', '--tree'])).toBe(false);
-    startEarlyCorpusRead(['review', '--tree', join(top, 'no-such-tree'), 'a.patch']);
-    startEarlyCorpusRead(['review', '--tree', join(top, 'outside.c'), 'a.patch']);
-    expect(takeEarlyCorpusRead(realpathSync(join(top, 'outside.c')))).toBeUndefined();
-    // A read of another tree is not handed to this one.
-    startEarlyCorpusRead(['review', '--tree', join(root, 'xen'), 'a.patch']);
-    expect(takeEarlyCorpusRead(directory)).toBeUndefined();
-    await takeEarlyCorpusRead(realpathSync(join(root, 'xen')))?.worker.terminate();
-  });
-
   it('is made once per tree reader, and only for a directory tree', () => {
     const reader = { label: 'tree', directory: root, read: () => undefined };
     const first = treeCorpus(reader);
@@ -139,5 +102,53 @@ describe('TreeCorpus: a tree searched byte by byte, decoded as a tree reader rea
     expect(treeCorpus({ label: 'fresh', directory: root, read: () => undefined }, 'existing')).toBeUndefined();
     expect(treeCorpus({ label: 'fresh', directory: root, read: () => undefined }, 'started')).toBeUndefined();
     expect(treeCorpus({ label: 'git', read: () => undefined })).toBeUndefined();
+  });
+});
+
+describe('the tree read the entry point starts before it loads the CLI', () => {
+  // A Xen repository root (xen/common and xen/include/xen), and a directory that is none.
+  const top = realpathSync(mkdtempSync(join(tmpdir(), 'flushcheck-early-')));
+  const root = join(top, 'xen-repo');
+  for (const [path, text] of Object.entries({
+    'xen/common/page_alloc.c': 'void g(void) { flush_tlb_mask(m); }\n',
+    'xen/include/xen/mm.h': '#define MEMF_no_tlbflush 1\n',
+    'tools/misc/a.c': 'int a;\n',
+  })) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  const plain = join(top, 'plain');
+  mkdirSync(join(plain, 'src'), { recursive: true });
+  writeFileSync(join(plain, 'src', 'a.c'), 'int a;\n');
+  const started = async (args: string[], directory = root): Promise<boolean> => {
+    startEarlyCorpusRead(args);
+    const read = takeEarlyCorpusRead(directory);
+    await read?.worker.terminate();
+    return read !== undefined;
+  };
+
+  it('is the one the review takes, and gives the corpus read in this thread', () => {
+    startEarlyCorpusRead(['review', '--format', 'json', '--tree', root, 'some.patch']);
+    const reader = { label: 'early', directory: root, read: () => undefined };
+    prefetchTreeCorpus(reader);
+    // Taken once: nothing is left to hand over.
+    expect(takeEarlyCorpusRead(root)).toBeUndefined();
+    const early = treeCorpus(reader)!;
+    const direct = new TreeCorpus(root);
+    expect(early.files).toEqual(['xen/common/page_alloc.c', 'xen/include/xen/mm.h']);
+    expect(early.files).toEqual(direct.files);
+    for (const path of direct.files) expect(early.text(path)).toBe(direct.text(path));
+  });
+
+  it('starts for `review --tree DIR` alone, DIR in a Xen tree, reading the tree from its root', async () => {
+    expect(await started(['review', '--tree', root, 'a.patch'])).toBe(true);
+    expect(await started(['review', `--tree=${join(root, 'xen')}`, '--format', 'sarif', '-'])).toBe(true);
+    expect(await started(['--no-color', 'review', '--tree', join(root, 'xen', 'common'), 'a.patch'])).toBe(true);
+    // Another command, a git revision to read instead, no directory named, none there, no Xen tree.
+    expect(await started(['scan', '--tree', root])).toBe(false);
+    expect(await started(['review', '--git', 'HEAD~1..HEAD', '--tree', root])).toBe(false);
+    expect(await started(['review', '--tree'])).toBe(false);
+    expect(await started(['review', '--tree', join(top, 'no-such-tree'), 'a.patch'])).toBe(false);
+    expect(await started(['review', '--tree', plain, 'a.patch'], plain)).toBe(false);
   });
 });
