@@ -71,7 +71,6 @@ export async function decodePlainMessage(library: PostalMimeLibrary, raw: RawMai
     // No Content-Type is text/plain in ASCII.
     const contentType = headerOf(email, 'content-type') ?? 'text/plain';
     if (!PLAIN_TYPE.test(contentType) || !UNENCODED.test(headerOf(email, 'content-transfer-encoding') ?? '')) return undefined;
-
     // The library reads a body as UTF-8 (which the text was read as), unless it says US-ASCII: then as Windows-1252.
     if (/charset="?us-ascii"?/i.test(contentType) && /[^\p{ASCII}]/u.test(text)) return undefined;
     return { ...frameOf(raw), headers: headersOf(library, email), body: (text.endsWith('\n') ? text : `${text}\n`).split('\n') };

@@ -181,7 +181,18 @@ interface LineRun {
   newTo: number;
 }
 
+/** Each file's hunks applied once, whichever stage asks (the site finder, the tree-site search, free-before-flush). */
+const patchedLines = new WeakMap<readonly Hunk[], { oldText: string; patched: { text: string; runs: LineRun[] } | undefined }>();
+
 function patchLines(oldText: string, hunks: readonly Hunk[]): { text: string; runs: LineRun[] } | undefined {
+  const known = patchedLines.get(hunks);
+  if (known?.oldText === oldText) return known.patched;
+  const patched = applyLines(oldText, hunks);
+  patchedLines.set(hunks, { oldText, patched });
+  return patched;
+}
+
+function applyLines(oldText: string, hunks: readonly Hunk[]): { text: string; runs: LineRun[] } | undefined {
   const old = oldText.split('\n');
   const out: string[] = [];
   const runs: LineRun[] = [];
